@@ -1,0 +1,32 @@
+# pg_optimize: PGXS build, the primary one.  make && make install && make installcheck
+EXTENSION  = pg_optimize
+MODULE_big = pg_optimize
+EXTVERSION = 0.1
+
+PG_CONFIG ?= pg_config
+
+SRCS = $(sort $(wildcard src/*.cpp src/pg/*.cpp src/core/*.cpp src/catalog/*.cpp src/health/*.cpp))
+OBJS = $(SRCS:.cpp=.o)
+DATA = src/sql/pg_optimize--$(EXTVERSION).sql
+
+REGRESS = selftest missing_fk_indexes
+REGRESS_OPTS = --inputdir=test/regress --outputdir=test/regress/out
+
+# Server headers as system headers: their warnings are theirs, -Werror applies to our code.
+PG_INCLUDEDIR_SERVER := $(shell $(PG_CONFIG) --includedir-server)
+PG_CPPFLAGS = -Isrc -isystem $(PG_INCLUDEDIR_SERVER) -isystem $(shell $(PG_CONFIG) --pkgincludedir)/internal
+PG_CXXFLAGS = -std=c++17 -Wall -Wextra -Werror -Wno-missing-field-initializers -fno-omit-frame-pointer
+SHLIB_LINK = -lfmt -lstdc++
+
+EXTRA_CLEAN = test/regress/out compile_commands.json
+
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+# Debian's PGXS also compiles LLVM bitcode for JIT inlining with clang, without PG_CXXFLAGS; give it the language
+# level and include paths (not our gcc warning set).
+COMPILE.cxx.bc += -std=c++17 -Isrc
+
+# Every object depends on every header: the project is small and a stale object is worse than a slow build.
+HEADERS = $(wildcard src/*.hpp src/*/*.hpp)
+$(OBJS): $(HEADERS)

@@ -1,0 +1,101 @@
+#include "catalog/foreign_keys.hpp"
+
+#include <cstring>
+#include <unordered_map>
+
+#include "catalog/catalog_scan.hpp"
+#include "pg/guard.hpp"
+
+extern "C" {
+#include "access/htup_details.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_constraint.h"
+#include "catalog/pg_namespace.h"
+#include "utils/array.h"
+#include "utils/lsyscache.h"
+}
+
+namespace pgo::catalog {
+
+bool is_excluded_namespace(Oid namespace_oid) {
+  if (namespace_oid == PG_CATALOG_NAMESPACE || namespace_oid == PG_TOAST_NAMESPACE)
+    return true;
+  struct Facts {
+    bool other_temp;
+    bool toast_like;
+    bool information_schema;
+  };
+  const Facts facts = pg::guard([&] {
+    Facts f{isOtherTempNamespace(namespace_oid), false, false};
+    char *name = get_namespace_name(namespace_oid);
+    if (name != nullptr) {
+      f.toast_like = std::strncmp(name, "pg_toast", 8) == 0;
+      f.information_schema = std::strcmp(name, "information_schema") == 0;
+      pfree(name);
+    }
+    return f;
+  });
+  return facts.other_temp || facts.toast_like || facts.information_schema;
+}
+
+namespace {
+
+// Copies conkey out of a pg_constraint tuple into `out` (at most INDEX_MAX_KEYS columns). Returns the count, or -1
+// when the array is missing or malformed.
+int read_conkey(HeapTuple tuple, TupleDesc desc, core::AttrNumber (&out)[INDEX_MAX_KEYS]) {
+  return pg::guard([&]() -> int {
+    bool isnull = false;
+    Datum datum = heap_getattr(tuple, Anum_pg_constraint_conkey, desc, &isnull);
+    if (isnull)
+      return -1;
+    ArrayType *array = DatumGetArrayTypeP(datum);
+    int count = -1;
+    if (ARR_NDIM(array) == 1 && !ARR_HASNULL(array) && ARR_ELEMTYPE(array) == INT2OID &&
+        ARR_DIMS(array)[0] <= INDEX_MAX_KEYS) {
+      count = ARR_DIMS(array)[0];
+      const int16 *values = reinterpret_cast<const int16 *>(ARR_DATA_PTR(array));
+      for (int i = 0; i < count; i++)
+        out[i] = values[i];
+    }
+    if (reinterpret_cast<Pointer>(array) != DatumGetPointer(datum))
+      pfree(array);
+    return count;
+  });
+}
+
+} // namespace
+
+std::vector<ForeignKey> read_user_foreign_keys() {
+  std::vector<ForeignKey> result;
+  std::unordered_map<Oid, bool> excluded; // per namespace, decided once
+
+  CatalogScan scan(ConstraintRelationId);
+  while (HeapTuple tuple = scan.next()) {
+    const auto *con = reinterpret_cast<Form_pg_constraint>(GETSTRUCT(tuple));
+    if (con->contype != CONSTRAINT_FOREIGN || OidIsValid(con->conparentid) || !OidIsValid(con->conrelid))
+      continue;
+    auto known = excluded.find(con->connamespace);
+    if (known == excluded.end())
+      known = excluded.emplace(con->connamespace, is_excluded_namespace(con->connamespace)).first;
+    if (known->second)
+      continue;
+
+    core::AttrNumber keys[INDEX_MAX_KEYS];
+    const int nkeys = read_conkey(tuple, scan.descriptor(), keys);
+    if (nkeys <= 0)
+      continue;
+
+    ForeignKey fk;
+    fk.constraint_oid = con->oid;
+    fk.table = con->conrelid;
+    fk.referenced_table = con->confrelid;
+    fk.namespace_oid = con->connamespace;
+    fk.name = NameStr(con->conname);
+    fk.columns.assign(keys, keys + nkeys);
+    result.push_back(std::move(fk));
+  }
+  scan.close();
+  return result;
+}
+
+} // namespace pgo::catalog

@@ -1,0 +1,78 @@
+#include "catalog/names.hpp"
+
+#include "pg/guard.hpp"
+
+extern "C" {
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+}
+
+namespace pgo::catalog {
+namespace {
+
+// Copies a palloc'd C string into a std::string and frees it; nullptr becomes std::nullopt.
+std::optional<std::string> take(char *text) {
+  if (text == nullptr)
+    return std::nullopt;
+  std::optional<std::string> result;
+  try {
+    result.emplace(text);
+  } catch (...) {
+    pfree(text);
+    throw;
+  }
+  pfree(text);
+  return result;
+}
+
+} // namespace
+
+std::optional<std::string> relation_name(Oid relid) {
+  return take(pg::guard([&] { return get_rel_name(relid); }));
+}
+
+std::optional<std::string> namespace_name(Oid namespace_oid) {
+  return take(pg::guard([&] { return get_namespace_name(namespace_oid); }));
+}
+
+std::optional<std::string> attribute_name(Oid relid, core::AttrNumber attnum) {
+  return take(pg::guard([&] { return get_attname(relid, attnum, true); }));
+}
+
+std::string quote_identifier(const std::string &ident) {
+  const char *quoted = pg::guard([&] { return ::quote_identifier(ident.c_str()); });
+  std::string result(quoted);
+  if (quoted != ident.c_str())
+    pfree(const_cast<char *>(quoted));
+  return result;
+}
+
+} // namespace pgo::catalog
+
+extern "C" {
+#include "commands/defrem.h"
+}
+
+namespace pgo::catalog {
+
+std::string choose_index_name(const std::string &table, const std::vector<std::string> &columns, Oid namespace_oid,
+                              std::set<std::pair<Oid, std::string>> &reserved) {
+  // Like CREATE INDEX: column names joined by '_', stopping once the text is long enough to be clipped anyway.
+  std::string addition;
+  for (const std::string &column : columns) {
+    if (!addition.empty())
+      addition += '_';
+    addition += column;
+    if (addition.size() >= NAMEDATALEN)
+      break;
+  }
+  for (int attempt = 0;; attempt++) {
+    const std::string label = attempt == 0 ? "idx" : "idx" + std::to_string(attempt);
+    std::optional<std::string> name = take(pg::guard(
+        [&] { return ChooseRelationName(table.c_str(), addition.c_str(), label.c_str(), namespace_oid, false); }));
+    if (name && reserved.emplace(namespace_oid, *name).second)
+      return *name;
+  }
+}
+
+} // namespace pgo::catalog

@@ -1,0 +1,158 @@
+// optimize.missing_fk_indexes(): foreign keys whose referencing side has no index to serve PostgreSQL's lookups.
+//
+// Three catalog passes (pg_constraint, pg_class for index access methods, pg_index), the coverage rule from
+// core/fk_coverage, and sizes and names only for the foreign keys found missing.
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <tuple>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "catalog/foreign_keys.hpp"
+#include "catalog/indexes.hpp"
+#include "catalog/names.hpp"
+#include "catalog/relation_size.hpp"
+#include "core/fk_coverage.hpp"
+#include "core/index_ddl.hpp"
+#include "pg/barrier.hpp"
+#include "pg/guard.hpp"
+#include "pg/srf.hpp"
+
+extern "C" {
+#include "catalog/pg_class.h"
+#include "catalog/pg_inherits.h"
+#include "catalog/pg_type.h"
+#include "utils/lsyscache.h"
+}
+
+namespace pgo::health {
+namespace {
+
+struct MissingIndex {
+  const catalog::ForeignKey *fk;
+  std::int64_t table_bytes;
+  std::string schema;
+  std::string table;
+  std::vector<std::string> columns;
+};
+
+std::vector<Oid> direct_partitions(Oid table) {
+  std::vector<Oid> result;
+  List *children = pg::guard([&] { return find_inheritance_children(table, NoLock); });
+  ListCell *cell;
+  foreach (cell, children)
+    result.push_back(lfirst_oid(cell));
+  std::sort(result.begin(), result.end());
+  return result;
+}
+
+// Where the new index goes: the table itself, or for a partitioned table the whole tree below it.
+// Returns std::nullopt when some relation of the tree vanished meanwhile.
+std::optional<core::IndexTarget> index_target(Oid table, const std::vector<std::string> &columns,
+                                              std::set<std::pair<Oid, std::string>> &reserved) {
+  const Oid namespace_oid = pg::guard([&] { return get_rel_namespace(table); });
+  std::optional<std::string> schema = catalog::namespace_name(namespace_oid);
+  std::optional<std::string> name = catalog::relation_name(table);
+  if (!schema || !name)
+    return std::nullopt;
+  core::IndexTarget target;
+  target.schema = catalog::quote_identifier(*schema);
+  target.table = catalog::quote_identifier(*name);
+  target.index_name = catalog::quote_identifier(catalog::choose_index_name(*name, columns, namespace_oid, reserved));
+  target.partitioned = pg::guard([&] { return get_rel_relkind(table); }) == RELKIND_PARTITIONED_TABLE;
+  if (target.partitioned) {
+    for (Oid partition : direct_partitions(table)) {
+      std::optional<core::IndexTarget> child = index_target(partition, columns, reserved);
+      if (!child)
+        return std::nullopt;
+      target.partitions.push_back(std::move(*child));
+    }
+  }
+  return target;
+}
+
+std::vector<MissingIndex> find_missing(const std::vector<catalog::ForeignKey> &fks,
+                                       const catalog::IndexCatalog &indexes) {
+  std::unordered_map<Oid, std::optional<std::int64_t>> sizes; // one measurement per table
+  std::vector<MissingIndex> missing;
+  for (const catalog::ForeignKey &fk : fks) {
+    if (core::any_index_covers(indexes.shapes_of(fk.table), fk.columns))
+      continue;
+    auto size = sizes.find(fk.table);
+    if (size == sizes.end())
+      size = sizes.emplace(fk.table, catalog::total_relation_bytes(fk.table, indexes)).first;
+    if (!size->second)
+      continue; // dropped while we looked
+    MissingIndex row{&fk, *size->second, {}, {}, {}};
+    std::optional<std::string> schema = catalog::namespace_name(fk.namespace_oid);
+    std::optional<std::string> table = catalog::relation_name(fk.table);
+    if (!schema || !table)
+      continue;
+    row.schema = std::move(*schema);
+    row.table = std::move(*table);
+    bool complete = true;
+    for (core::AttrNumber attnum : fk.columns) {
+      std::optional<std::string> column = catalog::attribute_name(fk.table, attnum);
+      if (!column) {
+        complete = false;
+        break;
+      }
+      row.columns.push_back(std::move(*column));
+    }
+    if (complete)
+      missing.push_back(std::move(row));
+  }
+  // Biggest tables first; names break ties so the order is stable.
+  std::sort(missing.begin(), missing.end(), [](const MissingIndex &a, const MissingIndex &b) {
+    return std::tie(b.table_bytes, a.schema, a.table, a.fk->name) <
+           std::tie(a.table_bytes, b.schema, b.table, b.fk->name);
+  });
+  return missing;
+}
+
+} // namespace
+} // namespace pgo::health
+
+PGO_FUNCTION(pgo_missing_fk_indexes) {
+  using namespace pgo;
+  const std::vector<catalog::ForeignKey> fks = catalog::read_user_foreign_keys();
+  std::unordered_set<Oid> tables;
+  for (const catalog::ForeignKey &fk : fks)
+    tables.insert(fk.table);
+  const catalog::IndexCatalog indexes = catalog::IndexCatalog::read(tables);
+  const std::vector<health::MissingIndex> missing = health::find_missing(fks, indexes);
+
+  pg::ResultSet out(fcinfo);
+  std::set<std::pair<Oid, std::string>> reserved_names;
+  // Foreign keys of one table over the same column set get one suggestion, not two indexes.
+  std::map<std::pair<Oid, std::vector<core::AttrNumber>>, std::string> suggested;
+  for (const health::MissingIndex &row : missing) {
+    std::vector<core::AttrNumber> column_set = row.fk->columns;
+    std::sort(column_set.begin(), column_set.end());
+    auto statement = suggested.find({row.fk->table, column_set});
+    if (statement == suggested.end()) {
+      std::optional<core::IndexTarget> target = health::index_target(row.fk->table, row.columns, reserved_names);
+      if (!target)
+        continue;
+      std::vector<std::string> quoted;
+      for (const std::string &column : row.columns)
+        quoted.push_back(catalog::quote_identifier(column));
+      statement = suggested.emplace(std::make_pair(row.fk->table, column_set),
+                                    core::create_index_statements(*target, quoted))
+                      .first;
+    }
+    out.begin_row();
+    out.add_oid(row.fk->table);
+    out.add_name(row.fk->name);
+    out.add_name_array(row.columns);
+    out.add_oid(row.fk->referenced_table);
+    out.add_int64(row.table_bytes);
+    out.add_text(statement->second);
+    out.end_row();
+  }
+  return out.done();
+}

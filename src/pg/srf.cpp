@@ -1,0 +1,81 @@
+#include "pg/srf.hpp"
+
+#include <fmt/format.h>
+
+#include "core/error.hpp"
+#include "pg/guard.hpp"
+
+extern "C" {
+#include "catalog/pg_type.h"
+#include "funcapi.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/tuplestore.h"
+}
+
+namespace pgo::pg {
+
+ResultSet::ResultSet(FunctionCallInfo fcinfo) : fcinfo_(fcinfo) {
+  guard([&] { InitMaterializedSRF(fcinfo_, 0); });
+  const auto *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo_->resultinfo);
+  natts_ = rsinfo->setDesc->natts;
+  if (natts_ > kMaxColumns)
+    throw Error(sqlstate::kInternalError, fmt::format("result type has {} columns, more than supported", natts_));
+}
+
+void ResultSet::begin_row() { count_ = 0; }
+
+void ResultSet::add(Datum value) {
+  if (count_ >= natts_)
+    throw Error(sqlstate::kInternalError, fmt::format("result row has more than the {} declared columns", natts_));
+  values_[count_] = value;
+  nulls_[count_] = false;
+  count_++;
+}
+
+void ResultSet::add_null() {
+  add(Datum(0));
+  nulls_[count_ - 1] = true;
+}
+
+void ResultSet::add_oid(Oid value) { add(ObjectIdGetDatum(value)); }
+void ResultSet::add_bool(bool value) { add(BoolGetDatum(value)); }
+void ResultSet::add_int64(std::int64_t value) { add(Int64GetDatum(value)); }
+void ResultSet::add_float8(double value) { add(Float8GetDatum(value)); }
+
+void ResultSet::add_name(const std::string &value) {
+  add(guard([&] {
+    auto *name = static_cast<NameData *>(palloc0(NAMEDATALEN));
+    namestrcpy(name, value.c_str());
+    return NameGetDatum(name);
+  }));
+}
+
+void ResultSet::add_text(const std::string &value) {
+  add(guard([&] { return PointerGetDatum(cstring_to_text_with_len(value.data(), static_cast<int>(value.size()))); }));
+}
+
+void ResultSet::add_name_array(const std::vector<std::string> &values) {
+  const int n = static_cast<int>(values.size());
+  add(guard([&] {
+    Datum *elements = static_cast<Datum *>(palloc(sizeof(Datum) * (n > 0 ? n : 1)));
+    for (int i = 0; i < n; i++) {
+      auto *name = static_cast<NameData *>(palloc0(NAMEDATALEN));
+      namestrcpy(name, values[static_cast<std::size_t>(i)].c_str());
+      elements[i] = NameGetDatum(name);
+    }
+    return PointerGetDatum(construct_array(elements, n, NAMEOID, NAMEDATALEN, false, TYPALIGN_CHAR));
+  }));
+}
+
+void ResultSet::end_row() {
+  if (count_ != natts_)
+    throw Error(sqlstate::kInternalError,
+                fmt::format("result row has {} columns, the result type declares {}", count_, natts_));
+  const auto *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo_->resultinfo);
+  guard([&] { tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values_, nulls_); });
+}
+
+Datum ResultSet::done() { return Datum(0); }
+
+} // namespace pgo::pg

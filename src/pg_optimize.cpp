@@ -1,0 +1,27 @@
+// pg_optimize's front door: the module magic block and _PG_init.
+#include "pg/barrier.hpp"
+#include "pg/guard.hpp"
+
+extern "C" {
+#include "utils/guc.h"
+
+PG_MODULE_MAGIC;
+
+PGDLLEXPORT void _PG_init(void);
+}
+
+namespace pgo {
+namespace {
+
+void initialize() {
+  // Settings come in later features; reserving the prefix now makes a misspelt pg_optimize.* setting a WARNING
+  // instead of a silently ignored placeholder.
+  pg::guard([] { MarkGUCPrefixReserved("pg_optimize"); });
+}
+
+} // namespace
+} // namespace pgo
+
+void _PG_init(void) {
+  pgo::pg::barrier([] { pgo::initialize(); });
+}

@@ -1,0 +1,17 @@
+-- pg_optimize 0.1: in-database health checks and maintenance for PostgreSQL.
+\echo Use "CREATE EXTENSION pg_optimize" to load this file. \quit
+
+CREATE FUNCTION missing_fk_indexes(
+    OUT table_name regclass,
+    OUT constraint_name name,
+    OUT columns name[],
+    OUT referenced_table regclass,
+    OUT table_bytes bigint,
+    OUT suggested_index text)
+RETURNS SETOF record
+LANGUAGE C STRICT VOLATILE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'pgo_missing_fk_indexes';
+
+COMMENT ON FUNCTION missing_fk_indexes() IS
+'Foreign keys whose referencing columns have no valid, non-partial btree (or single-column hash) index leading '
+'with exactly those columns, biggest tables first, each with the statement that creates the missing index.';

@@ -1,0 +1,100 @@
+# Shared by test/run, demo/run and bench/*: packages, a staged installation, and clusters run as the postgres user.
+# Source it; it defines functions and a few variables, and runs nothing by itself.
+
+PGO_ROOT=${PGO_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+PG_MAJOR=${PG_MAJOR:-15}
+
+pgo_log() { printf '%s\n' "== $*" >&2; }
+pgo_die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# Debian packages needed to build and test; installed with apt-get when running as root and missing.
+PGO_PACKAGES=(make g++ cmake pkg-config libfmt-dev googletest libgtest-dev libipc-run-perl perl
+              "postgresql-$PG_MAJOR" "postgresql-server-dev-$PG_MAJOR" "postgresql-client-$PG_MAJOR" ca-certificates)
+
+pgo_install_packages() {
+  local missing=() p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  ((${#missing[@]} == 0)) && return 0
+  if [[ $(id -u) != 0 ]]; then
+    pgo_die "missing packages: ${missing[*]} (install them as root: apt-get install ${missing[*]})"
+  fi
+  pgo_log "installing: ${missing[*]}"
+  # Installing the server package must not start a system cluster: keep services down while apt runs.
+  local policy=/usr/sbin/policy-rc.d added_policy=0
+  if [[ ! -e $policy ]]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy" && added_policy=1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null || pgo_die "apt-get update failed"
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || pgo_die "apt-get install failed"
+  ((added_policy)) && rm -f "$policy"
+  return 0
+}
+
+# The pg_config of the PostgreSQL version under test.
+pgo_pg_config() { echo "/usr/lib/postgresql/$PG_MAJOR/bin/pg_config"; }
+
+# Runs a command as the user that owns the clusters: postgres when we are root (PostgreSQL refuses root), else us.
+pgo_as_pg() {
+  if [[ $(id -u) == 0 ]]; then
+    runuser -u postgres -- env PATH="$PATH" "$@"
+  else
+    "$@"
+  fi
+}
+
+# A private copy of the PostgreSQL installation with pg_optimize installed into it, under $1.
+# PostgreSQL finds its share and lib folders relative to its own binary, so copied binaries beside symlinked
+# system files make an installation that needs no write access to /usr and leaves the system untouched.
+# Prints the staged bin folder.
+pgo_stage() {
+  local stage=$1 pg_config bindir libdir sharedir f
+  pg_config=$(pgo_pg_config)
+  bindir=$("$pg_config" --bindir)
+  libdir=$("$pg_config" --pkglibdir)
+  sharedir=$("$pg_config" --sharedir)
+  make -C "$PGO_ROOT" -s install PG_CONFIG="$pg_config" DESTDIR="$stage" >/dev/null || pgo_die "make install into $stage failed"
+  mkdir -p "$stage$bindir" "$stage$libdir" "$stage$sharedir/extension"
+  cp -a "$bindir"/. "$stage$bindir"/
+  for f in "$libdir"/*; do [[ -e $stage$libdir/${f##*/} ]] || ln -s "$f" "$stage$libdir/"; done
+  for f in "$sharedir"/*; do [[ -e $stage$sharedir/${f##*/} ]] || ln -s "$f" "$stage$sharedir/"; done
+  for f in "$sharedir"/extension/*; do [[ -e $stage$sharedir/extension/${f##*/} ]] || ln -s "$f" "$stage$sharedir/extension/"; done
+  chmod -R a+rX "$stage"
+  echo "$stage$bindir"
+}
+
+# A TCP port nobody listens on, for a throwaway cluster.
+pgo_free_port() {
+  local port
+  for port in $(seq "${1:-56000}" 56999); do
+    if ! (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null && [[ ! -e /tmp/.s.PGSQL.$port ]]; then
+      echo "$port"; return 0
+    fi
+  done
+  return 1
+}
+
+# pgo_start_cluster BINDIR DATADIR PORT [extra postgresql.conf lines...]: initdb and start, socket in DATADIR.
+pgo_start_cluster() {
+  local bindir=$1 data=$2 port=$3; shift 3
+  mkdir -p "$data" && chmod 700 "$data"
+  [[ $(id -u) == 0 ]] && chown postgres: "$data" "$(dirname "$data")"
+  pgo_as_pg "$bindir/initdb" -D "$data" -A trust -U postgres --no-sync >/dev/null || pgo_die "initdb failed"
+  {
+    echo "port = $port"
+    echo "listen_addresses = ''"
+    echo "unix_socket_directories = '$data'"
+    echo "fsync = off"
+    local line; for line in "$@"; do echo "$line"; done
+  } >>"$data/postgresql.conf"
+  pgo_as_pg "$bindir/pg_ctl" -D "$data" -l "$data/server.log" -w start >/dev/null || {
+    cat "$data/server.log" >&2; pgo_die "cluster in $data did not start"; }
+}
+
+pgo_stop_cluster() {
+  local bindir=$1 data=$2
+  [[ -f $data/postmaster.pid ]] && pgo_as_pg "$bindir/pg_ctl" -D "$data" -m fast -w stop >/dev/null 2>&1
+  return 0
+}
