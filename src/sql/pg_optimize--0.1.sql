@@ -1,7 +1,11 @@
 -- pg_optimize 0.1: in-database health checks and maintenance for PostgreSQL.
 \echo Use "CREATE EXTENSION pg_optimize" to load this file. \quit
 
-CREATE FUNCTION missing_fk_indexes(
+-- The schema belongs to the extension: DROP EXTENSION removes it with everything in it.
+CREATE SCHEMA optimize;
+COMMENT ON SCHEMA optimize IS 'pg_optimize: database health data and maintenance';
+
+CREATE FUNCTION optimize.missing_fk_indexes(
     OUT table_name regclass,
     OUT constraint_name name,
     OUT columns name[],
@@ -9,9 +13,12 @@ CREATE FUNCTION missing_fk_indexes(
     OUT table_bytes bigint,
     OUT suggested_index text)
 RETURNS SETOF record
-LANGUAGE C STRICT VOLATILE PARALLEL SAFE
+LANGUAGE C STRICT VOLATILE PARALLEL RESTRICTED
 AS 'MODULE_PATHNAME', 'pgo_missing_fk_indexes';
 
-COMMENT ON FUNCTION missing_fk_indexes() IS
+COMMENT ON FUNCTION optimize.missing_fk_indexes() IS
 'Foreign keys whose referencing columns have no valid, non-partial btree (or single-column hash) index leading '
 'with exactly those columns, biggest tables first, each with the statement that creates the missing index.';
+
+-- Everything in the schema is read-only health data unless a function says otherwise: any role may look.
+GRANT USAGE ON SCHEMA optimize TO PUBLIC;
