@@ -5,7 +5,6 @@
 extern "C" {
 #include "access/htup_details.h"
 #include "catalog/pg_am.h"
-#include "catalog/pg_class.h"
 #include "catalog/pg_index.h"
 }
 
@@ -20,24 +19,10 @@ core::AccessMethod access_method_of(Oid am) {
   return core::AccessMethod::Other;
 }
 
-// Access method of every index and partitioned index, from one pass over pg_class.
-std::unordered_map<Oid, Oid> read_index_access_methods() {
-  std::unordered_map<Oid, Oid> result;
-  CatalogScan scan(RelationRelationId);
-  while (HeapTuple tuple = scan.next()) {
-    const auto *rel = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple));
-    if (rel->relkind == RELKIND_INDEX || rel->relkind == RELKIND_PARTITIONED_INDEX)
-      result.emplace(rel->oid, rel->relam);
-  }
-  scan.close();
-  return result;
-}
-
 } // namespace
 
-IndexCatalog IndexCatalog::read(const std::unordered_set<Oid> &shape_tables) {
+IndexCatalog IndexCatalog::read(const ClassCatalog &classes, const std::unordered_set<Oid> &shape_tables) {
   IndexCatalog catalog;
-  const std::unordered_map<Oid, Oid> access_methods = read_index_access_methods();
 
   CatalogScan scan(IndexRelationId);
   while (HeapTuple tuple = scan.next()) {
@@ -47,8 +32,8 @@ IndexCatalog IndexCatalog::read(const std::unordered_set<Oid> &shape_tables) {
       continue;
 
     core::IndexShape shape;
-    const auto am = access_methods.find(index->indexrelid);
-    shape.am = am == access_methods.end() ? core::AccessMethod::Other : access_method_of(am->second);
+    const ClassRow *index_class = classes.find(index->indexrelid);
+    shape.am = index_class == nullptr ? core::AccessMethod::Other : access_method_of(index_class->access_method);
     shape.valid = index->indisvalid;
     shape.ready = index->indisready;
     // indpred is a nullable varlena column: testing for null reads only the tuple header, it cannot raise.

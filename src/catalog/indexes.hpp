@@ -1,10 +1,11 @@
-// The indexes of the database, read with one scan of pg_index and one of pg_class.
+// The indexes of the database, read with one scan of pg_index (access methods come from the ClassCatalog).
 #pragma once
 
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
+#include "catalog/class_catalog.hpp"
 #include "core/fk_coverage.hpp"
 #include "pg/postgres.hpp"
 
@@ -14,7 +15,7 @@ class IndexCatalog {
 public:
   // Reads every index. Shapes (what index_covers_foreign_key needs) are kept for the indexes of `shape_tables`;
   // the plain table -> index list is kept for every table, since sizes need it.
-  static IndexCatalog read(const std::unordered_set<Oid> &shape_tables);
+  static IndexCatalog read(const ClassCatalog &classes, const std::unordered_set<Oid> &shape_tables);
 
   // Shapes of the indexes on `table` (empty if none, or if `table` was not among shape_tables).
   const std::vector<core::IndexShape> &shapes_of(Oid table) const;

@@ -55,7 +55,8 @@ extern "C" {
 
 namespace pgo::catalog {
 
-std::string choose_index_name(const std::string &table, const std::vector<std::string> &columns, Oid namespace_oid,
+std::string choose_index_name(const ClassCatalog &classes, const std::string &table,
+                              const std::vector<std::string> &columns, Oid namespace_oid,
                               std::set<std::pair<Oid, std::string>> &reserved) {
   // Like CREATE INDEX: column names joined by '_', stopping once the text is long enough to be clipped anyway.
   std::string addition;
@@ -66,11 +67,13 @@ std::string choose_index_name(const std::string &table, const std::vector<std::s
     if (addition.size() >= NAMEDATALEN)
       break;
   }
+  // ChooseRelationName's loop (label, label1, label2, ...) against the names of the pg_class scan, which saves a
+  // catalog index probe per candidate; makeObjectName does the encoding-aware truncation.
   for (int attempt = 0;; attempt++) {
     const std::string label = attempt == 0 ? "idx" : "idx" + std::to_string(attempt);
-    std::optional<std::string> name = take(pg::guard(
-        [&] { return ChooseRelationName(table.c_str(), addition.c_str(), label.c_str(), namespace_oid, false); }));
-    if (name && reserved.emplace(namespace_oid, *name).second)
+    std::optional<std::string> name =
+        take(pg::guard([&] { return makeObjectName(table.c_str(), addition.c_str(), label.c_str()); }));
+    if (name && !classes.name_taken(namespace_oid, *name) && reserved.emplace(namespace_oid, *name).second)
       return *name;
   }
 }

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "catalog/class_catalog.hpp"
 #include "core/fk_coverage.hpp"
 #include "pg/postgres.hpp"
 
@@ -27,7 +28,8 @@ namespace pgo::catalog {
 // A name for a new index on `table` over `columns`, chosen as CREATE INDEX would choose it (table_col1_col2_idx,
 // truncated to fit, with a number added while the name is taken in the schema) and not in `reserved` either; the
 // chosen name is added to `reserved`, so names proposed together in one answer never collide.
-std::string choose_index_name(const std::string &table, const std::vector<std::string> &columns, Oid namespace_oid,
+std::string choose_index_name(const ClassCatalog &classes, const std::string &table,
+                              const std::vector<std::string> &columns, Oid namespace_oid,
                               std::set<std::pair<Oid, std::string>> &reserved);
 
 } // namespace pgo::catalog

@@ -1,15 +1,21 @@
 #include "catalog/relation_size.hpp"
 
 #include <cerrno>
+#include <cstring>
+#include <exception>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <vector>
 
+#include <fmt/format.h>
+
+#include "core/error.hpp"
 #include "pg/guard.hpp"
 
 extern "C" {
+#include "access/htup_details.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_inherits.h"
-#include "access/htup_details.h"
 #include "catalog/pg_tablespace.h"
 #include "nodes/pg_list.h"
 #include "storage/lmgr.h"
@@ -21,90 +27,143 @@ extern "C" {
 namespace pgo::catalog {
 namespace {
 
-struct StorageFacts {
-  bool exists;
-  char relkind;
-  Oid toast;
-  std::int64_t bytes;
-};
+bool is_index(char relkind) { return relkind == RELKIND_INDEX || relkind == RELKIND_PARTITIONED_INDEX; }
 
-// Bytes of every fork and segment of one relation; exists=false when its pg_class row is gone.
-StorageFacts storage_of(Oid relid) {
-  return pg::guard([&]() -> StorageFacts {
-    StorageFacts facts{false, 0, InvalidOid, 0};
+// The relation's pg_class row as it is now (after the caller's lock made invalidations visible).
+std::optional<ClassRow> current_row(Oid relid) {
+  struct Raw {
+    bool found;
+    FormData_pg_class fields;
+  };
+  const Raw raw = pg::guard([&]() -> Raw {
+    Raw r{};
     HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
     if (!HeapTupleIsValid(tuple))
-      return facts;
-    const auto *rel = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple));
-    facts.exists = true;
-    facts.relkind = rel->relkind;
-    facts.toast = rel->reltoastrelid;
-    const bool has_storage = RELKIND_HAS_STORAGE(rel->relkind);
-    const bool shared = rel->relisshared;
-    const char persistence = rel->relpersistence;
-    Oid filenumber = rel->relfilenode;
-    const Oid tablespace = OidIsValid(rel->reltablespace) ? rel->reltablespace
-                           : shared                       ? GLOBALTABLESPACE_OID
-                                                          : MyDatabaseTableSpace;
+      return r;
+    r.found = true;
+    r.fields = *reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple)); // the fixed-size part only
     ReleaseSysCache(tuple);
-    if (!has_storage)
-      return facts;
-    if (!OidIsValid(filenumber))
-      filenumber = RelationMapOidToFilenode(relid, shared);
-    if (!OidIsValid(filenumber))
-      return facts;
-
-    const auto locator = pg::compat::make_locator(tablespace, shared ? InvalidOid : MyDatabaseId, filenumber);
-    const auto backend =
-        persistence == RELPERSISTENCE_TEMP ? pg::compat::temp_relation_backend() : pg::compat::no_backend();
-    char base[MAXPGPATH];
-    char segment[MAXPGPATH + 16];
-    for (int fork = 0; fork <= MAX_FORKNUM; fork++) {
-      pg::compat::relation_fork_path(locator, backend, static_cast<ForkNumber>(fork), base, sizeof base);
-      for (unsigned seg = 0;; seg++) {
-        if (seg == 0)
-          strlcpy(segment, base, sizeof segment);
-        else
-          snprintf(segment, sizeof segment, "%s.%u", base, seg);
-        struct stat st;
-        if (stat(segment, &st) != 0) {
-          if (errno == ENOENT)
-            break;
-          ereport(ERROR, (errcode_for_file_access(), errmsg("could not stat file \"%s\": %m", segment)));
-        }
-        facts.bytes += st.st_size;
-      }
-    }
-    return facts;
+    return r;
   });
+  if (!raw.found)
+    return std::nullopt;
+  return class_row_from(raw.fields);
 }
 
-std::optional<std::int64_t> one_relation_bytes(Oid table, const IndexCatalog &indexes) {
-  pg::guard([&] { LockRelationOid(table, AccessShareLock); });
-  const StorageFacts heap = storage_of(table);
-  if (!heap.exists) {
-    pg::guard([&] { UnlockRelationOid(table, AccessShareLock); });
-    return std::nullopt;
+} // namespace
+
+RelationSizer::~RelationSizer() {
+  if (std::uncaught_exceptions() > 0)
+    return; // the transaction abort frees directories opened with AllocateDir
+  try {
+    close_directories();
+  } catch (...) {
+    // FreeDir only fails if closedir() does; the abort that follows any ERROR releases what is left.
   }
-  std::int64_t total = heap.bytes;
-  for (Oid index : indexes.indexes_of(table))
-    total += storage_of(index).bytes;
-  if (OidIsValid(heap.toast)) {
-    total += storage_of(heap.toast).bytes;
-    for (Oid index : indexes.indexes_of(heap.toast))
-      total += storage_of(index).bytes;
+}
+
+void RelationSizer::close_directories() {
+  for (auto &entry : directories_) {
+    DIR *dir = entry.second.dir;
+    entry.second.dir = nullptr;
+    if (dir != nullptr)
+      pg::guard([&] { FreeDir(dir); });
+  }
+}
+
+RelationSizer::Directory &RelationSizer::directory(const std::string &path) {
+  auto found = directories_.find(path);
+  if (found != directories_.end())
+    return found->second;
+  Directory &entry = directories_[path];
+  // Opened once and used as the base of fstatat(), so each file costs one path component to resolve, not three.
+  entry.dir = pg::guard([&] { return AllocateDir(path.c_str()); });
+  return entry;
+}
+
+std::int64_t RelationSizer::storage_bytes(Oid relid, const ClassRow &row) {
+  if (!RELKIND_HAS_STORAGE(row.relkind))
+    return 0;
+  Oid filenode = row.filenode;
+  if (!OidIsValid(filenode))
+    filenode = pg::guard([&] { return RelationMapOidToFilenode(relid, row.shared); });
+  if (!OidIsValid(filenode))
+    return 0;
+  const Oid tablespace = OidIsValid(row.tablespace) ? row.tablespace
+                         : row.shared               ? GLOBALTABLESPACE_OID
+                                                    : MyDatabaseTableSpace;
+  const auto locator = pg::compat::make_locator(tablespace, row.shared ? InvalidOid : MyDatabaseId, filenode);
+  const auto backend =
+      row.persistence == RELPERSISTENCE_TEMP ? pg::compat::temp_relation_backend() : pg::compat::no_backend();
+
+  std::int64_t total = 0;
+  for (int fork = 0; fork <= MAX_FORKNUM; fork++) {
+    // Forks that cannot exist are not looked for.
+    if ((fork == VISIBILITYMAP_FORKNUM && is_index(row.relkind)) ||
+        (fork == INIT_FORKNUM && row.persistence != RELPERSISTENCE_UNLOGGED))
+      continue;
+    char path[MAXPGPATH];
+    pg::guard([&] { pg::compat::relation_fork_path(locator, backend, static_cast<ForkNumber>(fork), path, sizeof path); });
+    const char *slash = std::strrchr(path, '/');
+    if (slash == nullptr)
+      continue;
+    Directory &dir = directory(std::string(path, static_cast<std::size_t>(slash - path)));
+    const std::string file(slash + 1);
+    for (unsigned segment = 0;; segment++) {
+      const std::string name = segment == 0 ? file : fmt::format("{}.{}", file, segment);
+      if (dir.dir == nullptr)
+        break; // no such directory (a tablespace being dropped): nothing to measure there
+      struct stat st;
+      if (fstatat(dirfd(dir.dir), name.c_str(), &st, 0) != 0) {
+        if (errno == ENOENT)
+          break; // this fork or segment does not exist
+        throw Error("58030", fmt::format("could not stat file \"{}\": {}", name, std::strerror(errno)));
+      }
+      total += st.st_size;
+      // Every segment but the last is full: a short one is the last.
+      if (st.st_size < static_cast<off_t>(RELSEG_SIZE) * BLCKSZ)
+        break;
+    }
+  }
+  return total;
+}
+
+std::optional<std::int64_t> RelationSizer::one_table_bytes(Oid table) {
+  pg::guard([&] { LockRelationOid(table, AccessShareLock); });
+  // With the lock held, a drop or rewrite that committed since the pg_class scan has been processed. If nothing at
+  // all was invalidated since the scan its rows are current; otherwise read the rows that matter again.
+  const bool scan_is_current = classes_.unchanged_since_scan();
+  auto row_of = [&](Oid relid) -> std::optional<ClassRow> {
+    if (scan_is_current) {
+      const ClassRow *row = classes_.find(relid);
+      return row ? std::optional<ClassRow>(*row) : std::nullopt;
+    }
+    return current_row(relid);
+  };
+  std::optional<std::int64_t> total;
+  if (const std::optional<ClassRow> heap = row_of(table)) {
+    total = storage_bytes(table, *heap);
+    for (Oid index : indexes_.indexes_of(table))
+      if (const std::optional<ClassRow> row = row_of(index))
+        *total += storage_bytes(index, *row);
+    if (OidIsValid(heap->toast)) {
+      if (const std::optional<ClassRow> toast = row_of(heap->toast))
+        *total += storage_bytes(heap->toast, *toast);
+      for (Oid index : indexes_.indexes_of(heap->toast))
+        if (const std::optional<ClassRow> row = row_of(index))
+          *total += storage_bytes(index, *row);
+    }
   }
   pg::guard([&] { UnlockRelationOid(table, AccessShareLock); });
   return total;
 }
 
-} // namespace
-
-std::optional<std::int64_t> total_relation_bytes(Oid table, const IndexCatalog &indexes) {
-  std::optional<std::int64_t> total = one_relation_bytes(table, indexes);
+std::optional<std::int64_t> RelationSizer::total_bytes(Oid table) {
+  std::optional<std::int64_t> total = one_table_bytes(table);
   if (!total)
     return std::nullopt;
-  if (pg::guard([&] { return get_rel_relkind(table); }) != RELKIND_PARTITIONED_TABLE)
+  const ClassRow *row = classes_.find(table);
+  if (row == nullptr || row->relkind != RELKIND_PARTITIONED_TABLE)
     return total;
 
   // find_all_inheritors lists the table itself first, then every partition at every level.
@@ -115,7 +174,7 @@ std::optional<std::int64_t> total_relation_bytes(Oid table, const IndexCatalog &
     members.push_back(lfirst_oid(cell));
   for (Oid member : members)
     if (member != table)
-      total = *total + one_relation_bytes(member, indexes).value_or(0);
+      *total += one_table_bytes(member).value_or(0);
   return total;
 }
 

@@ -1,21 +1,55 @@
 // Sizes on disk, computed from pg_class rows and the files themselves.
 //
-// Like pg_total_relation_size (table, TOAST table and its index, every index), but without building relcache
-// entries: on a catalog of thousands of tables, opening each relation costs far more than the stat() calls.
-// The table is locked in ACCESS SHARE mode while it is measured, as pg_total_relation_size does, and the lock is
-// released at once so a scan over thousands of tables never fills the lock table.
+// The same total as pg_total_relation_size (table, TOAST table and its index, every index; for a partitioned table
+// the sum over its partitions), without building a relcache entry per relation: on a catalog of thousands of tables
+// that costs far more than the file system calls. Each data directory is opened once and files are stat()ed relative
+// to it; forks that cannot exist (an index's visibility map, a logged relation's init fork) are not looked for.
+//
+// Each table is locked in ACCESS SHARE mode while it is measured, as pg_total_relation_size does, and the lock is
+// released at once, so measuring thousands of tables never fills the lock table. Once the lock is held the table's
+// pg_class row is looked up again: if it is gone the table is skipped, and if its file node changed since the
+// ClassCatalog scan (TRUNCATE, VACUUM FULL, CLUSTER committed meanwhile) the current rows are used instead.
 #pragma once
 
 #include <cstdint>
 #include <optional>
+#include <string>
+#include <unordered_map>
 
+#include "catalog/class_catalog.hpp"
 #include "catalog/indexes.hpp"
 #include "pg/postgres.hpp"
 
+extern "C" {
+#include "storage/fd.h"
+}
+
 namespace pgo::catalog {
 
-// Total bytes of a table with its TOAST data and indexes; for a partitioned table, of all its partitions at every
-// level. std::nullopt when the table no longer exists (dropped while we waited for its lock).
-std::optional<std::int64_t> total_relation_bytes(Oid table, const IndexCatalog &indexes);
+class RelationSizer {
+public:
+  RelationSizer(const ClassCatalog &classes, const IndexCatalog &indexes) : classes_(classes), indexes_(indexes) {}
+  ~RelationSizer();
+  RelationSizer(const RelationSizer &) = delete;
+  RelationSizer &operator=(const RelationSizer &) = delete;
+
+  // Total bytes of a table with its TOAST data and indexes, partitions at every level included. std::nullopt when
+  // the table no longer exists (dropped while we waited for its lock).
+  std::optional<std::int64_t> total_bytes(Oid table);
+
+private:
+  struct Directory {
+    DIR *dir = nullptr; // nullptr: the directory could not be opened (it holds nothing we can measure)
+  };
+
+  std::optional<std::int64_t> one_table_bytes(Oid table);
+  std::int64_t storage_bytes(Oid relid, const ClassRow &row);
+  Directory &directory(const std::string &path);
+  void close_directories();
+
+  const ClassCatalog &classes_;
+  const IndexCatalog &indexes_;
+  std::unordered_map<std::string, Directory> directories_;
+};
 
 } // namespace pgo::catalog

@@ -52,21 +52,24 @@ std::vector<Oid> direct_partitions(Oid table) {
 
 // Where the new index goes: the table itself, or for a partitioned table the whole tree below it.
 // Returns std::nullopt when some relation of the tree vanished meanwhile.
-std::optional<core::IndexTarget> index_target(Oid table, const std::vector<std::string> &columns,
+std::optional<core::IndexTarget> index_target(const catalog::ClassCatalog &classes, Oid table,
+                                              const std::vector<std::string> &columns,
                                               std::set<std::pair<Oid, std::string>> &reserved) {
-  const Oid namespace_oid = pg::guard([&] { return get_rel_namespace(table); });
-  std::optional<std::string> schema = catalog::namespace_name(namespace_oid);
-  std::optional<std::string> name = catalog::relation_name(table);
-  if (!schema || !name)
+  const catalog::ClassRow *row = classes.find(table);
+  if (row == nullptr)
+    return std::nullopt; // a partition attached after the scan: leave the suggestion out rather than guess
+  std::optional<std::string> schema = catalog::namespace_name(row->namespace_oid);
+  if (!schema)
     return std::nullopt;
   core::IndexTarget target;
   target.schema = catalog::quote_identifier(*schema);
-  target.table = catalog::quote_identifier(*name);
-  target.index_name = catalog::quote_identifier(catalog::choose_index_name(*name, columns, namespace_oid, reserved));
-  target.partitioned = pg::guard([&] { return get_rel_relkind(table); }) == RELKIND_PARTITIONED_TABLE;
+  target.table = catalog::quote_identifier(row->name);
+  target.index_name = catalog::quote_identifier(
+      catalog::choose_index_name(classes, row->name, columns, row->namespace_oid, reserved));
+  target.partitioned = row->relkind == RELKIND_PARTITIONED_TABLE;
   if (target.partitioned) {
     for (Oid partition : direct_partitions(table)) {
-      std::optional<core::IndexTarget> child = index_target(partition, columns, reserved);
+      std::optional<core::IndexTarget> child = index_target(classes, partition, columns, reserved);
       if (!child)
         return std::nullopt;
       target.partitions.push_back(std::move(*child));
@@ -76,7 +79,9 @@ std::optional<core::IndexTarget> index_target(Oid table, const std::vector<std::
 }
 
 std::vector<MissingIndex> find_missing(const std::vector<catalog::ForeignKey> &fks,
-                                       const catalog::IndexCatalog &indexes) {
+                                       const catalog::ClassCatalog &classes, const catalog::IndexCatalog &indexes,
+                                       catalog::RelationSizer &sizer) {
+  std::unordered_map<Oid, std::optional<std::string>> schemas; // a handful of schemas, looked up once each
   std::unordered_map<Oid, std::optional<std::int64_t>> sizes; // one measurement per table
   std::vector<MissingIndex> missing;
   for (const catalog::ForeignKey &fk : fks) {
@@ -84,16 +89,18 @@ std::vector<MissingIndex> find_missing(const std::vector<catalog::ForeignKey> &f
       continue;
     auto size = sizes.find(fk.table);
     if (size == sizes.end())
-      size = sizes.emplace(fk.table, catalog::total_relation_bytes(fk.table, indexes)).first;
+      size = sizes.emplace(fk.table, sizer.total_bytes(fk.table)).first;
     if (!size->second)
       continue; // dropped while we looked
     MissingIndex row{&fk, *size->second, {}, {}, {}};
-    std::optional<std::string> schema = catalog::namespace_name(fk.namespace_oid);
-    std::optional<std::string> table = catalog::relation_name(fk.table);
-    if (!schema || !table)
+    auto schema = schemas.find(fk.namespace_oid);
+    if (schema == schemas.end())
+      schema = schemas.emplace(fk.namespace_oid, catalog::namespace_name(fk.namespace_oid)).first;
+    const catalog::ClassRow *table = classes.find(fk.table);
+    if (!schema->second || table == nullptr)
       continue;
-    row.schema = std::move(*schema);
-    row.table = std::move(*table);
+    row.schema = *schema->second;
+    row.table = table->name;
     bool complete = true;
     for (core::AttrNumber attnum : fk.columns) {
       std::optional<std::string> column = catalog::attribute_name(fk.table, attnum);
@@ -123,8 +130,10 @@ PGO_FUNCTION(pgo_missing_fk_indexes) {
   std::unordered_set<Oid> tables;
   for (const catalog::ForeignKey &fk : fks)
     tables.insert(fk.table);
-  const catalog::IndexCatalog indexes = catalog::IndexCatalog::read(tables);
-  const std::vector<health::MissingIndex> missing = health::find_missing(fks, indexes);
+  const catalog::ClassCatalog classes = catalog::ClassCatalog::read();
+  const catalog::IndexCatalog indexes = catalog::IndexCatalog::read(classes, tables);
+  catalog::RelationSizer sizer(classes, indexes);
+  const std::vector<health::MissingIndex> missing = health::find_missing(fks, classes, indexes, sizer);
 
   pg::ResultSet out(fcinfo);
   std::set<std::pair<Oid, std::string>> reserved_names;
@@ -135,7 +144,8 @@ PGO_FUNCTION(pgo_missing_fk_indexes) {
     std::sort(column_set.begin(), column_set.end());
     auto statement = suggested.find({row.fk->table, column_set});
     if (statement == suggested.end()) {
-      std::optional<core::IndexTarget> target = health::index_target(row.fk->table, row.columns, reserved_names);
+      std::optional<core::IndexTarget> target =
+          health::index_target(classes, row.fk->table, row.columns, reserved_names);
       if (!target)
         continue;
       std::vector<std::string> quoted;

@@ -1,0 +1,68 @@
+// The pg_class facts pg_optimize needs, for every relation, from one scan of pg_class.
+//
+// One sequential pass is far cheaper than a syscache lookup per relation on a catalog of tens of thousands of
+// relations (each first lookup is an index scan). The rows reflect the catalog snapshot of the scan; code that
+// acts on a relation later re-checks it after locking (see relation_size.cpp).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "pg/postgres.hpp"
+
+extern "C" {
+#include "catalog/pg_class.h"
+}
+
+namespace pgo::catalog {
+
+struct ClassRow {
+  std::string name;
+  Oid namespace_oid = InvalidOid;
+  Oid access_method = InvalidOid;
+  Oid tablespace = InvalidOid;
+  Oid filenode = InvalidOid;
+  Oid toast = InvalidOid;
+  char relkind = 0;
+  char persistence = 0;
+  bool shared = false;
+};
+
+// The fields of a pg_class tuple's fixed part that ClassRow keeps.
+ClassRow class_row_from(const FormData_pg_class &rel);
+
+class ClassCatalog {
+public:
+  static ClassCatalog read();
+  // nullptr when the relation was not in pg_class at the time of the scan.
+  const ClassRow *find(Oid relid) const;
+
+  // True while this backend has processed no catalog invalidation since the scan began: then no committed catalog
+  // change has become visible to us, and every row is still current. (Taking a lock processes pending ones.)
+  bool unchanged_since_scan() const;
+
+  // Whether a relation of that name existed in the schema at the time of the scan.
+  bool name_taken(Oid namespace_oid, const std::string &name) const;
+
+private:
+  struct NameKey {
+    Oid namespace_oid;
+    std::string name;
+    bool operator==(const NameKey &other) const {
+      return namespace_oid == other.namespace_oid && name == other.name;
+    }
+  };
+  struct NameKeyHash {
+    std::size_t operator()(const NameKey &key) const {
+      return std::hash<std::string>()(key.name) * 31 + key.namespace_oid;
+    }
+  };
+
+  std::unordered_map<Oid, ClassRow> rows_;
+  std::uint64_t invalidations_at_scan_ = 0;
+  mutable std::unordered_set<NameKey, NameKeyHash> names_; // built on first use
+};
+
+} // namespace pgo::catalog
