@@ -1,7 +1,10 @@
 -- Installing and removing the extension.
+-- (PostgreSQL 18 adds the script line as CONTEXT to errors from extension scripts; that line is left out here.)
+\set SHOW_CONTEXT never
 -- A schema named optimize that the extension does not own is never taken over.
 CREATE SCHEMA optimize;
 CREATE EXTENSION pg_optimize;
+\echo :LAST_ERROR_SQLSTATE
 DROP SCHEMA optimize;
 CREATE EXTENSION pg_optimize;
 SELECT e.extversion, n.nspname AS schema_of_functions

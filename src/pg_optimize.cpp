@@ -5,7 +5,7 @@
 extern "C" {
 #include "utils/guc.h"
 
-PG_MODULE_MAGIC;
+PGO_MODULE_MAGIC;
 
 PGDLLEXPORT void _PG_init(void);
 }

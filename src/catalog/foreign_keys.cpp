@@ -13,6 +13,7 @@ extern "C" {
 #include "catalog/pg_namespace.h"
 #include "utils/array.h"
 #include "utils/lsyscache.h"
+#include "utils/syscache.h"
 }
 
 namespace pgo::catalog {
@@ -42,10 +43,12 @@ namespace {
 
 // Copies conkey out of a pg_constraint tuple into `out` (at most INDEX_MAX_KEYS columns). Returns the count, or -1
 // when the array is missing or malformed.
-int read_conkey(HeapTuple tuple, TupleDesc desc, core::AttrNumber (&out)[INDEX_MAX_KEYS]) {
+int read_conkey(HeapTuple tuple, core::AttrNumber (&out)[INDEX_MAX_KEYS]) {
   return pg::guard([&]() -> int {
     bool isnull = false;
-    Datum datum = heap_getattr(tuple, Anum_pg_constraint_conkey, desc, &isnull);
+    // SysCacheGetAttr rather than the inline heap_getattr: the inline one's body changes between minor releases
+    // (17.11 made it call a new server function), and a module must load on every minor release of its major.
+    Datum datum = SysCacheGetAttr(CONSTROID, tuple, Anum_pg_constraint_conkey, &isnull);
     if (isnull)
       return -1;
     ArrayType *array = DatumGetArrayTypeP(datum);
@@ -81,7 +84,7 @@ std::vector<ForeignKey> read_user_foreign_keys() {
       continue;
 
     core::AttrNumber keys[INDEX_MAX_KEYS];
-    const int nkeys = read_conkey(tuple, scan.descriptor(), keys);
+    const int nkeys = read_conkey(tuple, keys);
     if (nkeys <= 0)
       continue;
 

@@ -20,7 +20,6 @@ extern "C" {
 #include "nodes/pg_list.h"
 #include "storage/lmgr.h"
 #include "utils/lsyscache.h"
-#include "utils/relmapper.h"
 #include "utils/syscache.h"
 }
 
@@ -86,7 +85,7 @@ std::int64_t RelationSizer::storage_bytes(Oid relid, const ClassRow &row) {
     return 0;
   Oid filenode = row.filenode;
   if (!OidIsValid(filenode))
-    filenode = pg::guard([&] { return RelationMapOidToFilenode(relid, row.shared); });
+    filenode = pg::guard([&] { return pg::compat::mapped_filenode(relid, row.shared); });
   if (!OidIsValid(filenode))
     return 0;
   const Oid tablespace = OidIsValid(row.tablespace) ? row.tablespace

@@ -6,6 +6,7 @@ extern "C" {
 #include "postgres.h"
 
 #include "common/relpath.h"
+#include "utils/relmapper.h"
 #if PG_VERSION_NUM >= 160000
 #include "storage/relfilelocator.h"
 #else
@@ -20,6 +21,14 @@ extern "C" {
 
 #if PG_VERSION_NUM < 150000
 #error "pg_optimize needs PostgreSQL 15 or later"
+#endif
+
+// The module magic block; PostgreSQL 18 lets it carry the module's name and version (shown by pg_get_loaded_modules).
+#define PGO_VERSION_STRING "0.1"
+#if PG_VERSION_NUM >= 180000
+#define PGO_MODULE_MAGIC PG_MODULE_MAGIC_EXT(.name = "pg_optimize", .version = PGO_VERSION_STRING)
+#else
+#define PGO_MODULE_MAGIC PG_MODULE_MAGIC
 #endif
 
 namespace pgo::pg::compat {
@@ -55,16 +64,25 @@ inline BackendNumber no_backend() { return InvalidBackendId; }
 inline BackendNumber temp_relation_backend() { return BackendIdForTempRelations(); }
 #endif
 
+// The file node of a mapped catalog (pg_class.relfilenode = 0). Renamed in PostgreSQL 16.
+inline Oid mapped_filenode(Oid relid, bool shared) {
+#if PG_VERSION_NUM >= 160000
+  return RelationMapOidToFilenumber(relid, shared);
+#else
+  return RelationMapOidToFilenode(relid, shared);
+#endif
+}
+
 // Writes the path of one fork of a relation's first segment into buf (at least MAXPGPATH bytes). PostgreSQL 18
 // returns the path in a struct, earlier versions as a palloc'd string.
 inline void relation_fork_path(const FileLocator &loc, BackendNumber backend, ForkNumber fork, char *buf,
                                size_t bufsize) {
 #if PG_VERSION_NUM >= 180000
   RelPathStr path = relpathbackend(loc, backend, fork);
-  strlcpy(buf, path.str, bufsize);
+  snprintf(buf, bufsize, "%s", path.str);
 #else
   char *path = relpathbackend(loc, backend, fork);
-  strlcpy(buf, path, bufsize);
+  snprintf(buf, bufsize, "%s", path);
   pfree(path);
 #endif
 }

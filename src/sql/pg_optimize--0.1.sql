@@ -1,7 +1,18 @@
 -- pg_optimize 0.1: in-database health checks and maintenance for PostgreSQL.
 \echo Use "CREATE EXTENSION pg_optimize" to load this file. \quit
 
--- The schema belongs to the extension: DROP EXTENSION removes it with everything in it.
+-- The schema belongs to the extension: DROP EXTENSION removes it with everything in it. A schema of that name that
+-- is not ours is never taken over.
+DO $$
+BEGIN
+  IF EXISTS (SELECT FROM pg_catalog.pg_namespace WHERE nspname = 'optimize') THEN
+    RAISE EXCEPTION 'schema "optimize" already exists'
+      USING ERRCODE = 'duplicate_schema',
+            DETAIL = 'pg_optimize keeps its functions and views in a schema of its own named "optimize".',
+            HINT = 'Rename or drop the existing schema, then run CREATE EXTENSION pg_optimize again.';
+  END IF;
+END
+$$;
 CREATE SCHEMA optimize;
 COMMENT ON SCHEMA optimize IS 'pg_optimize: database health data and maintenance';
 

@@ -7,9 +7,11 @@ PG_MAJOR=${PG_MAJOR:-15}
 pgo_log() { printf '%s\n' "== $*" >&2; }
 pgo_die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
-# Debian packages needed to build and test; installed with apt-get when running as root and missing.
+# Debian packages needed to build and test; installed with apt-get when running as root and missing. PostgreSQL 15
+# comes from Debian 12 itself, and its psql is the client for every version (test/lib/versions.sh).
 PGO_PACKAGES=(make g++ cmake pkg-config libfmt-dev googletest libgtest-dev libipc-run-perl perl
-              "postgresql-$PG_MAJOR" "postgresql-server-dev-$PG_MAJOR" "postgresql-client-$PG_MAJOR" ca-certificates)
+              postgresql-15 postgresql-server-dev-15 postgresql-client-15 ca-certificates)
+PGO_PERL_TEST_LIB=/usr/lib/postgresql/15/lib/pgxs/src/test/perl
 
 pgo_install_packages() {
   local missing=() p
@@ -33,8 +35,7 @@ pgo_install_packages() {
   return 0
 }
 
-# The pg_config of the PostgreSQL version under test.
-pgo_pg_config() { echo "/usr/lib/postgresql/$PG_MAJOR/bin/pg_config"; }
+source "$PGO_ROOT/test/lib/versions.sh"
 
 # Runs a command as the user that owns the clusters: postgres when we are root (PostgreSQL refuses root), else us.
 pgo_as_pg() {
@@ -45,12 +46,23 @@ pgo_as_pg() {
   fi
 }
 
-# A private copy of the PostgreSQL installation with pg_optimize installed into it, under $1.
-# PostgreSQL finds its share and lib folders relative to its own binary, so copied binaries beside symlinked
-# system files make an installation that needs no write access to /usr and leaves the system untouched.
-# Prints the staged bin folder.
+# A private copy of the PostgreSQL installation with pg_optimize installed into it, under $1 (the module must be
+# built for $PG_MAJOR already). Prints the staged bin folder.
+# PostgreSQL finds its share and lib folders relative to its own binary, so for 15 copied binaries beside
+# symlinked system files make an installation that needs no write access to /usr and leaves the system untouched;
+# for 17 and 18 the cached server tree is copied whole.
 pgo_stage() {
   local stage=$1 pg_config bindir libdir sharedir f
+  if [[ $PG_MAJOR != 15 ]]; then
+    local cache; cache=$(pgo_cache_dir)/pg$PG_MAJOR
+    mkdir -p "$stage" && cp -a "$cache/server/." "$stage/"
+    ln -sf /usr/lib/postgresql/15/bin/psql "$stage/bin/psql"
+    pgo_write_pg_config "$stage/bin/pg_config" "$stage" "$cache/dev" "$PG_MAJOR"
+    make -C "$PGO_ROOT" -s install PG_CONFIG="$stage/bin/pg_config" >/dev/null || pgo_die "make install into $stage failed"
+    chmod -R a+rX "$stage"
+    echo "$stage/bin"
+    return
+  fi
   pg_config=$(pgo_pg_config)
   bindir=$("$pg_config" --bindir)
   libdir=$("$pg_config" --pkglibdir)
@@ -63,6 +75,13 @@ pgo_stage() {
   for f in "$sharedir"/extension/*; do [[ -e $stage$sharedir/extension/${f##*/} ]] || ln -s "$f" "$stage$sharedir/extension/"; done
   chmod -R a+rX "$stage"
   echo "$stage$bindir"
+}
+
+# Builds the module for $PG_MAJOR from a clean tree (objects of another version must not be reused).
+pgo_build() {
+  local log=$1
+  make -C "$PGO_ROOT" -s clean PG_CONFIG="$(pgo_pg_config)" >/dev/null 2>&1
+  make -C "$PGO_ROOT" -s -j2 PG_CONFIG="$(pgo_pg_config)" >"$log" 2>&1
 }
 
 # A TCP port nobody listens on, for a throwaway cluster.

@@ -33,6 +33,16 @@ $node->append_conf('postgresql.conf', "shared_preload_libraries = 'pg_optimize'"
 $node->start;
 
 is($node->safe_psql('postgres', 'SHOW shared_preload_libraries'), 'pg_optimize', 'library is preloaded');
+if ($node->safe_psql('postgres', 'SHOW server_version_num') >= 180000)
+{
+	is($node->safe_psql('postgres',
+			q{SELECT module_name || ' ' || version FROM pg_get_loaded_modules() WHERE file_name = 'pg_optimize.so'}),
+		'pg_optimize 0.1', 'PostgreSQL 18 knows the module by name and version');
+}
+else
+{
+	pass('module name and version are reported from PostgreSQL 18 on');
+}
 
 for my $db ('app_one', 'app_two') {
 	$node->safe_psql('postgres', "CREATE DATABASE $db");
