@@ -1,5 +1,6 @@
 // pg_optimize's front door: the module magic block and _PG_init.
 #include "pg/barrier.hpp"
+#include "settings.hpp"
 #include "pg/guard.hpp"
 
 extern "C" {
@@ -14,8 +15,8 @@ namespace pgo {
 namespace {
 
 void initialize() {
-  // Settings come in later features; reserving the prefix now makes a misspelt pg_optimize.* setting a WARNING
-  // instead of a silently ignored placeholder.
+  settings::define();
+  // Reserving the prefix makes a misspelt pg_optimize.* setting a WARNING instead of a silently ignored placeholder.
   pg::guard([] { MarkGUCPrefixReserved("pg_optimize"); });
 }
 

@@ -1,12 +1,22 @@
 #include "catalog/class_catalog.hpp"
 
+#include <cstring>
+
 #include "catalog/catalog_scan.hpp"
 
 extern "C" {
 #include "access/htup_details.h"
+#include "access/reloptions.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_namespace.h"
+#include "utils/lsyscache.h"
 #include "catalog/pg_class.h"
 #include "storage/sinval.h"
+#include "utils/rel.h"
+#include "utils/syscache.h"
 }
+
+#include "pg/guard.hpp"
 
 namespace pgo::catalog {
 
@@ -21,16 +31,86 @@ ClassRow class_row_from(const FormData_pg_class &rel) {
   row.relkind = rel.relkind;
   row.persistence = rel.relpersistence;
   row.shared = rel.relisshared;
+  row.populated = rel.relispopulated;
+  row.pages = rel.relpages;
+  row.tuples = rel.reltuples;
+  row.frozen_xid = rel.relfrozenxid;
+  row.min_multixact = rel.relminmxid;
   return row;
 }
 
+bool is_excluded_namespace(Oid namespace_oid) {
+  if (namespace_oid == PG_CATALOG_NAMESPACE || namespace_oid == PG_TOAST_NAMESPACE)
+    return true;
+  struct Facts {
+    bool other_temp;
+    bool toast_like;
+    bool information_schema;
+  };
+  const Facts facts = pg::guard([&] {
+    Facts f{isOtherTempNamespace(namespace_oid), false, false};
+    char *name = get_namespace_name(namespace_oid);
+    if (name != nullptr) {
+      f.toast_like = std::strncmp(name, "pg_toast", 8) == 0;
+      f.information_schema = std::strcmp(name, "information_schema") == 0;
+      pfree(name);
+    }
+    return f;
+  });
+  return facts.other_temp || facts.toast_like || facts.information_schema;
+}
+
+
+namespace {
+
+// Reads the table-level settings autovacuum and bloat estimation care about. Only heap relations' options are parsed.
+void read_options(HeapTuple tuple, ClassRow &row) {
+  if (row.relkind != RELKIND_RELATION && row.relkind != RELKIND_MATVIEW && row.relkind != RELKIND_TOASTVALUE)
+    return;
+  if (heap_attisnull(tuple, Anum_pg_class_reloptions, nullptr))
+    return;
+  row.has_options = true;
+  const char relkind = row.relkind;
+  TableOptions &out = row.options;
+  pg::guard([&] {
+    bool isnull = false;
+    const Datum datum = SysCacheGetAttr(RELOID, tuple, Anum_pg_class_reloptions, &isnull);
+    if (isnull)
+      return;
+    const auto *opts = reinterpret_cast<const StdRdOptions *>(heap_reloptions(relkind, datum, false));
+    if (opts == nullptr)
+      return;
+    out.fillfactor = opts->fillfactor;
+    const AutoVacOpts &av = opts->autovacuum;
+    out.autovacuum_enabled = av.enabled;
+    out.vacuum_threshold = av.vacuum_threshold;
+    out.vacuum_max_threshold = pg::compat::autovacuum_max_threshold(av);
+    out.vacuum_insert_threshold = av.vacuum_ins_threshold;
+    out.analyze_threshold = av.analyze_threshold;
+    out.freeze_max_age = av.freeze_max_age;
+    out.vacuum_scale_factor = av.vacuum_scale_factor;
+    out.vacuum_insert_scale_factor = av.vacuum_ins_scale_factor;
+    out.analyze_scale_factor = av.analyze_scale_factor;
+  });
+}
+
+} // namespace
+
 ClassCatalog ClassCatalog::read() {
   ClassCatalog catalog;
+  std::unordered_map<Oid, bool> excluded; // per schema, decided once
   catalog.invalidations_at_scan_ = SharedInvalidMessageCounter;
   CatalogScan scan(RelationRelationId);
   while (HeapTuple tuple = scan.next()) {
     const auto *rel = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple));
-    catalog.rows_.emplace(rel->oid, class_row_from(*rel));
+    ClassRow row = class_row_from(*rel);
+    auto known = excluded.find(row.namespace_oid);
+    if (known == excluded.end())
+      known = excluded.emplace(row.namespace_oid, is_excluded_namespace(row.namespace_oid)).first;
+    row.excluded = known->second;
+    if (!row.excluded)
+      read_options(tuple, row);
+    catalog.rows_.emplace(rel->oid, std::move(row));
   }
   scan.close();
   return catalog;

@@ -18,6 +18,20 @@ extern "C" {
 
 namespace pgo::catalog {
 
+// Per-table settings from pg_class.reloptions; -1 (or unset optional) means "use the server-wide setting".
+struct TableOptions {
+  bool autovacuum_enabled = true;
+  int fillfactor = -1;
+  int vacuum_threshold = -1;
+  int vacuum_max_threshold = -1;
+  int vacuum_insert_threshold = -2; // -1 is a real value here (disables insert-driven vacuum); -2 = unset
+  int analyze_threshold = -1;
+  int freeze_max_age = -1;
+  double vacuum_scale_factor = -1;
+  double vacuum_insert_scale_factor = -1;
+  double analyze_scale_factor = -1;
+};
+
 struct ClassRow {
   std::string name;
   Oid namespace_oid = InvalidOid;
@@ -28,7 +42,19 @@ struct ClassRow {
   char relkind = 0;
   char persistence = 0;
   bool shared = false;
+  bool has_options = false;
+  bool populated = true;   // relispopulated (false: a materialized view never refreshed)
+  bool excluded = false;   // in a schema pg_optimize never reports on (see is_excluded_namespace)
+  std::int32_t pages = 0;  // relpages, as of the last VACUUM/ANALYZE
+  double tuples = -1;      // reltuples; -1: never vacuumed or analyzed
+  std::uint32_t frozen_xid = 0;
+  std::uint32_t min_multixact = 0;
+  TableOptions options;
 };
+
+// True for schemas whose objects pg_optimize never reports: pg_catalog, information_schema, pg_toast*, and
+// temporary schemas of other sessions (this session's own temporary schema is reported).
+bool is_excluded_namespace(Oid namespace_oid);
 
 // The fields of a pg_class tuple's fixed part that ClassRow keeps.
 ClassRow class_row_from(const FormData_pg_class &rel);
@@ -38,6 +64,7 @@ public:
   static ClassCatalog read();
   // nullptr when the relation was not in pg_class at the time of the scan.
   const ClassRow *find(Oid relid) const;
+  const std::unordered_map<Oid, ClassRow> &rows() const { return rows_; }
 
   // True while this backend has processed no catalog invalidation since the scan began: then no committed catalog
   // change has become visible to us, and every row is still current. (Taking a lock processes pending ones.)

@@ -18,27 +18,6 @@ extern "C" {
 
 namespace pgo::catalog {
 
-bool is_excluded_namespace(Oid namespace_oid) {
-  if (namespace_oid == PG_CATALOG_NAMESPACE || namespace_oid == PG_TOAST_NAMESPACE)
-    return true;
-  struct Facts {
-    bool other_temp;
-    bool toast_like;
-    bool information_schema;
-  };
-  const Facts facts = pg::guard([&] {
-    Facts f{isOtherTempNamespace(namespace_oid), false, false};
-    char *name = get_namespace_name(namespace_oid);
-    if (name != nullptr) {
-      f.toast_like = std::strncmp(name, "pg_toast", 8) == 0;
-      f.information_schema = std::strcmp(name, "information_schema") == 0;
-      pfree(name);
-    }
-    return f;
-  });
-  return facts.other_temp || facts.toast_like || facts.information_schema;
-}
-
 namespace {
 
 // Copies conkey out of a pg_constraint tuple into `out` (at most INDEX_MAX_KEYS columns). Returns the count, or -1
@@ -99,6 +78,13 @@ std::vector<ForeignKey> read_user_foreign_keys() {
   }
   scan.close();
   return result;
+}
+
+std::unordered_set<Oid> tables_of(const std::vector<ForeignKey> &fks) {
+  std::unordered_set<Oid> tables;
+  for (const ForeignKey &fk : fks)
+    tables.insert(fk.table);
+  return tables;
 }
 
 } // namespace pgo::catalog

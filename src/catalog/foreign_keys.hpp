@@ -2,8 +2,10 @@
 #pragma once
 
 #include <string>
+#include <unordered_set>
 #include <vector>
 
+#include "catalog/class_catalog.hpp"
 #include "core/fk_coverage.hpp"
 #include "pg/postgres.hpp"
 
@@ -23,8 +25,7 @@ struct ForeignKey {
 // temporary schemas.
 std::vector<ForeignKey> read_user_foreign_keys();
 
-// True for schemas whose objects pg_optimize never reports: pg_catalog, information_schema, pg_toast*, and
-// temporary schemas of other sessions (this session's own temporary schema is reported).
-bool is_excluded_namespace(Oid namespace_oid);
+// The referencing tables of the foreign keys.
+std::unordered_set<Oid> tables_of(const std::vector<ForeignKey> &fks);
 
 } // namespace pgo::catalog

@@ -39,6 +39,16 @@ std::optional<std::string> attribute_name(Oid relid, core::AttrNumber attnum) {
   return take(pg::guard([&] { return get_attname(relid, attnum, true); }));
 }
 
+std::optional<std::string> qualified_name(const ClassCatalog &classes, Oid relid) {
+  const ClassRow *row = classes.find(relid);
+  if (row == nullptr)
+    return std::nullopt;
+  std::optional<std::string> schema = namespace_name(row->namespace_oid);
+  if (!schema)
+    return std::nullopt;
+  return quote_identifier(*schema) + "." + quote_identifier(row->name);
+}
+
 std::string quote_identifier(const std::string &ident) {
   const char *quoted = pg::guard([&] { return ::quote_identifier(ident.c_str()); });
   std::string result(quoted);

@@ -21,6 +21,9 @@ std::optional<std::string> attribute_name(Oid relid, core::AttrNumber attnum);
 // quote_identifier(): quotes only where SQL needs it (upper case, spaces, quotes, keywords).
 std::string quote_identifier(const std::string &ident);
 
+// schema.name, each part quoted where needed; std::nullopt when the relation or its schema is gone.
+std::optional<std::string> qualified_name(const ClassCatalog &classes, Oid relid);
+
 } // namespace pgo::catalog
 
 namespace pgo::catalog {

@@ -157,6 +157,29 @@ std::optional<std::int64_t> RelationSizer::one_table_bytes(Oid table) {
   return total;
 }
 
+std::int64_t RelationSizer::unlocked_relation_bytes(Oid relid) {
+  const ClassRow *row = classes_.find(relid);
+  return row == nullptr ? 0 : storage_bytes(relid, *row);
+}
+
+std::int64_t RelationSizer::unlocked_total_bytes(Oid table) {
+  const ClassRow *heap = classes_.find(table);
+  if (heap == nullptr)
+    return 0;
+  std::int64_t total = storage_bytes(table, *heap);
+  for (Oid index : indexes_.indexes_of(table))
+    if (const ClassRow *row = classes_.find(index))
+      total += storage_bytes(index, *row);
+  if (OidIsValid(heap->toast)) {
+    if (const ClassRow *toast = classes_.find(heap->toast))
+      total += storage_bytes(heap->toast, *toast);
+    for (Oid index : indexes_.indexes_of(heap->toast))
+      if (const ClassRow *row = classes_.find(index))
+        total += storage_bytes(index, *row);
+  }
+  return total;
+}
+
 std::optional<std::int64_t> RelationSizer::total_bytes(Oid table) {
   std::optional<std::int64_t> total = one_table_bytes(table);
   if (!total)

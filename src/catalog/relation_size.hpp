@@ -37,6 +37,13 @@ public:
   // the table no longer exists (dropped while we waited for its lock).
   std::optional<std::int64_t> total_bytes(Oid table);
 
+  // The same total from the pg_class scan's rows, without locking: for health views that must never wait behind
+  // DDL. A table dropped or rewritten meanwhile reads as smaller (its old files are gone or truncated), never as an
+  // error.
+  std::int64_t unlocked_total_bytes(Oid table);
+  // One relation's own files (all forks), from the scan's row, without locking.
+  std::int64_t unlocked_relation_bytes(Oid relid);
+
 private:
   struct Directory {
     DIR *dir = nullptr; // nullptr: the directory could not be opened (it holds nothing we can measure)

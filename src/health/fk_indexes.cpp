@@ -12,6 +12,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "health/fk_indexes.hpp"
 #include "catalog/foreign_keys.hpp"
 #include "catalog/indexes.hpp"
 #include "catalog/names.hpp"
@@ -122,30 +123,20 @@ std::vector<MissingIndex> find_missing(const std::vector<catalog::ForeignKey> &f
 }
 
 } // namespace
-} // namespace pgo::health
 
-PGO_FUNCTION(pgo_missing_fk_indexes) {
-  using namespace pgo;
-  const std::vector<catalog::ForeignKey> fks = catalog::read_user_foreign_keys();
-  std::unordered_set<Oid> tables;
-  for (const catalog::ForeignKey &fk : fks)
-    tables.insert(fk.table);
-  const catalog::ClassCatalog classes = catalog::ClassCatalog::read();
-  const catalog::IndexCatalog indexes = catalog::IndexCatalog::read(classes, tables);
-  catalog::RelationSizer sizer(classes, indexes);
-  const std::vector<health::MissingIndex> missing = health::find_missing(fks, classes, indexes, sizer);
-
-  pg::ResultSet out(fcinfo);
+std::vector<MissingFkIndex> missing_fk_indexes(const std::vector<catalog::ForeignKey> &fks,
+                                               const catalog::ClassCatalog &classes,
+                                               const catalog::IndexCatalog &indexes, catalog::RelationSizer &sizer) {
+  std::vector<MissingFkIndex> result;
   std::set<std::pair<Oid, std::string>> reserved_names;
   // Foreign keys of one table over the same column set get one suggestion, not two indexes.
   std::map<std::pair<Oid, std::vector<core::AttrNumber>>, std::string> suggested;
-  for (const health::MissingIndex &row : missing) {
+  for (MissingIndex &row : find_missing(fks, classes, indexes, sizer)) {
     std::vector<core::AttrNumber> column_set = row.fk->columns;
     std::sort(column_set.begin(), column_set.end());
     auto statement = suggested.find({row.fk->table, column_set});
     if (statement == suggested.end()) {
-      std::optional<core::IndexTarget> target =
-          health::index_target(classes, row.fk->table, row.columns, reserved_names);
+      std::optional<core::IndexTarget> target = index_target(classes, row.fk->table, row.columns, reserved_names);
       if (!target)
         continue;
       std::vector<std::string> quoted;
@@ -155,14 +146,31 @@ PGO_FUNCTION(pgo_missing_fk_indexes) {
                                     core::create_index_statements(*target, quoted))
                       .first;
     }
+    result.push_back(MissingFkIndex{row.fk, row.table_bytes, std::move(row.columns), statement->second});
+  }
+  return result;
+}
+
+} // namespace pgo::health
+
+PGO_FUNCTION(pgo_missing_fk_indexes) {
+  using namespace pgo;
+  const std::vector<catalog::ForeignKey> fks = catalog::read_user_foreign_keys();
+  const catalog::ClassCatalog classes = catalog::ClassCatalog::read();
+  const catalog::IndexCatalog indexes = catalog::IndexCatalog::read(classes, catalog::tables_of(fks));
+  catalog::RelationSizer sizer(classes, indexes);
+
+  pg::ResultSet out(fcinfo);
+  for (const health::MissingFkIndex &row : health::missing_fk_indexes(fks, classes, indexes, sizer)) {
     out.begin_row();
     out.add_oid(row.fk->table);
     out.add_name(row.fk->name);
     out.add_name_array(row.columns);
     out.add_oid(row.fk->referenced_table);
     out.add_int64(row.table_bytes);
-    out.add_text(statement->second);
+    out.add_text(row.suggested_index);
     out.end_row();
   }
   return out.done();
 }
+

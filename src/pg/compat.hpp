@@ -6,6 +6,10 @@ extern "C" {
 #include "postgres.h"
 
 #include "common/relpath.h"
+#include "postmaster/autovacuum.h"
+#include "postmaster/postmaster.h"
+#include "utils/backend_status.h"
+#include "utils/rel.h"
 #include "utils/relmapper.h"
 #if PG_VERSION_NUM >= 160000
 #include "storage/relfilelocator.h"
@@ -86,5 +90,72 @@ inline void relation_fork_path(const FileLocator &loc, BackendNumber backend, Fo
   pfree(path);
 #endif
 }
+
+// autovacuum_vacuum_max_threshold (PostgreSQL 18): caps the dead-tuple threshold of big tables; -1 before 18.
+inline int autovacuum_max_threshold(const AutoVacOpts &opts) {
+#if PG_VERSION_NUM >= 180000
+  return opts.vacuum_max_threshold;
+#else
+  (void)opts;
+  return -1;
+#endif
+}
+
+// The n-th (1-based) entry of this transaction's snapshot of backend states; renamed in PostgreSQL 17.
+inline LocalPgBackendStatus *local_backend_status(int index) {
+#if PG_VERSION_NUM >= 170000
+  return pgstat_get_local_beentry_by_index(index);
+#else
+  return pgstat_fetch_stat_local_beentry(index);
+#endif
+}
+
+// pg_stat_activity.state as PostgreSQL words it (STATE_STARTING is new in 18).
+inline const char *backend_state_name(BackendState state) {
+  switch (state) {
+  case STATE_IDLE:
+    return "idle";
+  case STATE_RUNNING:
+    return "active";
+  case STATE_IDLEINTRANSACTION:
+    return "idle in transaction";
+  case STATE_FASTPATH:
+    return "fastpath function call";
+  case STATE_IDLEINTRANSACTION_ABORTED:
+    return "idle in transaction (aborted)";
+  case STATE_DISABLED:
+    return "disabled";
+#if PG_VERSION_NUM >= 180000
+  case STATE_STARTING:
+    return "starting";
+#endif
+  case STATE_UNDEFINED:
+    break;
+  }
+  return "";
+}
+
+// The server-wide autovacuum_vacuum_max_threshold (PostgreSQL 18); -1 (no cap) before 18.
+inline int autovacuum_max_threshold_setting() {
+#if PG_VERSION_NUM >= 180000
+  return autovacuum_vac_max_thresh;
+#else
+  return -1;
+#endif
+}
+
+// Connection slots ordinary roles can use: max_connections minus the reserved ones (superuser_reserved_connections,
+// and reserved_connections from PostgreSQL 16 on).
+inline int usable_connection_slots() {
+#if PG_VERSION_NUM >= 160000
+  return MaxConnections - SuperuserReservedConnections - ReservedConnections;
+#else
+  return MaxConnections - ReservedBackends;
+#endif
+}
+
+// Whether changing autovacuum_max_workers needs a restart (PostgreSQL 18 made it reloadable, up to
+// autovacuum_worker_slots).
+inline bool autovacuum_max_workers_needs_restart() { return PG_VERSION_NUM < 180000; }
 
 } // namespace pgo::pg::compat

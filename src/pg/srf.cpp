@@ -10,6 +10,7 @@ extern "C" {
 #include "funcapi.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/timestamp.h"
 #include "utils/tuplestore.h"
 }
 
@@ -66,6 +67,23 @@ void ResultSet::add_name_array(const std::vector<std::string> &values) {
     }
     return PointerGetDatum(construct_array(elements, n, NAMEOID, NAMEDATALEN, false, TYPALIGN_CHAR));
   }));
+}
+
+void ResultSet::add_int32_array(const std::vector<int> &values) {
+  const int n = static_cast<int>(values.size());
+  add(guard([&] {
+    Datum *elements = static_cast<Datum *>(palloc(sizeof(Datum) * (n > 0 ? n : 1)));
+    for (int i = 0; i < n; i++)
+      elements[i] = Int32GetDatum(values[static_cast<std::size_t>(i)]);
+    return PointerGetDatum(construct_array(elements, n, INT4OID, sizeof(int32), true, TYPALIGN_INT));
+  }));
+}
+
+void ResultSet::add_timestamp(const std::optional<TimestampTz> &value) {
+  if (value)
+    add(TimestampTzGetDatum(*value));
+  else
+    add_null();
 }
 
 void ResultSet::end_row() {

@@ -9,10 +9,15 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "pg/postgres.hpp"
+
+extern "C" {
+#include "datatype/timestamp.h"
+}
 
 namespace pgo::pg {
 
@@ -31,6 +36,16 @@ public:
   void add_name(const std::string &value);
   void add_text(const std::string &value);
   void add_name_array(const std::vector<std::string> &values);
+  void add_int32(int value) { add(Int32GetDatum(value)); }
+  void add_int32_array(const std::vector<int> &values);
+  void add_timestamp(const std::optional<TimestampTz> &value);
+  // Optional values: std::nullopt becomes SQL NULL.
+  template <typename T, typename Add> void add_optional(const std::optional<T> &value, Add add_value) {
+    if (value)
+      (this->*add_value)(*value);
+    else
+      add_null();
+  }
   void end_row();
   Datum done();
 

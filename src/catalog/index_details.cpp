@@ -1,0 +1,108 @@
+#include "catalog/index_details.hpp"
+
+#include "catalog/catalog_scan.hpp"
+#include "pg/guard.hpp"
+
+extern "C" {
+#include "access/htup_details.h"
+#include "catalog/pg_index.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/syscache.h"
+}
+
+namespace pgo::catalog {
+namespace {
+
+constexpr int kMax = INDEX_MAX_KEYS;
+
+// The variable-length columns of one pg_index tuple, copied into plain arrays.
+struct RawVarlena {
+  int nclass, ncoll, nopt;
+  Oid opclass[kMax];
+  Oid collation[kMax];
+  int16 option[kMax];
+  char *expressions; // palloc'd or nullptr
+  char *predicate;
+};
+
+RawVarlena read_varlena(HeapTuple tuple) {
+  return pg::guard([&]() -> RawVarlena {
+    RawVarlena r{};
+    bool isnull = false;
+    Datum d = SysCacheGetAttr(INDEXRELID, tuple, Anum_pg_index_indclass, &isnull);
+    if (!isnull) {
+      const oidvector *v = reinterpret_cast<const oidvector *>(DatumGetPointer(d));
+      r.nclass = v->dim1 < kMax ? v->dim1 : kMax;
+      for (int i = 0; i < r.nclass; i++)
+        r.opclass[i] = v->values[i];
+    }
+    d = SysCacheGetAttr(INDEXRELID, tuple, Anum_pg_index_indcollation, &isnull);
+    if (!isnull) {
+      const oidvector *v = reinterpret_cast<const oidvector *>(DatumGetPointer(d));
+      r.ncoll = v->dim1 < kMax ? v->dim1 : kMax;
+      for (int i = 0; i < r.ncoll; i++)
+        r.collation[i] = v->values[i];
+    }
+    d = SysCacheGetAttr(INDEXRELID, tuple, Anum_pg_index_indoption, &isnull);
+    if (!isnull) {
+      const int2vector *v = reinterpret_cast<const int2vector *>(DatumGetPointer(d));
+      r.nopt = v->dim1 < kMax ? v->dim1 : kMax;
+      for (int i = 0; i < r.nopt; i++)
+        r.option[i] = v->values[i];
+    }
+    d = SysCacheGetAttr(INDEXRELID, tuple, Anum_pg_index_indexprs, &isnull);
+    if (!isnull)
+      r.expressions = TextDatumGetCString(d);
+    d = SysCacheGetAttr(INDEXRELID, tuple, Anum_pg_index_indpred, &isnull);
+    if (!isnull)
+      r.predicate = TextDatumGetCString(d);
+    return r;
+  });
+}
+
+std::string take(char *text) {
+  if (text == nullptr)
+    return {};
+  std::string result(text);
+  pfree(text);
+  return result;
+}
+
+} // namespace
+
+std::vector<IndexDetails> read_index_details(const ClassCatalog &classes) {
+  std::vector<IndexDetails> result;
+  CatalogScan scan(IndexRelationId);
+  while (HeapTuple tuple = scan.next()) {
+    const auto *index = reinterpret_cast<Form_pg_index>(GETSTRUCT(tuple));
+    const ClassRow *table = classes.find(index->indrelid);
+    const ClassRow *index_class = classes.find(index->indexrelid);
+    if (table == nullptr || index_class == nullptr || table->excluded)
+      continue;
+    IndexDetails d;
+    d.index = index->indexrelid;
+    d.table = index->indrelid;
+    d.access_method = index_class->access_method;
+    d.key_count = index->indnkeyatts;
+    d.columns.assign(index->indkey.values, index->indkey.values + index->indnatts);
+    d.unique = index->indisunique;
+    d.primary = index->indisprimary;
+    d.exclusion = index->indisexclusion;
+    d.replica_identity = index->indisreplident;
+    d.valid = index->indisvalid;
+    d.ready = index->indisready;
+    d.live = index->indislive;
+    const RawVarlena raw = read_varlena(tuple);
+    d.opclasses.assign(raw.opclass, raw.opclass + raw.nclass);
+    d.collations.assign(raw.collation, raw.collation + raw.ncoll);
+    d.options.assign(raw.option, raw.option + raw.nopt);
+    d.expressions = take(raw.expressions);
+    d.predicate = take(raw.predicate);
+    result.push_back(std::move(d));
+  }
+  scan.close();
+  return result;
+}
+
+} // namespace pgo::catalog

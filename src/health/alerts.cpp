@@ -1,0 +1,195 @@
+#include "health/alerts.hpp"
+
+#include <algorithm>
+#include <tuple>
+
+#include <fmt/format.h>
+
+#include "catalog/names.hpp"
+#include "core/maintenance_math.hpp"
+#include "health/metrics.hpp"
+#include "pg/barrier.hpp"
+#include "pg/srf.hpp"
+#include "settings.hpp"
+
+namespace pgo::health {
+namespace {
+
+// The severity a value earns against a warning and a critical threshold, or "" when below both.
+const char *severity(double value, double warning, double critical) {
+  if (value >= std::max(warning, critical))
+    return "critical";
+  if (value >= warning)
+    return "warning";
+  return "";
+}
+
+std::string relation(HealthData &data, Oid relid) {
+  return catalog::qualified_name(data.classes(), relid).value_or(std::to_string(relid));
+}
+
+std::string shorten(const std::string &query) {
+  std::string q = query.substr(0, 120);
+  std::replace(q.begin(), q.end(), '\n', ' ');
+  return query.size() > 120 ? q + "..." : q;
+}
+
+} // namespace
+
+std::vector<Alert> alerts(HealthData &data) {
+  std::vector<Alert> out;
+  auto add = [&](const char *sev, std::string kind, std::string object, double value, double threshold,
+                 std::string message, std::string recommendation) {
+    if (*sev != '\0')
+      out.push_back(Alert{sev, std::move(kind), std::move(object), value, threshold, std::move(message),
+                          std::move(recommendation)});
+  };
+  auto threshold_of = [](const char *sev, double warning, double critical) {
+    return std::string(sev) == "critical" ? std::max(warning, critical) : warning;
+  };
+
+  const ConnectionCounts c = connection_counts(data);
+  {
+    const char *sev = severity(c.used_pct, settings::alert_connection_pct, settings::alert_connection_critical_pct);
+    add(sev, "connection_usage", "cluster", c.used_pct,
+        threshold_of(sev, settings::alert_connection_pct, settings::alert_connection_critical_pct),
+        fmt::format("{} of {} usable connection slots in use ({:.0f}%), {} of them idle in transaction", c.total,
+                    c.usable_slots, c.used_pct, c.idle_in_transaction),
+        "Put a connection pooler (PgBouncer in transaction mode) in front, shrink application pools, end idle "
+        "sessions (idle_session_timeout, idle_in_transaction_session_timeout), or raise max_connections.");
+  }
+
+  for (const catalog::Backend *b : long_running(data.backends(), data.now(), settings::slow_query_ms)) {
+    const double ms = seconds_since(b->query_start, data.now()) * 1000.0;
+    const char *sev = severity(ms, settings::slow_query_ms, settings::slow_query_critical_ms);
+    add(sev, "slow_query", fmt::format("pid {}", b->pid), ms,
+        threshold_of(sev, settings::slow_query_ms, settings::slow_query_critical_ms),
+        fmt::format("query running for {:.0f} ms in {}: {}", ms, database_name(b->database), shorten(b->query)),
+        fmt::format("Look at its plan with EXPLAIN (ANALYZE, BUFFERS); to stop it: SELECT pg_cancel_backend({});",
+                    b->pid));
+  }
+
+  for (const BlockedQuery &q : data.blocked()) {
+    const double ms = q.waiting_seconds * 1000.0;
+    const char *sev = severity(ms, settings::alert_lock_wait_ms, settings::alert_lock_wait_critical_ms);
+    std::string blockers;
+    for (int pid : q.blocking_pids)
+      blockers += (blockers.empty() ? "" : ", ") + std::to_string(pid);
+    add(sev, "blocked_query", fmt::format("pid {}", q.backend->pid), ms,
+        threshold_of(sev, settings::alert_lock_wait_ms, settings::alert_lock_wait_critical_ms),
+        fmt::format("waiting {:.0f} ms for {} on {}, blocked by pid {}", ms, q.wait.mode,
+                    OidIsValid(q.wait.relation) ? relation(data, q.wait.relation) : q.wait.lock_type,
+                    blockers.empty() ? "?" : blockers),
+        q.blocking_pids.empty()
+            ? std::string("See optimize.blocked_queries.")
+            : fmt::format("See optimize.blocked_queries; to end the first blocker: SELECT pg_terminate_backend({});",
+                          q.blocking_pids.front()));
+  }
+
+  for (const catalog::Backend &b : data.backends()) {
+    if (!b.is_client() || b.state.rfind("idle in transaction", 0) != 0)
+      continue;
+    const double s = seconds_since(b.state_change, data.now());
+    const char *sev =
+        severity(s, settings::alert_idle_in_transaction_s, settings::alert_idle_in_transaction_critical_s);
+    add(sev, "idle_in_transaction", fmt::format("pid {}", b.pid), s,
+        threshold_of(sev, settings::alert_idle_in_transaction_s, settings::alert_idle_in_transaction_critical_s),
+        fmt::format("session of {} idle in transaction for {:.0f} s (application \"{}\")", role_name(b.role), s,
+                    b.application),
+        fmt::format("It holds locks and keeps VACUUM from cleaning up. Fix the application, set "
+                    "idle_in_transaction_session_timeout, or end it: SELECT pg_terminate_backend({});",
+                    b.pid));
+  }
+
+  for (const TableHealth &t : data.tables()) {
+    if (t.activity.dead_tuples < settings::alert_dead_tuple_min_rows)
+      continue;
+    const char *sev = severity(t.dead_pct, settings::alert_dead_tuple_pct, settings::alert_dead_tuple_critical_pct);
+    const std::string name = relation(data, t.table);
+    add(sev, "dead_tuples", name, t.dead_pct,
+        threshold_of(sev, settings::alert_dead_tuple_pct, settings::alert_dead_tuple_critical_pct),
+        fmt::format("{} dead tuples, {:.1f}% of the table{}", t.activity.dead_tuples, t.dead_pct,
+                    t.autovacuum_enabled ? "" : " (autovacuum is off for it)"),
+        fmt::format("VACUUM (ANALYZE) {};", name));
+  }
+
+  for (const catalog::DatabaseAge &d : data.databases()) {
+    if (!d.xid_age)
+      continue;
+    const double pct = core::xid_age_pct(*d.xid_age);
+    const char *sev = severity(pct, settings::alert_xid_age_pct, settings::alert_xid_age_critical_pct);
+    add(sev, "xid_wraparound", d.name, pct,
+        threshold_of(sev, settings::alert_xid_age_pct, settings::alert_xid_age_critical_pct),
+        fmt::format("oldest unfrozen transaction ID is {} transactions old, {:.1f}% of the way to the wraparound "
+                    "stop",
+                    *d.xid_age, pct),
+        "VACUUM (FREEZE) the oldest tables (optimize.table_health ordered by xid_age) and end long transactions and "
+        "stale replication slots or prepared transactions that hold the horizon back.");
+  }
+
+  for (const IndexUsage &u : data.index_usage()) {
+    if (u.details.valid)
+      continue;
+    const std::string name = relation(data, u.details.index);
+    add("warning", "invalid_index", name, 1, 1, "index is invalid: it is maintained on every write but never used",
+        u.recommendation);
+  }
+
+  for (const SequenceHealth &s : data.sequences()) {
+    if (!s.pct_used)
+      continue;
+    const char *sev = severity(*s.pct_used, settings::alert_sequence_pct, settings::alert_sequence_critical_pct);
+    const std::string name = relation(data, s.sequence);
+    add(sev, "sequence_exhaustion", name, *s.pct_used,
+        threshold_of(sev, settings::alert_sequence_pct, settings::alert_sequence_critical_pct),
+        fmt::format("{:.1f}% of its range used{}", *s.pct_used,
+                    s.owned_by.empty() ? std::string() : fmt::format(" (feeds {} {})", s.owned_by, s.column_type)),
+        s.column_type == "integer" || s.column_type == "smallint"
+            ? fmt::format("Change the column to bigint (ALTER TABLE ... ALTER COLUMN ... TYPE bigint) and the "
+                          "sequence with ALTER SEQUENCE {} AS bigint;",
+                          name)
+            : fmt::format("ALTER SEQUENCE {} MAXVALUE ...; or plan a new key.", name));
+  }
+
+  for (const catalog::ReplicationSlotFacts &s : data.slots()) {
+    if (s.active)
+      continue;
+    const double mb = static_cast<double>(s.retained_bytes) / (1024.0 * 1024.0);
+    const char *sev = mb >= std::max(settings::alert_slot_retained_mb, settings::alert_slot_retained_critical_mb)
+                          ? "critical"
+                          : "warning";
+    add(sev, "inactive_replication_slot", s.name, mb,
+        threshold_of(sev, settings::alert_slot_retained_mb, settings::alert_slot_retained_critical_mb),
+        fmt::format("{} replication slot has no client and keeps {:.0f} MB of WAL", s.logical ? "logical" : "physical",
+                    mb),
+        fmt::format("Reconnect its consumer, or drop it if it is gone: SELECT pg_drop_replication_slot('{}');",
+                    s.name));
+  }
+
+  std::stable_sort(out.begin(), out.end(), [](const Alert &a, const Alert &b) {
+    return std::make_tuple(a.severity != "critical", a.kind, a.object) <
+           std::make_tuple(b.severity != "critical", b.kind, b.object);
+  });
+  return out;
+}
+
+} // namespace pgo::health
+
+PGO_FUNCTION(pgo_alerts) {
+  using namespace pgo;
+  health::HealthData data;
+  const std::vector<health::Alert> rows = health::alerts(data);
+  pg::ResultSet out(fcinfo);
+  for (const health::Alert &a : rows) {
+    out.begin_row();
+    out.add_text(a.severity);
+    out.add_text(a.kind);
+    out.add_text(a.object);
+    out.add_float8(a.value);
+    out.add_float8(a.threshold);
+    out.add_text(a.message);
+    out.add_text(a.recommendation);
+    out.end_row();
+  }
+  return out.done();
+}

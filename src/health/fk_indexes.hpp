@@ -1,0 +1,27 @@
+// Foreign keys whose referencing side has no index to serve PostgreSQL's lookups (optimize.missing_fk_indexes()).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "catalog/class_catalog.hpp"
+#include "catalog/foreign_keys.hpp"
+#include "catalog/indexes.hpp"
+#include "catalog/relation_size.hpp"
+
+namespace pgo::health {
+
+struct MissingFkIndex {
+  const catalog::ForeignKey *fk; // points into the vector handed in
+  std::int64_t table_bytes;
+  std::vector<std::string> columns;
+  std::string suggested_index;
+};
+
+// Biggest tables first. `indexes` must have been read with shapes for the foreign keys' tables.
+std::vector<MissingFkIndex> missing_fk_indexes(const std::vector<catalog::ForeignKey> &fks,
+                                               const catalog::ClassCatalog &classes,
+                                               const catalog::IndexCatalog &indexes, catalog::RelationSizer &sizer);
+
+} // namespace pgo::health

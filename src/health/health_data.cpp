@@ -1,0 +1,100 @@
+#include "health/health_data.hpp"
+
+extern "C" {
+#include "utils/timestamp.h"
+}
+
+namespace pgo::health {
+
+HealthData::HealthData() : now_(GetCurrentTimestamp()) {}
+
+const catalog::ClassCatalog &HealthData::classes() {
+  if (!classes_)
+    classes_.emplace(catalog::ClassCatalog::read());
+  return *classes_;
+}
+
+const std::vector<catalog::ForeignKey> &HealthData::foreign_keys() {
+  if (!foreign_keys_)
+    foreign_keys_.emplace(catalog::read_user_foreign_keys());
+  return *foreign_keys_;
+}
+
+const catalog::IndexCatalog &HealthData::indexes() {
+  if (!indexes_)
+    indexes_.emplace(catalog::IndexCatalog::read(classes(), catalog::tables_of(foreign_keys())));
+  return *indexes_;
+}
+
+catalog::RelationSizer &HealthData::sizer() {
+  if (!sizer_)
+    sizer_ = std::make_unique<catalog::RelationSizer>(classes(), indexes());
+  return *sizer_;
+}
+
+const std::vector<TableHealth> &HealthData::tables() {
+  if (!tables_) {
+    if (!index_details_)
+      index_details_.emplace(catalog::read_index_details(classes()));
+    if (!columns_) {
+      std::unordered_set<Oid> wanted = health_tables(classes());
+      for (Oid t : indexed_tables(*index_details_))
+        wanted.insert(t);
+      columns_.emplace(catalog::ColumnCatalog::read(wanted));
+    }
+    tables_.emplace(table_health(classes(), indexes(), *columns_, sizer()));
+  }
+  return *tables_;
+}
+
+const std::vector<IndexUsage> &HealthData::index_usage() {
+  if (!index_usage_) {
+    tables(); // reads the index details and column statistics both need
+    index_usage_.emplace(health::index_usage(classes(), *index_details_, foreign_keys(), *columns_, sizer()));
+  }
+  return *index_usage_;
+}
+
+const std::vector<MissingFkIndex> &HealthData::missing_fk_indexes() {
+  if (!missing_fk_)
+    missing_fk_.emplace(health::missing_fk_indexes(foreign_keys(), classes(), indexes(), sizer()));
+  return *missing_fk_;
+}
+
+const std::vector<SequenceHealth> &HealthData::sequences() {
+  if (!sequences_)
+    sequences_.emplace(sequence_health(classes()));
+  return *sequences_;
+}
+
+const std::vector<catalog::Backend> &HealthData::backends() {
+  if (!backends_)
+    backends_.emplace(catalog::read_backends());
+  return *backends_;
+}
+
+const std::vector<BlockedQuery> &HealthData::blocked() {
+  if (!blocked_)
+    blocked_.emplace(blocked_queries(backends(), now_));
+  return *blocked_;
+}
+
+const std::vector<catalog::DatabaseAge> &HealthData::databases() {
+  if (!databases_)
+    databases_.emplace(catalog::database_ages());
+  return *databases_;
+}
+
+const std::vector<catalog::ReplicationSlotFacts> &HealthData::slots() {
+  if (!slots_)
+    slots_.emplace(catalog::replication_slots());
+  return *slots_;
+}
+
+const catalog::DatabaseActivity &HealthData::database_activity() {
+  if (!database_activity_)
+    database_activity_.emplace(catalog::current_database_activity());
+  return *database_activity_;
+}
+
+} // namespace pgo::health

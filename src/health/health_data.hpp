@@ -1,0 +1,63 @@
+// Everything the health functions read, gathered at most once per call: metrics(), alerts, recommendations and
+// report() all draw on the same catalog scans and statistics instead of repeating them.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "catalog/activity.hpp"
+#include "catalog/class_catalog.hpp"
+#include "catalog/column_catalog.hpp"
+#include "catalog/foreign_keys.hpp"
+#include "catalog/index_details.hpp"
+#include "catalog/indexes.hpp"
+#include "catalog/relation_size.hpp"
+#include "catalog/server_facts.hpp"
+#include "health/activity.hpp"
+#include "health/fk_indexes.hpp"
+#include "health/index_usage.hpp"
+#include "health/sequence_health.hpp"
+#include "health/table_health.hpp"
+
+namespace pgo::health {
+
+class HealthData {
+public:
+  HealthData();
+
+  TimestampTz now() const { return now_; }
+  const catalog::ClassCatalog &classes();
+  const std::vector<catalog::ForeignKey> &foreign_keys();
+  const catalog::IndexCatalog &indexes();
+  catalog::RelationSizer &sizer();
+  const std::vector<TableHealth> &tables();
+  const std::vector<IndexUsage> &index_usage();
+  const std::vector<MissingFkIndex> &missing_fk_indexes();
+  const std::vector<SequenceHealth> &sequences();
+  const std::vector<catalog::Backend> &backends();
+  const std::vector<BlockedQuery> &blocked();
+  const std::vector<catalog::DatabaseAge> &databases();
+  const std::vector<catalog::ReplicationSlotFacts> &slots();
+  const catalog::DatabaseActivity &database_activity();
+
+private:
+  TimestampTz now_;
+  std::optional<catalog::ClassCatalog> classes_;
+  std::optional<std::vector<catalog::ForeignKey>> foreign_keys_;
+  std::optional<catalog::IndexCatalog> indexes_;
+  std::unique_ptr<catalog::RelationSizer> sizer_;
+  std::optional<std::vector<catalog::IndexDetails>> index_details_;
+  std::optional<catalog::ColumnCatalog> columns_;
+  std::optional<std::vector<TableHealth>> tables_;
+  std::optional<std::vector<IndexUsage>> index_usage_;
+  std::optional<std::vector<MissingFkIndex>> missing_fk_;
+  std::optional<std::vector<SequenceHealth>> sequences_;
+  std::optional<std::vector<catalog::Backend>> backends_;
+  std::optional<std::vector<BlockedQuery>> blocked_;
+  std::optional<std::vector<catalog::DatabaseAge>> databases_;
+  std::optional<std::vector<catalog::ReplicationSlotFacts>> slots_;
+  std::optional<catalog::DatabaseActivity> database_activity_;
+};
+
+} // namespace pgo::health

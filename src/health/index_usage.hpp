@@ -1,0 +1,38 @@
+// Index usage: every index with its size and scans, and whether it is unused, a duplicate of another, redundant
+// with a longer one, invalid or bloated, with what to do about it.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "catalog/class_catalog.hpp"
+#include "catalog/column_catalog.hpp"
+#include "catalog/foreign_keys.hpp"
+#include "catalog/index_details.hpp"
+#include "catalog/relation_size.hpp"
+#include "catalog/table_stats.hpp"
+
+namespace pgo::health {
+
+struct IndexUsage {
+  catalog::IndexDetails details;
+  std::int64_t bytes = 0;
+  catalog::IndexActivity activity;
+  bool unused = false;
+  bool serves_foreign_key = false; // the only index serving some foreign key
+  Oid duplicate_of = InvalidOid;
+  Oid redundant_with = InvalidOid;
+  std::optional<std::int64_t> bloat_bytes;
+  std::string recommendation; // "" when there is nothing to do
+};
+
+std::vector<IndexUsage> index_usage(const catalog::ClassCatalog &classes,
+                                    const std::vector<catalog::IndexDetails> &details,
+                                    const std::vector<catalog::ForeignKey> &foreign_keys,
+                                    const catalog::ColumnCatalog &columns, catalog::RelationSizer &sizer);
+
+// The tables whose column statistics index_usage needs (tables that have btree indexes).
+std::unordered_set<Oid> indexed_tables(const std::vector<catalog::IndexDetails> &details);
+
+} // namespace pgo::health

@@ -1,0 +1,139 @@
+// optimize.report(format): the full performance report, as text for psql, markdown, or json.
+#include <algorithm>
+
+#include "catalog/names.hpp"
+#include "core/report.hpp"
+#include "health/alerts.hpp"
+#include "health/config_advice.hpp"
+#include "health/health_data.hpp"
+#include "health/metrics.hpp"
+#include "health/recommendations.hpp"
+#include "pg/barrier.hpp"
+#include "pg/guard.hpp"
+
+extern "C" {
+#include "utils/builtins.h"
+#include "utils/timestamp.h"
+}
+
+namespace pgo::health {
+namespace {
+
+using core::Cell;
+
+Cell optional_cell(const std::optional<double> &v) { return v ? Cell(*v) : Cell(); }
+Cell optional_cell(const std::optional<std::int64_t> &v) { return v ? Cell(*v) : Cell(); }
+
+core::Report build_report(HealthData &data) {
+  core::Report report;
+  report.title = "pg_optimize report: database " + database_name(MyDatabaseId);
+  report.generated_at = pg::guard([&] { return timestamptz_to_str(data.now()); });
+  auto name_of = [&](Oid relid) { return catalog::qualified_name(data.classes(), relid).value_or(std::to_string(relid)); };
+
+  core::Section summary;
+  summary.title = "Summary";
+  for (const Metric &m : metrics(data))
+    summary.facts.push_back({m.name, optional_cell(m.value)});
+  report.sections.push_back(std::move(summary));
+
+  core::Section alerts_section;
+  alerts_section.title = "Alerts";
+  alerts_section.table = core::Table{{"severity", "kind", "object", "message"}, {}};
+  for (const Alert &a : alerts(data))
+    alerts_section.table->rows.push_back({a.severity, a.kind, a.object, a.message});
+  report.sections.push_back(std::move(alerts_section));
+
+  core::Section sessions;
+  sessions.title = "Connections";
+  const ConnectionCounts c = connection_counts(data);
+  sessions.facts = {{"in use", static_cast<std::int64_t>(c.total)},
+                    {"usable slots", static_cast<std::int64_t>(c.usable_slots)},
+                    {"active", static_cast<std::int64_t>(c.active)},
+                    {"idle", static_cast<std::int64_t>(c.idle)},
+                    {"idle in transaction", static_cast<std::int64_t>(c.idle_in_transaction)},
+                    {"waiting on locks", static_cast<std::int64_t>(c.waiting_on_locks)}};
+  report.sections.push_back(std::move(sessions));
+
+  std::vector<const TableHealth *> tables;
+  for (const TableHealth &t : data.tables())
+    tables.push_back(&t);
+  core::Section dead;
+  dead.title = "Tables by dead tuples";
+  dead.table = core::Table{{"table", "dead tuples", "dead %", "last vacuum", "status"}, {}};
+  std::sort(tables.begin(), tables.end(), [](const TableHealth *a, const TableHealth *b) {
+    return a->activity.dead_tuples > b->activity.dead_tuples;
+  });
+  for (const TableHealth *t : tables) {
+    if (t->activity.dead_tuples == 0 || dead.table->rows.size() >= 10)
+      break;
+    const auto last = t->activity.last_vacuum > t->activity.last_autovacuum ? t->activity.last_vacuum
+                                                                            : t->activity.last_autovacuum;
+    dead.table->rows.push_back({name_of(t->table), t->activity.dead_tuples, t->dead_pct,
+                                last ? Cell(std::string(pg::guard([&] { return timestamptz_to_str(*last); })))
+                                     : Cell(),
+                                t->status});
+  }
+  report.sections.push_back(std::move(dead));
+
+  core::Section bloat;
+  bloat.title = "Tables by estimated bloat";
+  bloat.note = "Heap bloat estimated from planner statistics (run ANALYZE for fresh figures).";
+  bloat.table = core::Table{{"table", "bytes", "bloat bytes", "bloat %"}, {}};
+  std::sort(tables.begin(), tables.end(), [](const TableHealth *a, const TableHealth *b) {
+    return a->bloat_bytes.value_or(0) > b->bloat_bytes.value_or(0);
+  });
+  for (const TableHealth *t : tables) {
+    if (t->bloat_bytes.value_or(0) == 0 || bloat.table->rows.size() >= 10)
+      break;
+    bloat.table->rows.push_back({name_of(t->table), t->bytes, optional_cell(t->bloat_bytes), optional_cell(t->bloat_pct)});
+  }
+  report.sections.push_back(std::move(bloat));
+
+  core::Section index_section;
+  index_section.title = "Index findings";
+  index_section.table = core::Table{{"index", "bytes", "scans", "finding"}, {}};
+  for (const IndexUsage &u : data.index_usage())
+    if (!u.recommendation.empty())
+      index_section.table->rows.push_back({name_of(u.details.index), u.bytes, u.activity.scans, u.recommendation});
+  report.sections.push_back(std::move(index_section));
+
+  core::Section fk;
+  fk.title = "Foreign keys without an index";
+  fk.table = core::Table{{"table", "constraint", "bytes", "fix"}, {}};
+  for (const MissingFkIndex &m : data.missing_fk_indexes())
+    fk.table->rows.push_back({name_of(m.fk->table), m.fk->name, m.table_bytes, m.suggested_index});
+  report.sections.push_back(std::move(fk));
+
+  core::Section todo;
+  todo.title = "Recommendations";
+  todo.table = core::Table{{"priority", "kind", "object", "sql"}, {}};
+  for (const Recommendation &r : recommendations(data))
+    todo.table->rows.push_back(
+        {static_cast<std::int64_t>(r.priority), r.kind, r.object, r.sql.empty() ? Cell() : Cell(r.sql)});
+  report.sections.push_back(std::move(todo));
+
+  core::Section config;
+  config.title = "Configuration advice";
+  config.note = "For this machine's memory, assuming SSD storage; see optimize.config_recommendations() for others.";
+  config.table = core::Table{{"setting", "current", "recommended", "restart"}, {}};
+  for (const ConfigAdvice &a : config_advice(std::nullopt, "ssd", std::nullopt))
+    if (a.current_value != a.recommendation.value)
+      config.table->rows.push_back({a.recommendation.setting, a.current_value, a.recommendation.value, a.needs_restart});
+  report.sections.push_back(std::move(config));
+  return report;
+}
+
+} // namespace
+} // namespace pgo::health
+
+PGO_FUNCTION(pgo_report) {
+  using namespace pgo;
+  if (PG_ARGISNULL(0))
+    throw Error(sqlstate::kNullValueNotAllowed, "format must not be null", "",
+                "format must be one of: text, markdown, json");
+  const std::string name = pg::guard([&] { return text_to_cstring(PG_GETARG_TEXT_PP(0)); });
+  const core::ReportFormat format = core::parse_report_format(name); // before gathering anything
+  health::HealthData data;
+  const std::string text = core::render_report(health::build_report(data), format);
+  PG_RETURN_TEXT_P(pg::guard([&] { return cstring_to_text_with_len(text.data(), static_cast<int>(text.size())); }));
+}

@@ -1,0 +1,188 @@
+#include "health/sequence_health.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+
+#include "catalog/catalog_scan.hpp"
+#include "catalog/names.hpp"
+#include "pg/barrier.hpp"
+#include "pg/fmgr_call.hpp"
+#include "pg/guard.hpp"
+#include "pg/srf.hpp"
+
+extern "C" {
+#include "access/htup_details.h"
+#include "catalog/dependency.h"
+#include "catalog/pg_sequence.h"
+#include "catalog/pg_type.h"
+#include "access/relation.h"
+#include "access/xlog.h"
+#include "commands/sequence.h"
+#include "storage/bufmgr.h"
+#include "storage/bufpage.h"
+#include "utils/rel.h"
+#include "miscadmin.h"
+#include "storage/lmgr.h"
+#include "utils/acl.h"
+#include "utils/fmgrprotos.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
+}
+
+namespace pgo::health {
+namespace {
+
+struct Owner {
+  bool found;
+  Oid table;
+  int32 column;
+};
+
+Owner owner_of(Oid sequence) {
+  return pg::guard([&]() -> Owner {
+    Owner o{false, InvalidOid, 0};
+    // serial columns own their sequence with an auto dependency, identity columns with an internal one
+    if (sequenceIsOwned(sequence, DEPENDENCY_AUTO, &o.table, &o.column) ||
+        sequenceIsOwned(sequence, DEPENDENCY_INTERNAL, &o.table, &o.column))
+      o.found = true;
+    return o;
+  });
+}
+
+// The sequence's last value, when the caller may see it (the rule of the pg_sequences view), read from the
+// sequence's single page the way nextval() reads it. pg_sequence_last_value() would do the same but keeps a lock on
+// every sequence until the end of the transaction; here the lock is released at once, so a database with thousands
+// of sequences does not fill the lock table. NULL when the sequence was never used or is gone.
+std::optional<std::int64_t> last_value_of(Oid sequence) {
+  struct Raw {
+    bool known;
+    std::int64_t value;
+  };
+  const Raw raw = pg::guard([&]() -> Raw {
+    Raw r{false, 0};
+    if (pg_class_aclcheck(sequence, GetUserId(), ACL_SELECT | ACL_USAGE) != ACLCHECK_OK)
+      return r;
+    Relation rel = try_relation_open(sequence, AccessShareLock);
+    if (rel == nullptr)
+      return r;
+    const bool readable = rel->rd_rel->relkind == RELKIND_SEQUENCE &&
+                          !(RecoveryInProgress() && rel->rd_rel->relpersistence == RELPERSISTENCE_UNLOGGED);
+    if (readable) {
+      Buffer buffer = ReadBuffer(rel, 0);
+      LockBuffer(buffer, BUFFER_LOCK_SHARE);
+      Page page = BufferGetPage(buffer);
+      const ItemId item = PageGetItemId(page, FirstOffsetNumber);
+      if (PageGetMaxOffsetNumber(page) >= FirstOffsetNumber && ItemIdIsNormal(item)) {
+        const auto header = reinterpret_cast<HeapTupleHeader>(PageGetItem(page, item));
+        const auto *data = reinterpret_cast<const FormData_pg_sequence_data *>(
+            reinterpret_cast<const char *>(header) + header->t_hoff);
+        r.known = data->is_called;
+        r.value = data->last_value;
+      }
+      UnlockReleaseBuffer(buffer);
+    }
+    relation_close(rel, AccessShareLock);
+    return r;
+  });
+  if (!raw.known)
+    return std::nullopt;
+  return raw.value;
+}
+
+} // namespace
+
+std::vector<SequenceHealth> sequence_health(const catalog::ClassCatalog &classes) {
+  struct Raw {
+    Oid sequence;
+    std::int64_t min, max, increment;
+    bool cycles;
+  };
+  std::vector<Raw> raw;
+  {
+    catalog::CatalogScan scan(SequenceRelationId);
+    while (HeapTuple tuple = scan.next()) {
+      const auto *seq = reinterpret_cast<Form_pg_sequence>(GETSTRUCT(tuple));
+      const catalog::ClassRow *row = classes.find(seq->seqrelid);
+      if (row == nullptr || row->excluded)
+        continue;
+      raw.push_back(Raw{seq->seqrelid, seq->seqmin, seq->seqmax, seq->seqincrement, seq->seqcycle});
+    }
+    scan.close();
+  }
+
+  std::vector<SequenceHealth> result;
+  for (const Raw &r : raw) {
+    SequenceHealth h;
+    h.sequence = r.sequence;
+    h.min_value = r.min;
+    h.max_value = r.max;
+    h.increment = r.increment;
+    h.cycles = r.cycles;
+    std::int64_t type_max = std::numeric_limits<std::int64_t>::max();
+    std::int64_t type_min = std::numeric_limits<std::int64_t>::min();
+    const Owner owner = owner_of(r.sequence);
+    if (owner.found) {
+      const Oid type = pg::guard([&] { return get_atttype(owner.table, static_cast<AttrNumber>(owner.column)); });
+      std::optional<std::string> column =
+          catalog::attribute_name(owner.table, static_cast<core::AttrNumber>(owner.column));
+      std::optional<std::string> table = catalog::qualified_name(classes, owner.table);
+      if (column && table)
+        h.owned_by = *table + "." + catalog::quote_identifier(*column);
+      if (type == INT2OID) {
+        h.column_type = "smallint";
+        type_max = INT16_MAX;
+        type_min = INT16_MIN;
+      } else if (type == INT4OID) {
+        h.column_type = "integer";
+        type_max = INT32_MAX;
+        type_min = INT32_MIN;
+      } else if (type == INT8OID) {
+        h.column_type = "bigint";
+      }
+    }
+    h.last_value = last_value_of(r.sequence);
+    // Used share of the range the sequence can still move through before it (or its column) runs out.
+    const double start = static_cast<double>(r.increment > 0 ? r.min : r.max);
+    const double end = r.increment > 0 ? static_cast<double>(std::min(r.max, type_max))
+                                       : static_cast<double>(std::max(r.min, type_min));
+    if (h.last_value && end != start)
+      h.pct_used = std::clamp(100.0 * (static_cast<double>(*h.last_value) - start) / (end - start), 0.0, 100.0);
+    else if (!h.last_value)
+      h.pct_used = 0.0;
+    result.push_back(std::move(h));
+  }
+  std::sort(result.begin(), result.end(), [](const SequenceHealth &a, const SequenceHealth &b) {
+    return a.pct_used.value_or(0) != b.pct_used.value_or(0) ? a.pct_used.value_or(0) > b.pct_used.value_or(0)
+                                                            : a.sequence < b.sequence;
+  });
+  return result;
+}
+
+} // namespace pgo::health
+
+PGO_FUNCTION(pgo_sequence_health) {
+  using namespace pgo;
+  const catalog::ClassCatalog classes = catalog::ClassCatalog::read();
+  pg::ResultSet out(fcinfo);
+  for (const health::SequenceHealth &h : health::sequence_health(classes)) {
+    out.begin_row();
+    out.add_oid(h.sequence);
+    if (h.owned_by.empty())
+      out.add_null();
+    else
+      out.add_text(h.owned_by);
+    if (h.column_type.empty())
+      out.add_null();
+    else
+      out.add_text(h.column_type);
+    out.add_optional(h.last_value, &pg::ResultSet::add_int64);
+    out.add_int64(h.min_value);
+    out.add_int64(h.max_value);
+    out.add_int64(h.increment);
+    out.add_bool(h.cycles);
+    out.add_optional(h.pct_used, &pg::ResultSet::add_float8);
+    out.end_row();
+  }
+  return out.done();
+}

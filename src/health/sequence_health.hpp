@@ -1,0 +1,25 @@
+// Sequence health: how much of its range each sequence has used, and of the range of the column it feeds (a bigint
+// sequence behind an integer column runs out at 2^31, not 2^63).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "catalog/class_catalog.hpp"
+
+namespace pgo::health {
+
+struct SequenceHealth {
+  Oid sequence = InvalidOid;
+  std::string owned_by;    // "schema.table.column", "" when no column owns it
+  std::string column_type; // "smallint", "integer", "bigint", "" when unknown
+  std::optional<std::int64_t> last_value; // NULL: never used, or not visible to the caller
+  std::int64_t min_value = 0, max_value = 0, increment = 1;
+  bool cycles = false;
+  std::optional<double> pct_used; // of the tighter of the sequence's and the column type's range
+};
+
+std::vector<SequenceHealth> sequence_health(const catalog::ClassCatalog &classes);
+
+} // namespace pgo::health

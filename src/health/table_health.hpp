@@ -1,0 +1,41 @@
+// Table health: size, live and dead tuples, estimated heap bloat, scans, maintenance history, whether autovacuum's
+// own formulas say a VACUUM or ANALYZE is due (with the table's own settings), and transaction ID age.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "catalog/class_catalog.hpp"
+#include "catalog/column_catalog.hpp"
+#include "catalog/indexes.hpp"
+#include "catalog/relation_size.hpp"
+#include "catalog/table_stats.hpp"
+
+namespace pgo::health {
+
+struct TableHealth {
+  Oid table = InvalidOid;
+  std::int64_t bytes = 0;
+  catalog::TableActivity activity;
+  double dead_pct = 0;
+  std::optional<std::int64_t> bloat_bytes;
+  std::optional<double> bloat_pct;
+  std::int64_t idx_scans = 0;
+  bool vacuum_needed = false;
+  bool analyze_needed = false;
+  bool autovacuum_enabled = true;
+  std::optional<std::int64_t> xid_age; // of the table or its TOAST table, whichever is older
+  std::optional<std::int64_t> mxid_age;
+  bool freeze_due = false; // past autovacuum_freeze_max_age: an anti-wraparound vacuum is forced
+  std::string status;
+};
+
+// Every ordinary table and materialized view outside the excluded schemas, biggest first.
+std::vector<TableHealth> table_health(const catalog::ClassCatalog &classes, const catalog::IndexCatalog &indexes,
+                                      const catalog::ColumnCatalog &columns, catalog::RelationSizer &sizer);
+
+// The tables table_health() looks at (for reading only their column statistics).
+std::unordered_set<Oid> health_tables(const catalog::ClassCatalog &classes);
+
+} // namespace pgo::health

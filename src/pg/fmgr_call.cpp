@@ -1,0 +1,25 @@
+#include "pg/fmgr_call.hpp"
+
+#include "pg/guard.hpp"
+
+namespace pgo::pg {
+
+std::optional<Datum> call_nullable(PGFunction function, Datum arg) {
+  struct Result {
+    bool isnull;
+    Datum value;
+  };
+  const Result result = guard([&]() -> Result {
+    LOCAL_FCINFO(fcinfo, 1);
+    InitFunctionCallInfoData(*fcinfo, nullptr, 1, InvalidOid, nullptr, nullptr);
+    fcinfo->args[0].value = arg;
+    fcinfo->args[0].isnull = false;
+    const Datum value = (*function)(fcinfo);
+    return Result{fcinfo->isnull, value};
+  });
+  if (result.isnull)
+    return std::nullopt;
+  return result.value;
+}
+
+} // namespace pgo::pg

@@ -1,0 +1,31 @@
+// Calling PostgreSQL's own SQL-callable C functions (statistics accessors, age(), pg_blocking_pids()...) from C++.
+// Unlike DirectFunctionCall, a NULL result is an answer (std::nullopt), not an error: the statistics functions
+// return NULL for "never happened".
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "pg/postgres.hpp"
+
+extern "C" {
+#include "utils/timestamp.h"
+}
+
+namespace pgo::pg {
+
+std::optional<Datum> call_nullable(PGFunction function, Datum arg);
+
+inline std::int64_t call_int64(PGFunction function, Datum arg) {
+  const std::optional<Datum> result = call_nullable(function, arg);
+  return result ? DatumGetInt64(*result) : 0;
+}
+
+inline std::optional<TimestampTz> call_timestamp(PGFunction function, Datum arg) {
+  const std::optional<Datum> result = call_nullable(function, arg);
+  if (!result)
+    return std::nullopt;
+  return DatumGetTimestampTz(*result);
+}
+
+} // namespace pgo::pg

@@ -1,0 +1,27 @@
+// pg_optimize's settings (GUCs), defined in _PG_init. Thresholds come in pairs: a warning level and a critical level
+// above it; alerts use the higher severity whose threshold is reached.
+#pragma once
+
+namespace pgo::settings {
+
+extern int slow_query_ms;
+extern int slow_query_critical_ms;
+extern int alert_connection_pct;
+extern int alert_connection_critical_pct;
+extern int alert_dead_tuple_pct;
+extern int alert_dead_tuple_critical_pct;
+extern int alert_dead_tuple_min_rows;
+extern int alert_xid_age_pct;
+extern int alert_xid_age_critical_pct;
+extern int alert_sequence_pct;
+extern int alert_sequence_critical_pct;
+extern int alert_idle_in_transaction_s;
+extern int alert_idle_in_transaction_critical_s;
+extern int alert_lock_wait_ms;
+extern int alert_lock_wait_critical_ms;
+extern int alert_slot_retained_mb;
+extern int alert_slot_retained_critical_mb;
+
+void define();
+
+} // namespace pgo::settings
