@@ -111,7 +111,7 @@ SELECT regexp_split_to_table(suggested_index, E'\n') FROM optimize.missing_fk_in
 SELECT count(*) AS still_missing FROM optimize.missing_fk_indexes();
 -- and the indexes built for the partitioned tree are valid
 SELECT i.indexrelid::regclass AS index, i.indisvalid
-FROM pg_index i WHERE i.indrelid::regclass::text LIKE 'part_missing%' ORDER BY 1::text COLLATE "C";
+FROM pg_index i WHERE i.indrelid::regclass::text LIKE 'part_missing%' ORDER BY i.indexrelid::regclass::text COLLATE "C";
 
 -- outside a schema of ours nothing is reported: catalogs have no foreign keys, and an empty database shows none
 DROP SCHEMA fk CASCADE;

@@ -100,7 +100,14 @@ std::optional<std::int64_t> btree_bloat(const catalog::ClassRow &index, const ca
   return estimate->estimated_bloat_bytes;
 }
 
-std::string mb(std::int64_t bytes) { return fmt::format("{:.1f} MB", static_cast<double>(bytes) / (1024.0 * 1024.0)); }
+std::string pretty(std::int64_t bytes) {
+  const double b = static_cast<double>(bytes);
+  if (b >= 1024.0 * 1024 * 1024)
+    return fmt::format("{:.1f} GB", b / (1024.0 * 1024 * 1024));
+  if (b >= 1024.0 * 1024)
+    return fmt::format("{:.1f} MB", b / (1024.0 * 1024));
+  return fmt::format("{:.0f} kB", b / 1024.0);
+}
 
 } // namespace
 
@@ -174,9 +181,10 @@ std::vector<IndexUsage> index_usage(const catalog::ClassCatalog &classes,
     const std::string name = catalog::qualified_name(classes, d.index).value_or(std::to_string(d.index));
     const std::string drop = fmt::format("DROP INDEX CONCURRENTLY {};", name);
     if (!d.valid)
-      u.recommendation = fmt::format("invalid (a failed CREATE or REINDEX CONCURRENTLY leaves one): rebuild with "
-                                     "REINDEX INDEX CONCURRENTLY {}; or remove with {}",
-                                     name, drop);
+      u.recommendation = fmt::format("invalid: left by a failed CREATE INDEX or REINDEX CONCURRENTLY, maintained on "
+                                     "every write and never used; remove it with {} and build it again once the "
+                                     "cause (duplicate keys, a cancelled build) is fixed",
+                                     drop);
     else if (OidIsValid(u.duplicate_of))
       u.recommendation = fmt::format("duplicate of {}: {}",
                                      catalog::qualified_name(classes, u.duplicate_of).value_or("another index"), drop);
@@ -187,9 +195,9 @@ std::vector<IndexUsage> index_usage(const catalog::ClassCatalog &classes,
     else if (u.unused)
       u.recommendation = fmt::format("never scanned since the statistics were reset ({} to maintain on every write): "
                                      "{}",
-                                     mb(u.bytes), drop);
+                                     pretty(u.bytes), drop);
     else if (u.bloat_bytes && *u.bloat_bytes >= kBloatReportBytes && *u.bloat_bytes * 2 >= u.bytes)
-      u.recommendation = fmt::format("about {} of bloat: REINDEX INDEX CONCURRENTLY {};", mb(*u.bloat_bytes), name);
+      u.recommendation = fmt::format("about {} of bloat: REINDEX INDEX CONCURRENTLY {};", pretty(*u.bloat_bytes), name);
   }
   std::sort(result.begin(), result.end(), [](const IndexUsage &a, const IndexUsage &b) {
     return a.bytes != b.bytes ? a.bytes > b.bytes : a.details.index < b.details.index;

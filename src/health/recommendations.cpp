@@ -71,12 +71,12 @@ std::vector<Recommendation> recommendations(HealthData &data) {
     if (u.recommendation.empty())
       continue;
     const std::string name = name_of(u.details.index);
-    const char *kind = !u.details.valid                 ? "reindex_invalid_index"
+    const char *kind = !u.details.valid                 ? "drop_invalid_index"
                        : OidIsValid(u.duplicate_of)     ? "drop_duplicate_index"
                        : OidIsValid(u.redundant_with)   ? "drop_redundant_index"
                        : u.unused                       ? "drop_unused_index"
                                                         : "reindex_bloated_index";
-    const bool rebuild = !u.details.valid || std::string(kind) == "reindex_bloated_index";
+    const bool rebuild = std::string(kind) == "reindex_bloated_index";
     out.push_back({!u.details.valid ? 1 : (u.unused ? 3 : 2), kind, name, u.recommendation,
                    rebuild ? fmt::format("REINDEX INDEX CONCURRENTLY {};", name)
                            : fmt::format("DROP INDEX CONCURRENTLY {};", name)});

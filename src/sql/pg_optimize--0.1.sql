@@ -229,7 +229,7 @@ AS 'MODULE_PATHNAME', 'pgo_recommendations';
 CREATE VIEW optimize.recommendations AS SELECT * FROM optimize._recommendations();
 COMMENT ON VIEW optimize.recommendations IS
 'What to do, priority 1 (now) to 3 (worth doing): create missing foreign key indexes, VACUUM or ANALYZE, drop '
-'unused, duplicate or redundant indexes, rebuild invalid or bloated ones, refresh unpopulated materialized views, '
+'unused, duplicate, redundant or invalid indexes, rebuild bloated ones, refresh unpopulated materialized views, '
 'settings to change, very large tables to partition. sql runs as it is (NULL for partitioning).';
 
 

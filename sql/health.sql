@@ -1,0 +1,146 @@
+-- Health data from catalog statistics: staged conditions and what each view and function says about them.
+CREATE EXTENSION pg_optimize;
+CREATE SCHEMA h;
+SET search_path = h, public;
+\set SHOW_CONTEXT never
+
+-- a table with dead tuples that autovacuum may not touch
+CREATE TABLE churn (id int PRIMARY KEY, payload text) WITH (autovacuum_enabled = off);
+INSERT INTO churn SELECT g, repeat('x', 50) FROM generate_series(1, 5000) g;
+-- (counts not yet flushed to the statistics would be added on top of what ANALYZE finds)
+SELECT pg_stat_force_next_flush();
+ANALYZE churn;
+DELETE FROM churn WHERE id <= 2000;
+-- a healthy, analyzed table next to it
+CREATE TABLE calm (id int PRIMARY KEY, v int);
+INSERT INTO calm SELECT g, g FROM generate_series(1, 100) g;
+SELECT pg_stat_force_next_flush();
+VACUUM ANALYZE calm;
+SELECT pg_stat_force_next_flush();
+
+SELECT "table", live_tuples, dead_tuples, round(dead_pct::numeric, 1) AS dead_pct, vacuum_needed, analyze_needed,
+       autovacuum_enabled, status
+FROM optimize.table_health WHERE "table" IN ('churn'::regclass, 'calm'::regclass) ORDER BY "table"::text;
+-- sizes are those of pg_total_relation_size; estimates are never negative
+SELECT bool_and(bytes = pg_total_relation_size("table")) AS sizes_match,
+       bool_and(coalesce(estimated_bloat_bytes, 0) >= 0 AND coalesce(estimated_bloat_pct, 0) BETWEEN 0 AND 100)
+         AS estimates_in_range,
+       bool_and(xid_age >= 0) AS xid_age_known
+FROM optimize.table_health WHERE "table" IN ('churn'::regclass, 'calm'::regclass);
+SELECT severity, kind, object, round(value::numeric, 1) AS value, threshold, message
+FROM optimize.alerts WHERE kind = 'dead_tuples';
+-- raise the threshold and the alert goes; lower the critical one and it becomes critical
+SET pg_optimize.alert_dead_tuple_pct = 50;
+SELECT count(*) AS dead_tuple_alerts FROM optimize.alerts WHERE kind = 'dead_tuples';
+SET pg_optimize.alert_dead_tuple_pct = 20;
+SET pg_optimize.alert_dead_tuple_critical_pct = 40;
+SELECT severity, threshold FROM optimize.alerts WHERE kind = 'dead_tuples';
+RESET pg_optimize.alert_dead_tuple_critical_pct;
+-- tiny tables make no noise
+SET pg_optimize.alert_dead_tuple_min_rows = 5000;
+SELECT count(*) AS dead_tuple_alerts FROM optimize.alerts WHERE kind = 'dead_tuples';
+RESET pg_optimize.alert_dead_tuple_min_rows;
+
+-- indexes: unused, duplicate, redundant, invalid, and the one index a foreign key needs
+CREATE TABLE parent (id int PRIMARY KEY);
+INSERT INTO parent SELECT g FROM generate_series(1, 10) g;
+CREATE TABLE child (id int PRIMARY KEY, parent_id int REFERENCES parent, code text, created date);
+INSERT INTO child SELECT g, g % 10 + 1, 'c' || g, date '2026-01-01' + g % 30 FROM generate_series(1, 200) g;
+CREATE INDEX child_parent_idx ON child (parent_id);            -- the only index of the foreign key: keep
+CREATE INDEX child_code_idx ON child (code);                   -- unused
+CREATE INDEX child_code_again_idx ON child (code);             -- duplicate of child_code_idx
+CREATE INDEX child_created_idx ON child (created);             -- redundant with the next one
+CREATE INDEX child_created_code_idx ON child (created, code);
+CREATE UNIQUE INDEX child_code_key ON child (code);            -- enforces uniqueness: never unused
+INSERT INTO child VALUES (1000, 1, 'dup', NULL), (1001, 1, 'dup2', NULL);
+CREATE TABLE broken (id int, v int);
+INSERT INTO broken VALUES (1, 1), (2, 1);
+CREATE UNIQUE INDEX CONCURRENTLY broken_v_key ON broken (v);  -- fails, leaves an invalid index
+SELECT index, is_unique, is_valid, unused, duplicate_of, redundant_with, recommendation
+FROM optimize.index_usage WHERE "table" IN ('child'::regclass, 'broken'::regclass) ORDER BY index::text;
+SELECT severity, kind, object, message FROM optimize.alerts WHERE kind = 'invalid_index';
+
+-- sequences: near the end of their own range, and of the integer column they feed
+CREATE SEQUENCE short_seq MAXVALUE 100;
+SELECT setval('short_seq', 95);
+CREATE TABLE counters (id serial PRIMARY KEY);
+SELECT setval('counters_id_seq', 2000000000);
+CREATE SEQUENCE unused_seq;
+SELECT sequence, owned_by, column_type, last_value, round(pct_used::numeric, 2) AS pct_used
+FROM optimize.sequence_health WHERE sequence::text LIKE '%seq' ORDER BY sequence::text;
+SELECT severity, kind, object, round(value::numeric, 1) AS value, threshold
+FROM optimize.alerts WHERE kind = 'sequence_exhaustion' ORDER BY object;
+
+-- metrics: every metric once, counts that follow from the staged conditions
+SELECT metric, unit FROM optimize.metrics() ORDER BY metric;
+SELECT metric, value FROM optimize.metrics()
+WHERE metric IN ('invalid_indexes', 'missing_fk_indexes', 'sequences_near_exhaustion', 'inactive_replication_slots',
+                 'blocked_queries')
+ORDER BY metric;
+SELECT (SELECT value FROM optimize.metrics() WHERE metric = 'connections_max')
+       = current_setting('max_connections')::int - current_setting('superuser_reserved_connections')::int
+         - coalesce(current_setting('reserved_connections', true)::int, 0) AS usable_slots_right;
+
+-- recommendations: every statement runs as it is (settings and partitioning aside)
+SELECT priority, kind, object FROM optimize.recommendations WHERE kind <> 'setting' ORDER BY priority, kind, object;
+SELECT sql FROM optimize.recommendations
+WHERE kind NOT IN ('setting', 'partitioning') AND object LIKE 'h.%' ORDER BY priority, kind, object \gexec
+SELECT count(*) AS left_to_do FROM optimize.recommendations
+WHERE kind NOT IN ('setting', 'partitioning') AND object LIKE 'h.%';
+
+-- names that need quoting
+CREATE SCHEMA "Odd ""Schema""";
+CREATE TABLE "Odd ""Schema"""."Mixed Case" (id int PRIMARY KEY, "select" int);
+INSERT INTO "Odd ""Schema"""."Mixed Case" SELECT g, g FROM generate_series(1, 10) g;
+CREATE INDEX "Index With Space" ON "Odd ""Schema"""."Mixed Case" ("select");
+SELECT recommendation FROM optimize.index_usage WHERE index::text LIKE '%Index With Space%';
+SELECT sql FROM optimize.recommendations WHERE object LIKE '%Index With Space%' \gexec
+SELECT count(*) AS still_there FROM pg_class WHERE relname = 'Index With Space';
+DROP SCHEMA "Odd ""Schema""" CASCADE;
+
+-- config_recommendations: fixed inputs give fixed advice
+-- (autovacuum_max_workers follows the machine's CPU count)
+SELECT setting, recommended_value, unit, needs_restart, sql
+FROM optimize.config_recommendations(17179869184, 'hdd', 150) WHERE setting <> 'autovacuum_max_workers';
+SELECT recommended_value::int >= 3 AS at_least_three_workers
+FROM optimize.config_recommendations(17179869184) WHERE setting = 'autovacuum_max_workers';
+SELECT count(*) = 0 AS none_is_empty FROM optimize.config_recommendations() WHERE recommended_value = '';
+SELECT * FROM optimize.config_recommendations(-1);
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM optimize.config_recommendations(NULL, 'tape');
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM optimize.config_recommendations(NULL, NULL);
+\echo :LAST_ERROR_SQLSTATE
+SELECT * FROM optimize.config_recommendations(NULL, 'ssd', 0);
+\echo :LAST_ERROR_SQLSTATE
+
+-- health_check: every check, statuses from the known set
+SELECT check_name, status IN ('ok', 'warning', 'critical') AS status_known FROM optimize.health_check();
+
+-- report: three formats, valid JSON, clear errors
+SELECT split_part(optimize.report(), E'\n', 1) AS first_line;
+SELECT (optimize.report('json')::jsonb ->> 'title') AS title,
+       jsonb_array_length(optimize.report('JSON')::jsonb -> 'sections') AS sections;
+SELECT optimize.report('markdown') LIKE '# pg_optimize report: database %' AS markdown_heading;
+SELECT optimize.report('xml');
+\echo :LAST_ERROR_SQLSTATE
+SELECT optimize.report(NULL);
+\echo :LAST_ERROR_SQLSTATE
+
+-- privileges: pg_monitor may read, others may not
+CREATE ROLE pgo_nobody;
+CREATE ROLE pgo_watcher IN ROLE pg_monitor;
+SET ROLE pgo_nobody;
+SELECT count(*) FROM optimize.alerts;
+SELECT count(*) FROM optimize.metrics();
+RESET ROLE;
+SET ROLE pgo_watcher;
+SELECT count(*) > 0 AS watcher_reads FROM optimize.metrics();
+SELECT count(*) >= 0 AS watcher_reads_views FROM optimize.table_health, optimize.index_usage LIMIT 1;
+RESET ROLE;
+DROP ROLE pgo_nobody;
+DROP ROLE pgo_watcher;
+
+RESET search_path;
+DROP SCHEMA h CASCADE;
+DROP EXTENSION pg_optimize;
