@@ -71,6 +71,23 @@ FROM optimize.sequence_health WHERE sequence::text LIKE '%seq' ORDER BY sequence
 SELECT severity, kind, object, round(value::numeric, 1) AS value, threshold
 FROM optimize.alerts WHERE kind = 'sequence_exhaustion' ORDER BY object;
 
+-- transaction ID wraparound: thresholds are shares of the XID space, fractional
+SET pg_optimize.alert_xid_age_pct = 0.000001;
+SELECT severity, kind, object = current_database() AS this_database, threshold
+FROM optimize.alerts WHERE kind = 'xid_wraparound' AND object = current_database();
+SET pg_optimize.alert_xid_age_critical_pct = 0.000001;
+SELECT severity FROM optimize.alerts WHERE kind = 'xid_wraparound' AND object = current_database();
+RESET pg_optimize.alert_xid_age_pct;
+RESET pg_optimize.alert_xid_age_critical_pct;
+SELECT count(*) AS wraparound_alerts FROM optimize.alerts WHERE kind = 'xid_wraparound';
+
+-- an inactive replication slot that keeps WAL
+SELECT 'created' FROM pg_create_physical_replication_slot('pgo_forgotten', true);
+SELECT severity, kind, object, message LIKE 'physical replication slot has no client%' AS message_ok
+FROM optimize.alerts WHERE kind = 'inactive_replication_slot';
+SELECT value FROM optimize.metrics() WHERE metric = 'inactive_replication_slots';
+SELECT pg_drop_replication_slot('pgo_forgotten');
+
 -- metrics: every metric once, counts that follow from the staged conditions
 SELECT metric, unit FROM optimize.metrics() ORDER BY metric;
 SELECT metric, value FROM optimize.metrics()

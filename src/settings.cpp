@@ -17,8 +17,8 @@ int alert_connection_critical_pct = 95;
 int alert_dead_tuple_pct = 20;
 int alert_dead_tuple_critical_pct = 50;
 int alert_dead_tuple_min_rows = 1000;
-int alert_xid_age_pct = 50;
-int alert_xid_age_critical_pct = 80;
+double alert_xid_age_pct = 50;
+double alert_xid_age_critical_pct = 80;
 int alert_sequence_pct = 75;
 int alert_sequence_critical_pct = 90;
 int alert_idle_in_transaction_s = 60;
@@ -55,10 +55,6 @@ void define() {
        &alert_dead_tuple_critical_pct, 1, 100, 0},
       {"pg_optimize.alert_dead_tuple_min_rows", "Tables with fewer dead tuples than this raise no dead-tuple alert.",
        &alert_dead_tuple_min_rows, 0, INT_MAX, 0},
-      {"pg_optimize.alert_xid_age_pct", "Share of the transaction ID space used by the oldest unfrozen XID that "
-       "raises a warning.", &alert_xid_age_pct, 1, 100, 0},
-      {"pg_optimize.alert_xid_age_critical_pct", "Share of the transaction ID space used that is critical.",
-       &alert_xid_age_critical_pct, 1, 100, 0},
       {"pg_optimize.alert_sequence_pct", "Share of a sequence's range used that raises a warning.",
        &alert_sequence_pct, 1, 100, 0},
       {"pg_optimize.alert_sequence_critical_pct", "Share of a sequence's range used that is critical.",
@@ -76,6 +72,17 @@ void define() {
       {"pg_optimize.alert_slot_retained_critical_mb", "WAL retained by an inactive replication slot that is critical.",
        &alert_slot_retained_critical_mb, 0, INT_MAX, GUC_UNIT_MB},
   };
+  // Wraparound shares are fractional: 0.5% of the XID space is still ten million transactions.
+  pg::guard([] {
+    DefineCustomRealVariable("pg_optimize.alert_xid_age_pct",
+                             "Share of the transaction ID space used by the oldest unfrozen XID that raises a warning.",
+                             nullptr, &alert_xid_age_pct, alert_xid_age_pct, 0.0, 100.0, PGC_USERSET, 0, nullptr,
+                             nullptr, nullptr);
+    DefineCustomRealVariable("pg_optimize.alert_xid_age_critical_pct",
+                             "Share of the transaction ID space used that is critical.", nullptr,
+                             &alert_xid_age_critical_pct, alert_xid_age_critical_pct, 0.0, 100.0, PGC_USERSET, 0,
+                             nullptr, nullptr, nullptr);
+  });
   for (const IntSetting &s : all) {
     pg::guard([&] {
       DefineCustomIntVariable(s.name, s.description, nullptr, s.variable, *s.variable, s.min, s.max, PGC_USERSET,
