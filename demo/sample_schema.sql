@@ -338,7 +338,8 @@ COMMIT;
 -- Churn, to leave dead tuples behind (no VACUUM afterwards, on purpose)
 -- -----------------------------------------------------------------------------
 
--- 20% of bookings (booking_id % 5 = 2) move one step in their life cycle.
+-- 40% of bookings (booking_id % 5 in (1, 2)) move one step in their life cycle: 12,000 dead row versions, a quarter
+-- of the table, past the usual 20% alarm.
 -- Every selected row gets a new row version, even if its status stays put.
 UPDATE bookings
 SET booking_status = CASE booking_status
@@ -347,7 +348,7 @@ SET booking_status = CASE booking_status
                          ELSE booking_status
                      END,
     updated_at = updated_at + interval '2 days'
-WHERE booking_id % 5 = 2;
+WHERE booking_id % 5 IN (1, 2);
 
 -- ~4% of the likes are withdrawn.
 DELETE FROM story_likes
