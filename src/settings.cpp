@@ -25,7 +25,7 @@ int alert_idle_in_transaction_s = 60;
 int alert_idle_in_transaction_critical_s = 600;
 int alert_lock_wait_ms = 1000;
 int alert_lock_wait_critical_ms = 30000;
-int alert_slot_retained_mb = 1024;
+int alert_slot_retained_mb = 0;
 int alert_slot_retained_critical_mb = 10240;
 
 namespace {
@@ -67,7 +67,8 @@ void define() {
        &alert_lock_wait_ms, 0, INT_MAX, GUC_UNIT_MS},
       {"pg_optimize.alert_lock_wait_critical_ms", "A query waiting this long for a lock is critical.",
        &alert_lock_wait_critical_ms, 0, INT_MAX, GUC_UNIT_MS},
-      {"pg_optimize.alert_slot_retained_mb", "WAL retained by an inactive replication slot that raises a warning.",
+      {"pg_optimize.alert_slot_retained_mb", "WAL retained by an inactive replication slot that raises a warning "
+       "(0: every inactive slot).",
        &alert_slot_retained_mb, 0, INT_MAX, GUC_UNIT_MB},
       {"pg_optimize.alert_slot_retained_critical_mb", "WAL retained by an inactive replication slot that is critical.",
        &alert_slot_retained_critical_mb, 0, INT_MAX, GUC_UNIT_MB},

@@ -149,8 +149,11 @@ std::vector<LockWait> lock_waits() {
     const int type = lock.locktag.locktag_type;
     w.lock_type = type <= LOCKTAG_LAST_TYPE ? LockTagTypeNames[type] : "unknown";
     w.mode = pg::guard([&] { return GetLockmodeName(lock.locktag.locktag_lockmethodid, lock.waitLockMode); });
-    if (type == LOCKTAG_RELATION || type == LOCKTAG_RELATION_EXTEND || type == LOCKTAG_PAGE || type == LOCKTAG_TUPLE)
-      w.relation = lock.locktag.locktag_field2;
+    if (type == LOCKTAG_RELATION || type == LOCKTAG_RELATION_EXTEND || type == LOCKTAG_PAGE || type == LOCKTAG_TUPLE) {
+      w.relation_database = lock.locktag.locktag_field1;
+      if (w.relation_database == MyDatabaseId)
+        w.relation = lock.locktag.locktag_field2;
+    }
     if (lock.waitStart != 0)
       w.wait_start = lock.waitStart;
     result.push_back(std::move(w));

@@ -40,7 +40,8 @@ struct LockWait {
   int pid = 0;
   std::string lock_type; // relation, transactionid, tuple, ...
   std::string mode;      // AccessExclusiveLock, ...
-  Oid relation = InvalidOid;
+  Oid relation = InvalidOid; // only for relations of this database (an OID means nothing elsewhere)
+  Oid relation_database = InvalidOid;
   std::optional<TimestampTz> wait_start;
 };
 

@@ -128,7 +128,13 @@ std::int64_t RelationSizer::storage_bytes(Oid relid, const ClassRow &row) {
 }
 
 std::optional<std::int64_t> RelationSizer::one_table_bytes(Oid table) {
-  pg::guard([&] { LockRelationOid(table, AccessShareLock); });
+  if (wait_for_locks_) {
+    pg::guard([&] { LockRelationOid(table, AccessShareLock); });
+  } else if (!pg::guard([&] { return ConditionalLockRelationOid(table, AccessShareLock); })) {
+    if (classes_.find(table) == nullptr)
+      return std::nullopt;
+    return unlocked_total_bytes(table);
+  }
   // With the lock held, a drop or rewrite that committed since the pg_class scan has been processed. If nothing at
   // all was invalidated since the scan its rows are current; otherwise read the rows that matter again.
   const bool scan_is_current = classes_.unchanged_since_scan();

@@ -28,7 +28,10 @@ namespace pgo::catalog {
 
 class RelationSizer {
 public:
-  RelationSizer(const ClassCatalog &classes, const IndexCatalog &indexes) : classes_(classes), indexes_(indexes) {}
+  // wait_for_locks: total_bytes() waits for a table's lock like pg_total_relation_size; without it, a table locked
+  // by DDL is measured from the scan's rows without a lock (monitoring must not queue behind the locks it reports).
+  RelationSizer(const ClassCatalog &classes, const IndexCatalog &indexes, bool wait_for_locks = true)
+      : classes_(classes), indexes_(indexes), wait_for_locks_(wait_for_locks) {}
   ~RelationSizer();
   RelationSizer(const RelationSizer &) = delete;
   RelationSizer &operator=(const RelationSizer &) = delete;
@@ -56,6 +59,7 @@ private:
 
   const ClassCatalog &classes_;
   const IndexCatalog &indexes_;
+  bool wait_for_locks_;
   std::unordered_map<std::string, Directory> directories_;
 };
 

@@ -78,7 +78,10 @@ std::vector<Alert> alerts(HealthData &data) {
     add(sev, "blocked_query", fmt::format("pid {}", q.backend->pid), ms,
         threshold_of(sev, settings::alert_lock_wait_ms, settings::alert_lock_wait_critical_ms),
         fmt::format("waiting {:.0f} ms for {} on {}, blocked by pid {}", ms, q.wait.mode,
-                    OidIsValid(q.wait.relation) ? relation(data, q.wait.relation) : q.wait.lock_type,
+                    OidIsValid(q.wait.relation)            ? relation(data, q.wait.relation)
+                    : OidIsValid(q.wait.relation_database) ? "a relation in database " +
+                                                                 database_name(q.wait.relation_database)
+                                                           : q.wait.lock_type,
                     blockers.empty() ? "?" : blockers),
         q.blocking_pids.empty()
             ? std::string("See optimize.blocked_queries.")
@@ -155,9 +158,7 @@ std::vector<Alert> alerts(HealthData &data) {
     if (s.active)
       continue;
     const double mb = static_cast<double>(s.retained_bytes) / (1024.0 * 1024.0);
-    const char *sev = mb >= std::max(settings::alert_slot_retained_mb, settings::alert_slot_retained_critical_mb)
-                          ? "critical"
-                          : "warning";
+    const char *sev = severity(mb, settings::alert_slot_retained_mb, settings::alert_slot_retained_critical_mb);
     add(sev, "inactive_replication_slot", s.name, mb,
         threshold_of(sev, settings::alert_slot_retained_mb, settings::alert_slot_retained_critical_mb),
         fmt::format("{} replication slot has no client and keeps {:.0f} MB of WAL", s.logical ? "logical" : "physical",

@@ -93,7 +93,10 @@ PGO_FUNCTION(pgo_health_check) {
       inactive++;
       retained = std::max(retained, s.retained_bytes);
     }
-  row("replication_slots", inactive == 0 ? "ok" : "warning",
+  row("replication_slots",
+      inactive == 0 ? "ok"
+                    : level(static_cast<double>(retained) / (1024.0 * 1024.0), settings::alert_slot_retained_mb,
+                            settings::alert_slot_retained_critical_mb),
       fmt::format("{} slots, {} inactive{}", data.slots().size(), inactive,
                   inactive ? fmt::format(" (the worst keeps {} MB of WAL)", retained / (1024 * 1024)) : ""));
 

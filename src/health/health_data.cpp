@@ -28,7 +28,7 @@ const catalog::IndexCatalog &HealthData::indexes() {
 
 catalog::RelationSizer &HealthData::sizer() {
   if (!sizer_)
-    sizer_ = std::make_unique<catalog::RelationSizer>(classes(), indexes());
+    sizer_ = std::make_unique<catalog::RelationSizer>(classes(), indexes(), /*wait_for_locks=*/false);
   return *sizer_;
 }
 

@@ -53,19 +53,27 @@ Owner owner_of(Oid sequence) {
 // The sequence's last value, when the caller may see it (the rule of the pg_sequences view), read from the
 // sequence's single page the way nextval() reads it. pg_sequence_last_value() would do the same but keeps a lock on
 // every sequence until the end of the transaction; here the lock is released at once, so a database with thousands
-// of sequences does not fill the lock table. NULL when the sequence was never used or is gone.
-std::optional<std::int64_t> last_value_of(Oid sequence) {
-  struct Raw {
-    bool known;
-    std::int64_t value;
-  };
-  const Raw raw = pg::guard([&]() -> Raw {
-    Raw r{false, 0};
+// of sequences does not fill the lock table. Unknown when never used.
+struct LastValue {
+  bool exists;
+  bool known;
+  std::int64_t value;
+};
+
+// Never waits: a sequence locked by DDL (being dropped, altered, reset) reads as unknown this time.
+LastValue last_value_of(Oid sequence) {
+  return pg::guard([&]() -> LastValue {
+    LastValue r{true, false, 0};
     if (pg_class_aclcheck(sequence, GetUserId(), ACL_SELECT | ACL_USAGE) != ACLCHECK_OK)
       return r;
-    Relation rel = try_relation_open(sequence, AccessShareLock);
-    if (rel == nullptr)
+    if (!ConditionalLockRelationOid(sequence, AccessShareLock))
       return r;
+    if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(sequence))) {
+      UnlockRelationOid(sequence, AccessShareLock);
+      r.exists = false;
+      return r;
+    }
+    Relation rel = relation_open(sequence, NoLock);
     const bool readable = rel->rd_rel->relkind == RELKIND_SEQUENCE &&
                           !(RecoveryInProgress() && rel->rd_rel->relpersistence == RELPERSISTENCE_UNLOGGED);
     if (readable) {
@@ -85,9 +93,6 @@ std::optional<std::int64_t> last_value_of(Oid sequence) {
     relation_close(rel, AccessShareLock);
     return r;
   });
-  if (!raw.known)
-    return std::nullopt;
-  return raw.value;
 }
 
 } // namespace
@@ -141,7 +146,11 @@ std::vector<SequenceHealth> sequence_health(const catalog::ClassCatalog &classes
         h.column_type = "bigint";
       }
     }
-    h.last_value = last_value_of(r.sequence);
+    const LastValue last = last_value_of(r.sequence);
+    if (!last.exists)
+      continue; // dropped since the pg_sequence scan
+    if (last.known)
+      h.last_value = last.value;
     // Used share of the range the sequence can still move through before it (or its column) runs out.
     const double start = static_cast<double>(r.increment > 0 ? r.min : r.max);
     const double end = r.increment > 0 ? static_cast<double>(std::min(r.max, type_max))
