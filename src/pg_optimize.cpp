@@ -1,7 +1,7 @@
 // pg_optimize's front door: the module magic block and _PG_init.
 #include "pg/barrier.hpp"
-#include "settings.hpp"
 #include "pg/guard.hpp"
+#include "settings.hpp"
 
 extern "C" {
 #include "utils/guc.h"

@@ -55,19 +55,20 @@ void define() {
        &alert_dead_tuple_critical_pct, 1, 100, 0},
       {"pg_optimize.alert_dead_tuple_min_rows", "Tables with fewer dead tuples than this raise no dead-tuple alert.",
        &alert_dead_tuple_min_rows, 0, INT_MAX, 0},
-      {"pg_optimize.alert_sequence_pct", "Share of a sequence's range used that raises a warning.",
-       &alert_sequence_pct, 1, 100, 0},
+      {"pg_optimize.alert_sequence_pct", "Share of a sequence's range used that raises a warning.", &alert_sequence_pct,
+       1, 100, 0},
       {"pg_optimize.alert_sequence_critical_pct", "Share of a sequence's range used that is critical.",
        &alert_sequence_critical_pct, 1, 100, 0},
       {"pg_optimize.alert_idle_in_transaction_s", "A session idle in transaction this long raises a warning.",
        &alert_idle_in_transaction_s, 1, INT_MAX, GUC_UNIT_S},
       {"pg_optimize.alert_idle_in_transaction_critical_s", "A session idle in transaction this long is critical.",
        &alert_idle_in_transaction_critical_s, 1, INT_MAX, GUC_UNIT_S},
-      {"pg_optimize.alert_lock_wait_ms", "A query waiting this long for a lock raises a warning.",
-       &alert_lock_wait_ms, 0, INT_MAX, GUC_UNIT_MS},
+      {"pg_optimize.alert_lock_wait_ms", "A query waiting this long for a lock raises a warning.", &alert_lock_wait_ms,
+       0, INT_MAX, GUC_UNIT_MS},
       {"pg_optimize.alert_lock_wait_critical_ms", "A query waiting this long for a lock is critical.",
        &alert_lock_wait_critical_ms, 0, INT_MAX, GUC_UNIT_MS},
-      {"pg_optimize.alert_slot_retained_mb", "WAL retained by an inactive replication slot that raises a warning "
+      {"pg_optimize.alert_slot_retained_mb",
+       "WAL retained by an inactive replication slot that raises a warning "
        "(0: every inactive slot).",
        &alert_slot_retained_mb, 0, INT_MAX, GUC_UNIT_MB},
       {"pg_optimize.alert_slot_retained_critical_mb", "WAL retained by an inactive replication slot that is critical.",
@@ -79,10 +80,9 @@ void define() {
                              "Share of the transaction ID space used by the oldest unfrozen XID that raises a warning.",
                              nullptr, &alert_xid_age_pct, alert_xid_age_pct, 0.0, 100.0, PGC_USERSET, 0, nullptr,
                              nullptr, nullptr);
-    DefineCustomRealVariable("pg_optimize.alert_xid_age_critical_pct",
-                             "Share of the transaction ID space used that is critical.", nullptr,
-                             &alert_xid_age_critical_pct, alert_xid_age_critical_pct, 0.0, 100.0, PGC_USERSET, 0,
-                             nullptr, nullptr, nullptr);
+    DefineCustomRealVariable(
+        "pg_optimize.alert_xid_age_critical_pct", "Share of the transaction ID space used that is critical.", nullptr,
+        &alert_xid_age_critical_pct, alert_xid_age_critical_pct, 0.0, 100.0, PGC_USERSET, 0, nullptr, nullptr, nullptr);
   });
   for (const IntSetting &s : all) {
     pg::guard([&] {

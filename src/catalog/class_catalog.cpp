@@ -8,10 +8,10 @@ extern "C" {
 #include "access/htup_details.h"
 #include "access/reloptions.h"
 #include "catalog/namespace.h"
-#include "catalog/pg_namespace.h"
-#include "utils/lsyscache.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_namespace.h"
 #include "storage/sinval.h"
+#include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/syscache.h"
 }
@@ -59,7 +59,6 @@ bool is_excluded_namespace(Oid namespace_oid) {
   });
   return facts.other_temp || facts.toast_like || facts.information_schema;
 }
-
 
 namespace {
 

@@ -43,10 +43,10 @@ struct ClassRow {
   char persistence = 0;
   bool shared = false;
   bool has_options = false;
-  bool populated = true;   // relispopulated (false: a materialized view never refreshed)
-  bool excluded = false;   // in a schema pg_optimize never reports on (see is_excluded_namespace)
-  std::int32_t pages = 0;  // relpages, as of the last VACUUM/ANALYZE
-  double tuples = -1;      // reltuples; -1: never vacuumed or analyzed
+  bool populated = true;  // relispopulated (false: a materialized view never refreshed)
+  bool excluded = false;  // in a schema pg_optimize never reports on (see is_excluded_namespace)
+  std::int32_t pages = 0; // relpages, as of the last VACUUM/ANALYZE
+  double tuples = -1;     // reltuples; -1: never vacuumed or analyzed
   std::uint32_t frozen_xid = 0;
   std::uint32_t min_multixact = 0;
   TableOptions options;
@@ -77,9 +77,7 @@ private:
   struct NameKey {
     Oid namespace_oid;
     std::string name;
-    bool operator==(const NameKey &other) const {
-      return namespace_oid == other.namespace_oid && name == other.name;
-    }
+    bool operator==(const NameKey &other) const { return namespace_oid == other.namespace_oid && name == other.name; }
   };
   struct NameKeyHash {
     std::size_t operator()(const NameKey &key) const {

@@ -102,7 +102,8 @@ std::int64_t RelationSizer::storage_bytes(Oid relid, const ClassRow &row) {
         (fork == INIT_FORKNUM && row.persistence != RELPERSISTENCE_UNLOGGED))
       continue;
     char path[MAXPGPATH];
-    pg::guard([&] { pg::compat::relation_fork_path(locator, backend, static_cast<ForkNumber>(fork), path, sizeof path); });
+    pg::guard(
+        [&] { pg::compat::relation_fork_path(locator, backend, static_cast<ForkNumber>(fork), path, sizeof path); });
     const char *slash = std::strrchr(path, '/');
     if (slash == nullptr)
       continue;

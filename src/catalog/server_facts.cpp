@@ -16,18 +16,7 @@ extern "C" {
 }
 
 namespace pgo::catalog {
-namespace {
-
-std::optional<std::int64_t> age_of(PGFunction age_function, std::uint32_t xid) {
-  if (xid < 3)
-    return std::nullopt;
-  const std::optional<Datum> age = pg::call_nullable(age_function, TransactionIdGetDatum(xid));
-  if (!age)
-    return std::nullopt;
-  return DatumGetInt32(*age);
-}
-
-} // namespace
+namespace {} // namespace
 
 std::vector<DatabaseAge> database_ages() {
   struct Raw {
@@ -49,8 +38,8 @@ std::vector<DatabaseAge> database_ages() {
     d.database = r.oid;
     d.name = NameStr(r.name);
     d.allows_connections = r.allow;
-    d.xid_age = age_of(xid_age, r.frozen);
-    d.mxid_age = age_of(mxid_age, r.minmxid);
+    d.xid_age = pg::id_age(xid_age, r.frozen);
+    d.mxid_age = pg::id_age(mxid_age, r.minmxid);
     result.push_back(std::move(d));
   }
   return result;
@@ -65,7 +54,8 @@ std::vector<ReplicationSlotFacts> replication_slots() {
   std::vector<ReplicationSlotFacts> result;
   if (max_replication_slots <= 0 || ReplicationSlotCtl == nullptr)
     return result;
-  const XLogRecPtr now = pg::guard([] { return RecoveryInProgress() ? GetXLogReplayRecPtr(nullptr) : GetXLogInsertRecPtr(); });
+  const XLogRecPtr now =
+      pg::guard([] { return RecoveryInProgress() ? GetXLogReplayRecPtr(nullptr) : GetXLogInsertRecPtr(); });
   for (int i = 0; i < max_replication_slots; i++) {
     const Raw raw = pg::guard([&]() -> Raw {
       Raw r{};
@@ -89,7 +79,8 @@ std::vector<ReplicationSlotFacts> replication_slots() {
     f.name = NameStr(raw.name);
     f.active = raw.active;
     f.logical = raw.logical;
-    f.retained_bytes = raw.restart != InvalidXLogRecPtr && now > raw.restart ? static_cast<std::int64_t>(now - raw.restart) : 0;
+    f.retained_bytes =
+        raw.restart != InvalidXLogRecPtr && now > raw.restart ? static_cast<std::int64_t>(now - raw.restart) : 0;
     result.push_back(std::move(f));
   }
   return result;

@@ -8,6 +8,7 @@
 #include "catalog/names.hpp"
 #include "core/maintenance_math.hpp"
 #include "health/metrics.hpp"
+#include "health/thresholds.hpp"
 #include "pg/barrier.hpp"
 #include "pg/srf.hpp"
 #include "settings.hpp"
@@ -15,13 +16,9 @@
 namespace pgo::health {
 namespace {
 
-// The severity a value earns against a warning and a critical threshold, or "" when below both.
+// The severity a value earns, or "" (no alert) when below both thresholds.
 const char *severity(double value, double warning, double critical) {
-  if (value >= std::max(warning, critical))
-    return "critical";
-  if (value >= warning)
-    return "warning";
-  return "";
+  return severity_of(value, warning, critical, "");
 }
 
 std::string relation(HealthData &data, Oid relid) {
@@ -78,10 +75,10 @@ std::vector<Alert> alerts(HealthData &data) {
     add(sev, "blocked_query", fmt::format("pid {}", q.backend->pid), ms,
         threshold_of(sev, settings::alert_lock_wait_ms, settings::alert_lock_wait_critical_ms),
         fmt::format("waiting {:.0f} ms for {} on {}, blocked by pid {}", ms, q.wait.mode,
-                    OidIsValid(q.wait.relation)            ? relation(data, q.wait.relation)
-                    : OidIsValid(q.wait.relation_database) ? "a relation in database " +
-                                                                 database_name(q.wait.relation_database)
-                                                           : q.wait.lock_type,
+                    OidIsValid(q.wait.relation) ? relation(data, q.wait.relation)
+                    : OidIsValid(q.wait.relation_database)
+                        ? "a relation in database " + database_name(q.wait.relation_database)
+                        : q.wait.lock_type,
                     blockers.empty() ? "?" : blockers),
         q.blocking_pids.empty()
             ? std::string("See optimize.blocked_queries.")

@@ -12,13 +12,13 @@
 #include <unordered_set>
 #include <vector>
 
-#include "health/fk_indexes.hpp"
 #include "catalog/foreign_keys.hpp"
 #include "catalog/indexes.hpp"
 #include "catalog/names.hpp"
 #include "catalog/relation_size.hpp"
 #include "core/fk_coverage.hpp"
 #include "core/index_ddl.hpp"
+#include "health/fk_indexes.hpp"
 #include "pg/barrier.hpp"
 #include "pg/guard.hpp"
 #include "pg/srf.hpp"
@@ -65,8 +65,8 @@ std::optional<core::IndexTarget> index_target(const catalog::ClassCatalog &class
   core::IndexTarget target;
   target.schema = catalog::quote_identifier(*schema);
   target.table = catalog::quote_identifier(row->name);
-  target.index_name = catalog::quote_identifier(
-      catalog::choose_index_name(classes, row->name, columns, row->namespace_oid, reserved));
+  target.index_name =
+      catalog::quote_identifier(catalog::choose_index_name(classes, row->name, columns, row->namespace_oid, reserved));
   target.partitioned = row->relkind == RELKIND_PARTITIONED_TABLE;
   if (target.partitioned) {
     for (Oid partition : direct_partitions(table)) {
@@ -83,7 +83,7 @@ std::vector<MissingIndex> find_missing(const std::vector<catalog::ForeignKey> &f
                                        const catalog::ClassCatalog &classes, const catalog::IndexCatalog &indexes,
                                        catalog::RelationSizer &sizer) {
   std::unordered_map<Oid, std::optional<std::string>> schemas; // a handful of schemas, looked up once each
-  std::unordered_map<Oid, std::optional<std::int64_t>> sizes; // one measurement per table
+  std::unordered_map<Oid, std::optional<std::int64_t>> sizes;  // one measurement per table
   std::vector<MissingIndex> missing;
   for (const catalog::ForeignKey &fk : fks) {
     if (core::any_index_covers(indexes.shapes_of(fk.table), fk.columns))
@@ -142,9 +142,9 @@ std::vector<MissingFkIndex> missing_fk_indexes(const std::vector<catalog::Foreig
       std::vector<std::string> quoted;
       for (const std::string &column : row.columns)
         quoted.push_back(catalog::quote_identifier(column));
-      statement = suggested.emplace(std::make_pair(row.fk->table, column_set),
-                                    core::create_index_statements(*target, quoted))
-                      .first;
+      statement =
+          suggested.emplace(std::make_pair(row.fk->table, column_set), core::create_index_statements(*target, quoted))
+              .first;
     }
     result.push_back(MissingFkIndex{row.fk, row.table_bytes, std::move(row.columns), statement->second});
   }
@@ -173,4 +173,3 @@ PGO_FUNCTION(pgo_missing_fk_indexes) {
   }
   return out.done();
 }
-

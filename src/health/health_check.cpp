@@ -8,6 +8,7 @@
 #include "core/maintenance_math.hpp"
 #include "health/health_data.hpp"
 #include "health/metrics.hpp"
+#include "health/thresholds.hpp"
 #include "pg/barrier.hpp"
 #include "pg/srf.hpp"
 #include "settings.hpp"
@@ -19,11 +20,7 @@ extern "C" {
 namespace {
 
 const char *level(double value, double warning, double critical) {
-  if (value >= std::max(warning, critical))
-    return "critical";
-  if (value >= warning)
-    return "warning";
-  return "ok";
+  return pgo::health::severity_of(value, warning, critical, "ok");
 }
 
 } // namespace
@@ -83,8 +80,8 @@ PGO_FUNCTION(pgo_health_check) {
     }
   const double pct = core::xid_age_pct(oldest);
   row("xid_wraparound", level(pct, settings::alert_xid_age_pct, settings::alert_xid_age_critical_pct),
-      fmt::format("oldest unfrozen XID {} transactions old in {} ({:.2f}% of the way to the stop)", oldest,
-                  oldest_db, pct));
+      fmt::format("oldest unfrozen XID {} transactions old in {} ({:.2f}% of the way to the stop)", oldest, oldest_db,
+                  pct));
 
   int inactive = 0;
   std::int64_t retained = 0;

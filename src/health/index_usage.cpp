@@ -11,6 +11,7 @@
 #include "catalog/names.hpp"
 #include "core/bloat.hpp"
 #include "core/fk_coverage.hpp"
+#include "core/units.hpp"
 #include "pg/barrier.hpp"
 #include "pg/fmgr_call.hpp"
 #include "pg/srf.hpp"
@@ -100,15 +101,6 @@ std::optional<std::int64_t> btree_bloat(const catalog::ClassRow &index, const ca
   return estimate->estimated_bloat_bytes;
 }
 
-std::string pretty(std::int64_t bytes) {
-  const double b = static_cast<double>(bytes);
-  if (b >= 1024.0 * 1024 * 1024)
-    return fmt::format("{:.1f} GB", b / (1024.0 * 1024 * 1024));
-  if (b >= 1024.0 * 1024)
-    return fmt::format("{:.1f} MB", b / (1024.0 * 1024));
-  return fmt::format("{:.0f} kB", b / 1024.0);
-}
-
 } // namespace
 
 std::unordered_set<Oid> indexed_tables(const std::vector<catalog::IndexDetails> &details) {
@@ -195,9 +187,10 @@ std::vector<IndexUsage> index_usage(const catalog::ClassCatalog &classes,
     else if (u.unused)
       u.recommendation = fmt::format("never scanned since the statistics were reset ({} to maintain on every write): "
                                      "{}",
-                                     pretty(u.bytes), drop);
+                                     core::pretty_bytes(u.bytes), drop);
     else if (u.bloat_bytes && *u.bloat_bytes >= kBloatReportBytes && *u.bloat_bytes * 2 >= u.bytes)
-      u.recommendation = fmt::format("about {} of bloat: REINDEX INDEX CONCURRENTLY {};", pretty(*u.bloat_bytes), name);
+      u.recommendation =
+          fmt::format("about {} of bloat: REINDEX INDEX CONCURRENTLY {};", core::pretty_bytes(*u.bloat_bytes), name);
   }
   std::sort(result.begin(), result.end(), [](const IndexUsage &a, const IndexUsage &b) {
     return a.bytes != b.bytes ? a.bytes > b.bytes : a.details.index < b.details.index;

@@ -76,7 +76,8 @@ std::vector<Metric> metrics(HealthData &data) {
     if (!u.details.valid)
       invalid++;
   }
-  add("index_hit_ratio", ratio(index_hit, index_read), "ratio", "share of index block reads served from shared buffers");
+  add("index_hit_ratio", ratio(index_hit, index_read), "ratio",
+      "share of index block reads served from shared buffers");
   add("xact_commit", static_cast<double>(db.xact_commit), "transactions", "transactions committed in this database");
   add("xact_rollback", static_cast<double>(db.xact_rollback), "transactions",
       "transactions rolled back in this database");
@@ -96,7 +97,8 @@ std::vector<Metric> metrics(HealthData &data) {
     need_vacuum += t.vacuum_needed ? 1 : 0;
     need_analyze += t.analyze_needed ? 1 : 0;
   }
-  add("dead_tuple_pct", core::dead_pct(live, dead), "percent", "dead tuples among all tuples of this database's tables");
+  add("dead_tuple_pct", core::dead_pct(live, dead), "percent",
+      "dead tuples among all tuples of this database's tables");
   add("tables_needing_vacuum", need_vacuum, "tables", "tables past autovacuum's VACUUM threshold");
   add("tables_needing_analyze", need_analyze, "tables", "tables past autovacuum's ANALYZE threshold");
   add("estimated_bloat_bytes", static_cast<double>(bloat), "bytes", "estimated heap bloat of all tables");
@@ -114,8 +116,8 @@ std::vector<Metric> metrics(HealthData &data) {
   }
   add("xid_age_max", xid_max, "transactions", "age of the oldest unfrozen transaction ID of any database");
   add("xid_wraparound_pct",
-      xid_max ? std::optional<double>(core::xid_age_pct(static_cast<std::int64_t>(*xid_max))) : std::nullopt,
-      "percent", "share of the transaction ID space used before the server stops to prevent wraparound");
+      xid_max ? std::optional<double>(core::xid_age_pct(static_cast<std::int64_t>(*xid_max))) : std::nullopt, "percent",
+      "share of the transaction ID space used before the server stops to prevent wraparound");
   add("mxid_age_max", mxid_max, "multixacts", "age of the oldest multixact ID of any database");
   int near_exhaustion = 0;
   for (const SequenceHealth &s : data.sequences())

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "catalog/names.hpp"
+#include "core/units.hpp"
 #include "health/config_advice.hpp"
 #include "health/health_data.hpp"
 #include "health/recommendations.hpp"
@@ -20,30 +21,23 @@ namespace {
 
 constexpr std::int64_t kPartitionBytes = 100LL * 1024 * 1024 * 1024;
 
-std::string pretty_bytes(std::int64_t bytes) {
-  const double b = static_cast<double>(bytes);
-  if (b >= 1024.0 * 1024 * 1024)
-    return fmt::format("{:.1f} GB", b / (1024.0 * 1024 * 1024));
-  if (b >= 1024.0 * 1024)
-    return fmt::format("{:.1f} MB", b / (1024.0 * 1024));
-  return fmt::format("{:.0f} kB", b / 1024.0);
-}
-
 } // namespace
 
 std::vector<Recommendation> recommendations(HealthData &data) {
   std::vector<Recommendation> out;
-  auto name_of = [&](Oid relid) { return catalog::qualified_name(data.classes(), relid).value_or(std::to_string(relid)); };
+  auto name_of = [&](Oid relid) {
+    return catalog::qualified_name(data.classes(), relid).value_or(std::to_string(relid));
+  };
 
   for (const MissingFkIndex &m : data.missing_fk_indexes()) {
     std::string columns;
     for (const std::string &c : m.columns)
       columns += (columns.empty() ? "" : ", ") + c;
-    out.push_back({m.table_bytes >= 10 * 1024 * 1024 ? 1 : 2, "missing_fk_index", name_of(m.fk->table),
-                   fmt::format("foreign key {} ({}) has no index: every DELETE or key UPDATE on {} scans {} ({})",
-                               m.fk->name, columns, name_of(m.fk->referenced_table), name_of(m.fk->table),
-                               pretty_bytes(m.table_bytes)),
-                   m.suggested_index});
+    out.push_back(
+        {m.table_bytes >= 10 * 1024 * 1024 ? 1 : 2, "missing_fk_index", name_of(m.fk->table),
+         fmt::format("foreign key {} ({}) has no index: every DELETE or key UPDATE on {} scans {} ({})", m.fk->name,
+                     columns, name_of(m.fk->referenced_table), name_of(m.fk->table), core::pretty_bytes(m.table_bytes)),
+         m.suggested_index});
   }
   for (const TableHealth &t : data.tables()) {
     const std::string name = name_of(t.table);
@@ -64,18 +58,18 @@ std::vector<Recommendation> recommendations(HealthData &data) {
       out.push_back({3, "partitioning", name,
                      fmt::format("{} in one table: partitioning by time or key keeps VACUUM, index builds and "
                                  "retention (DROP of a partition) proportional to a partition",
-                                 pretty_bytes(t.bytes)),
+                                 core::pretty_bytes(t.bytes)),
                      ""});
   }
   for (const IndexUsage &u : data.index_usage()) {
     if (u.recommendation.empty())
       continue;
     const std::string name = name_of(u.details.index);
-    const char *kind = !u.details.valid                 ? "drop_invalid_index"
-                       : OidIsValid(u.duplicate_of)     ? "drop_duplicate_index"
-                       : OidIsValid(u.redundant_with)   ? "drop_redundant_index"
-                       : u.unused                       ? "drop_unused_index"
-                                                        : "reindex_bloated_index";
+    const char *kind = !u.details.valid               ? "drop_invalid_index"
+                       : OidIsValid(u.duplicate_of)   ? "drop_duplicate_index"
+                       : OidIsValid(u.redundant_with) ? "drop_redundant_index"
+                       : u.unused                     ? "drop_unused_index"
+                                                      : "reindex_bloated_index";
     const bool rebuild = std::string(kind) == "reindex_bloated_index";
     out.push_back({!u.details.valid ? 1 : (u.unused ? 3 : 2), kind, name, u.recommendation,
                    rebuild ? fmt::format("REINDEX INDEX CONCURRENTLY {};", name)

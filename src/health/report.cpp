@@ -28,7 +28,9 @@ core::Report build_report(HealthData &data) {
   core::Report report;
   report.title = "pg_optimize report: database " + database_name(MyDatabaseId);
   report.generated_at = pg::guard([&] { return timestamptz_to_str(data.now()); });
-  auto name_of = [&](Oid relid) { return catalog::qualified_name(data.classes(), relid).value_or(std::to_string(relid)); };
+  auto name_of = [&](Oid relid) {
+    return catalog::qualified_name(data.classes(), relid).value_or(std::to_string(relid));
+  };
 
   core::Section summary;
   summary.title = "Summary";
@@ -66,11 +68,10 @@ core::Report build_report(HealthData &data) {
   for (const TableHealth *t : tables) {
     if (t->activity.dead_tuples == 0 || dead.table->rows.size() >= 10)
       break;
-    const auto last = t->activity.last_vacuum > t->activity.last_autovacuum ? t->activity.last_vacuum
-                                                                            : t->activity.last_autovacuum;
+    const auto last =
+        t->activity.last_vacuum > t->activity.last_autovacuum ? t->activity.last_vacuum : t->activity.last_autovacuum;
     dead.table->rows.push_back({name_of(t->table), t->activity.dead_tuples, t->dead_pct,
-                                last ? Cell(std::string(pg::guard([&] { return timestamptz_to_str(*last); })))
-                                     : Cell(),
+                                last ? Cell(std::string(pg::guard([&] { return timestamptz_to_str(*last); }))) : Cell(),
                                 t->status});
   }
   report.sections.push_back(std::move(dead));
@@ -85,7 +86,8 @@ core::Report build_report(HealthData &data) {
   for (const TableHealth *t : tables) {
     if (t->bloat_bytes.value_or(0) == 0 || bloat.table->rows.size() >= 10)
       break;
-    bloat.table->rows.push_back({name_of(t->table), t->bytes, optional_cell(t->bloat_bytes), optional_cell(t->bloat_pct)});
+    bloat.table->rows.push_back(
+        {name_of(t->table), t->bytes, optional_cell(t->bloat_bytes), optional_cell(t->bloat_pct)});
   }
   report.sections.push_back(std::move(bloat));
 
@@ -118,7 +120,8 @@ core::Report build_report(HealthData &data) {
   config.table = core::Table{{"setting", "current", "recommended", "restart"}, {}};
   for (const ConfigAdvice &a : config_advice(std::nullopt, "ssd", std::nullopt))
     if (a.current_value != a.recommendation.value)
-      config.table->rows.push_back({a.recommendation.setting, a.current_value, a.recommendation.value, a.needs_restart});
+      config.table->rows.push_back(
+          {a.recommendation.setting, a.current_value, a.recommendation.value, a.needs_restart});
   report.sections.push_back(std::move(config));
   return report;
 }

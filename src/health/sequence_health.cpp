@@ -13,20 +13,20 @@
 
 extern "C" {
 #include "access/htup_details.h"
+#include "access/relation.h"
+#include "access/xlog.h"
 #include "catalog/dependency.h"
 #include "catalog/pg_sequence.h"
 #include "catalog/pg_type.h"
-#include "access/relation.h"
-#include "access/xlog.h"
 #include "commands/sequence.h"
+#include "miscadmin.h"
 #include "storage/bufmgr.h"
 #include "storage/bufpage.h"
-#include "utils/rel.h"
-#include "miscadmin.h"
 #include "storage/lmgr.h"
 #include "utils/acl.h"
 #include "utils/fmgrprotos.h"
 #include "utils/lsyscache.h"
+#include "utils/rel.h"
 #include "utils/syscache.h"
 }
 
@@ -83,8 +83,8 @@ LastValue last_value_of(Oid sequence) {
       const ItemId item = PageGetItemId(page, FirstOffsetNumber);
       if (PageGetMaxOffsetNumber(page) >= FirstOffsetNumber && ItemIdIsNormal(item)) {
         const auto header = reinterpret_cast<HeapTupleHeader>(PageGetItem(page, item));
-        const auto *data = reinterpret_cast<const FormData_pg_sequence_data *>(
-            reinterpret_cast<const char *>(header) + header->t_hoff);
+        const auto *data = reinterpret_cast<const FormData_pg_sequence_data *>(reinterpret_cast<const char *>(header) +
+                                                                               header->t_hoff);
         r.known = data->is_called;
         r.value = data->last_value;
       }

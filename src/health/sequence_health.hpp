@@ -12,8 +12,8 @@ namespace pgo::health {
 
 struct SequenceHealth {
   Oid sequence = InvalidOid;
-  std::string owned_by;    // "schema.table.column", "" when no column owns it
-  std::string column_type; // "smallint", "integer", "bigint", "" when unknown
+  std::string owned_by;                   // "schema.table.column", "" when no column owns it
+  std::string column_type;                // "smallint", "integer", "bigint", "" when unknown
   std::optional<std::int64_t> last_value; // NULL: never used, or not visible to the caller
   std::int64_t min_value = 0, max_value = 0, increment = 1;
   bool cycles = false;

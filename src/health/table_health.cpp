@@ -9,8 +9,8 @@
 #include "pg/srf.hpp"
 
 extern "C" {
-#include "catalog/pg_class.h"
 #include "access/htup_details.h"
+#include "catalog/pg_class.h"
 #include "postmaster/autovacuum.h"
 #include "storage/bufpage.h"
 #include "utils/fmgrprotos.h"
@@ -21,15 +21,6 @@ namespace {
 
 bool is_health_table(const catalog::ClassRow &row) {
   return !row.excluded && (row.relkind == RELKIND_RELATION || row.relkind == RELKIND_MATVIEW);
-}
-
-std::optional<std::int64_t> age_of(PGFunction age_function, std::uint32_t xid) {
-  if (xid < 3) // invalid, bootstrap or frozen: nothing to age (tables without storage have 0)
-    return std::nullopt;
-  const std::optional<Datum> age = pg::call_nullable(age_function, TransactionIdGetDatum(xid));
-  if (!age)
-    return std::nullopt;
-  return DatumGetInt32(*age);
 }
 
 std::optional<std::int64_t> older(std::optional<std::int64_t> a, std::optional<std::int64_t> b) {
@@ -101,8 +92,8 @@ std::vector<TableHealth> table_health(const catalog::ClassCatalog &classes, cons
     vac.insert_threshold = opt.vacuum_insert_threshold >= -1 ? opt.vacuum_insert_threshold : autovacuum_vac_ins_thresh;
     vac.insert_scale_factor =
         opt.vacuum_insert_scale_factor >= 0 ? opt.vacuum_insert_scale_factor : autovacuum_vac_ins_scale;
-    const int max_threshold = opt.vacuum_max_threshold >= 0 ? opt.vacuum_max_threshold
-                                                            : pg::compat::autovacuum_max_threshold_setting();
+    const int max_threshold =
+        opt.vacuum_max_threshold >= 0 ? opt.vacuum_max_threshold : pg::compat::autovacuum_max_threshold_setting();
     if (max_threshold >= 0)
       vac.vacuum_max_threshold = max_threshold;
     h.vacuum_needed = core::vacuum_needed(vac);
@@ -113,13 +104,13 @@ std::vector<TableHealth> table_health(const catalog::ClassCatalog &classes, cons
     anl.scale_factor = opt.analyze_scale_factor >= 0 ? opt.analyze_scale_factor : autovacuum_anl_scale;
     h.analyze_needed = core::analyze_needed(anl);
 
-    h.xid_age = age_of(xid_age, row.frozen_xid);
-    h.mxid_age = age_of(mxid_age, row.min_multixact);
+    h.xid_age = pg::id_age(xid_age, row.frozen_xid);
+    h.mxid_age = pg::id_age(mxid_age, row.min_multixact);
     if (OidIsValid(row.toast))
       if (const catalog::ClassRow *toast = classes.find(row.toast))
-        h.xid_age = older(h.xid_age, age_of(xid_age, toast->frozen_xid));
-    const int freeze_max_age = opt.freeze_max_age >= 0 ? std::min(opt.freeze_max_age, autovacuum_freeze_max_age)
-                                                        : autovacuum_freeze_max_age;
+        h.xid_age = older(h.xid_age, pg::id_age(xid_age, toast->frozen_xid));
+    const int freeze_max_age =
+        opt.freeze_max_age >= 0 ? std::min(opt.freeze_max_age, autovacuum_freeze_max_age) : autovacuum_freeze_max_age;
     h.freeze_due = h.xid_age && core::exceeds_freeze_max_age(*h.xid_age, freeze_max_age);
 
     std::vector<std::string> findings;

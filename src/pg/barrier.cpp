@@ -54,9 +54,9 @@ void capture_unknown(CaughtError &out) noexcept {
 }
 
 void raise(const CaughtError &error) {
-  ereport(ERROR, (errcode(error.sqlerrcode), errmsg_internal("%s", error.message),
-                  error.detail ? errdetail_internal("%s", error.detail) : 0,
-                  error.hint ? errhint("%s", error.hint) : 0));
+  ereport(ERROR,
+          (errcode(error.sqlerrcode), errmsg_internal("%s", error.message),
+           error.detail ? errdetail_internal("%s", error.detail) : 0, error.hint ? errhint("%s", error.hint) : 0));
   pg_unreachable();
 }
 

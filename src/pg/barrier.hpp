@@ -52,11 +52,13 @@ template <typename F> auto barrier(F &&f) noexcept -> decltype(f()) {
 // Declares a SQL-callable function whose body runs behind the barrier:
 //   PGO_FUNCTION(pgo_example) { ... return datum; }
 // expands to the extern "C" symbol PostgreSQL calls plus a C++ function holding the body.
-#define PGO_FUNCTION(name)                                                                                         \
-  static Datum name##_impl(FunctionCallInfo fcinfo);                                                             \
-  extern "C" {                                                                                                     \
-  PGDLLEXPORT Datum name(PG_FUNCTION_ARGS);                                                                        \
-  PG_FUNCTION_INFO_V1(name);                                                                                       \
-  }                                                                                                                \
-  Datum name(PG_FUNCTION_ARGS) { return pgo::pg::barrier([fcinfo]() { return name##_impl(fcinfo); }); }           \
+#define PGO_FUNCTION(name)                                                                                             \
+  static Datum name##_impl(FunctionCallInfo fcinfo);                                                                   \
+  extern "C" {                                                                                                         \
+  PGDLLEXPORT Datum name(PG_FUNCTION_ARGS);                                                                            \
+  PG_FUNCTION_INFO_V1(name);                                                                                           \
+  }                                                                                                                    \
+  Datum name(PG_FUNCTION_ARGS) {                                                                                       \
+    return pgo::pg::barrier([fcinfo]() { return name##_impl(fcinfo); });                                               \
+  }                                                                                                                    \
   static Datum name##_impl([[maybe_unused]] FunctionCallInfo fcinfo)

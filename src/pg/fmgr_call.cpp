@@ -2,6 +2,10 @@
 
 #include "pg/guard.hpp"
 
+extern "C" {
+#include "access/transam.h"
+}
+
 namespace pgo::pg {
 
 std::optional<Datum> call_nullable(PGFunction function, Datum arg) {
@@ -20,6 +24,15 @@ std::optional<Datum> call_nullable(PGFunction function, Datum arg) {
   if (result.isnull)
     return std::nullopt;
   return result.value;
+}
+
+std::optional<std::int64_t> id_age(PGFunction age_function, std::uint32_t id) {
+  if (id < FirstNormalTransactionId)
+    return std::nullopt;
+  const std::optional<Datum> age = call_nullable(age_function, TransactionIdGetDatum(id));
+  if (!age)
+    return std::nullopt;
+  return DatumGetInt32(*age);
 }
 
 } // namespace pgo::pg

@@ -28,4 +28,8 @@ inline std::optional<TimestampTz> call_timestamp(PGFunction function, Datum arg)
   return DatumGetTimestampTz(*result);
 }
 
+// Age of a transaction or multixact ID (age() / mxid_age()), std::nullopt for IDs that do not age (invalid,
+// bootstrap, frozen: what relations without storage carry). age_function is xid_age or mxid_age.
+std::optional<std::int64_t> id_age(PGFunction age_function, std::uint32_t id);
+
 } // namespace pgo::pg

@@ -37,8 +37,7 @@ struct SavedErrorState {
 
 // Runs f with PG_exception_stack pointing at `target`, restoring the saved state on every way out but a longjmp
 // (the longjmp path restores it in guard()). A separate function so guard()'s own frame holds nothing to destroy.
-template <typename F>
-auto invoke_with_target(F &f, sigjmp_buf *target, const SavedErrorState &saved) -> decltype(f()) {
+template <typename F> auto invoke_with_target(F &f, sigjmp_buf *target, const SavedErrorState &saved) -> decltype(f()) {
   PG_exception_stack = target;
   try {
     if constexpr (std::is_void_v<decltype(f())>) {

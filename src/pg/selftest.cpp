@@ -38,8 +38,7 @@ PGO_FUNCTION(pgo_selftest_throw) {
   const std::string kind = pgo::pg::guard([&] { return text_to_cstring(PG_GETARG_TEXT_PP(0)); });
   CountsDestruction alive;
   if (kind == "error")
-    throw pgo::Error("22023", "selftest: invalid parameter from C++", "the detail survives",
-                     "the hint survives");
+    throw pgo::Error("22023", "selftest: invalid parameter from C++", "the detail survives", "the hint survives");
   if (kind == "runtime")
     throw std::runtime_error("selftest: std::runtime_error from C++");
   if (kind == "bad_alloc")

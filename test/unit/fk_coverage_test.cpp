@@ -64,9 +64,7 @@ TEST(FkCoverage, OtherAccessMethodsDoNotCover) {
 
 TEST(FkCoverage, EmptyForeignKeyIsNeverCovered) { EXPECT_FALSE(index_covers_foreign_key(btree({2}), {})); }
 
-TEST(FkCoverage, DuplicateIndexColumnsDoNotFakeASet) {
-  EXPECT_FALSE(index_covers_foreign_key(btree({2, 2}), {2, 3}));
-}
+TEST(FkCoverage, DuplicateIndexColumnsDoNotFakeASet) { EXPECT_FALSE(index_covers_foreign_key(btree({2, 2}), {2, 3})); }
 
 TEST(FkCoverage, AnyOfSeveral) {
   EXPECT_FALSE(any_index_covers({}, {2}));

@@ -80,37 +80,36 @@ TEST(Report, UnknownFormatIsInvalidParameterValueWithHint) {
 TEST(Report, TextLaysOutSectionsLikePsql) {
   // "café" is 5 bytes but 4 characters: it pads like "orders" minus two. Headers centred, numbers right-aligned,
   // NULL empty, booleans yes/no, doubles with at most 2 decimals; no line ends in a blank.
-  EXPECT_EQ(render_report(sample(), ReportFormat::Text),
-            "pg_optimize report\n"
-            "==================\n"
-            "generated at: 2026-05-01 12:00:00+00\n"
-            "\n"
-            "Tables\n"
-            "------\n"
-            "\n"
-            "Largest first.\n"
-            "\n"
-            "tables:      2\n"
-            "cache hit %: 99.5\n"
-            "analyzed:    yes\n"
-            "owner:\n"
-            "\n"
-            "  name  | rows | ratio | ok  | comment\n"
-            "--------+------+-------+-----+---------\n"
-            " café   | 1200 | 12.34 | yes |\n"
-            " orders |    7 |   100 | no  | big\n"
-            "(2 rows)\n"
-            "\n"
-            "Missing indexes\n"
-            "---------------\n"
-            "\n"
-            "none\n"
-            "\n"
-            "Settings\n"
-            "--------\n"
-            "\n"
-            "work_mem: 4MB\n"
-            "jit:      no");
+  EXPECT_EQ(render_report(sample(), ReportFormat::Text), "pg_optimize report\n"
+                                                         "==================\n"
+                                                         "generated at: 2026-05-01 12:00:00+00\n"
+                                                         "\n"
+                                                         "Tables\n"
+                                                         "------\n"
+                                                         "\n"
+                                                         "Largest first.\n"
+                                                         "\n"
+                                                         "tables:      2\n"
+                                                         "cache hit %: 99.5\n"
+                                                         "analyzed:    yes\n"
+                                                         "owner:\n"
+                                                         "\n"
+                                                         "  name  | rows | ratio | ok  | comment\n"
+                                                         "--------+------+-------+-----+---------\n"
+                                                         " café   | 1200 | 12.34 | yes |\n"
+                                                         " orders |    7 |   100 | no  | big\n"
+                                                         "(2 rows)\n"
+                                                         "\n"
+                                                         "Missing indexes\n"
+                                                         "---------------\n"
+                                                         "\n"
+                                                         "none\n"
+                                                         "\n"
+                                                         "Settings\n"
+                                                         "--------\n"
+                                                         "\n"
+                                                         "work_mem: 4MB\n"
+                                                         "jit:      no");
 }
 
 TEST(Report, TextUnderlinesAndAlignsInCharactersNotBytes) {
@@ -120,74 +119,70 @@ TEST(Report, TextUnderlinesAndAlignsInCharactersNotBytes) {
   s.table = Table{{"naïve"}, {{text("x")}, {text("日本語")}}};
   Report r = one_section(s);
   r.title = "Rapport été";
-  EXPECT_EQ(render_report(r, ReportFormat::Text),
-            "Rapport été\n"
-            "===========\n"
-            "\n"
-            "Índices\n"
-            "-------\n"
-            "\n"
-            "größe: 1\n"
-            "n:     2\n"
-            "\n"
-            " naïve\n"
-            "-------\n"
-            " x\n"
-            " 日本語\n"
-            "(2 rows)");
+  EXPECT_EQ(render_report(r, ReportFormat::Text), "Rapport été\n"
+                                                  "===========\n"
+                                                  "\n"
+                                                  "Índices\n"
+                                                  "-------\n"
+                                                  "\n"
+                                                  "größe: 1\n"
+                                                  "n:     2\n"
+                                                  "\n"
+                                                  " naïve\n"
+                                                  "-------\n"
+                                                  " x\n"
+                                                  " 日本語\n"
+                                                  "(2 rows)");
 }
 
 TEST(Report, TextMultiLineCellsContinueWithPlusLikePsql) {
   Section s;
   s.title = "DDL";
   s.table = Table{{"statement", "n"}, {{text("CREATE a;\nATTACH b;"), integer(1)}}};
-  EXPECT_EQ(render_report(one_section(s), ReportFormat::Text),
-            "R\n"
-            "=\n"
-            "\n"
-            "DDL\n"
-            "---\n"
-            "\n"
-            " statement | n\n"
-            "-----------+---\n"
-            " CREATE a;+| 1\n"
-            " ATTACH b; |\n"
-            "(1 row)");
+  EXPECT_EQ(render_report(one_section(s), ReportFormat::Text), "R\n"
+                                                               "=\n"
+                                                               "\n"
+                                                               "DDL\n"
+                                                               "---\n"
+                                                               "\n"
+                                                               " statement | n\n"
+                                                               "-----------+---\n"
+                                                               " CREATE a;+| 1\n"
+                                                               " ATTACH b; |\n"
+                                                               "(1 row)");
 }
 
 TEST(Report, TextShowsControlCharactersAsSpaces) {
   Section s;
   s.title = "Tab\there";
   s.table = Table{{"a", "b"}, {{text("x\ty"), text("z\r")}}};
-  EXPECT_EQ(render_report(one_section(s), ReportFormat::Text),
-            "R\n"
-            "=\n"
-            "\n"
-            "Tab here\n"
-            "--------\n"
-            "\n"
-            "  a  | b\n"
-            "-----+----\n"
-            " x y | z\n"
-            "(1 row)");
+  EXPECT_EQ(render_report(one_section(s), ReportFormat::Text), "R\n"
+                                                               "=\n"
+                                                               "\n"
+                                                               "Tab here\n"
+                                                               "--------\n"
+                                                               "\n"
+                                                               "  a  | b\n"
+                                                               "-----+----\n"
+                                                               " x y | z\n"
+                                                               "(1 row)");
 }
 
 TEST(Report, TextColumnOfNumbersAndNullsIsRightAligned) {
   Section s;
   s.title = "T";
   s.table = Table{{"mixed", "numbers"}, {{text("a"), Cell{}}, {integer(12345), Cell{-0.5}}}};
-  EXPECT_EQ(render_report(one_section(s), ReportFormat::Text),
-            "R\n"
-            "=\n"
-            "\n"
-            "T\n"
-            "-\n"
-            "\n"
-            " mixed | numbers\n"
-            "-------+---------\n"
-            " a     |\n"
-            " 12345 |    -0.5\n"
-            "(2 rows)");
+  EXPECT_EQ(render_report(one_section(s), ReportFormat::Text), "R\n"
+                                                               "=\n"
+                                                               "\n"
+                                                               "T\n"
+                                                               "-\n"
+                                                               "\n"
+                                                               " mixed | numbers\n"
+                                                               "-------+---------\n"
+                                                               " a     |\n"
+                                                               " 12345 |    -0.5\n"
+                                                               "(2 rows)");
 }
 
 TEST(Report, DoublesShowAtMostTwoDecimals) {
@@ -202,52 +197,50 @@ TEST(Report, DoublesShowAtMostTwoDecimals) {
              {"g", Cell{1e16}},
              {"h", Cell{std::numeric_limits<double>::quiet_NaN()}},
              {"i", Cell{-std::numeric_limits<double>::infinity()}}};
-  EXPECT_EQ(render_report(one_section(s), ReportFormat::Markdown),
-            "# R\n"
-            "\n"
-            "## D\n"
-            "\n"
-            "- a: 99.5\n"
-            "- b: 12.34\n"
-            "- c: 100\n"
-            "- d: 0\n"
-            "- e: 0.3\n"
-            "- f: 123456789.13\n"
-            "- g: 1e+16\n"
-            "- h: NaN\n"
-            "- i: -Infinity");
+  EXPECT_EQ(render_report(one_section(s), ReportFormat::Markdown), "# R\n"
+                                                                   "\n"
+                                                                   "## D\n"
+                                                                   "\n"
+                                                                   "- a: 99.5\n"
+                                                                   "- b: 12.34\n"
+                                                                   "- c: 100\n"
+                                                                   "- d: 0\n"
+                                                                   "- e: 0.3\n"
+                                                                   "- f: 123456789.13\n"
+                                                                   "- g: 1e+16\n"
+                                                                   "- h: NaN\n"
+                                                                   "- i: -Infinity");
 }
 
 // ---- Markdown ----
 
 TEST(Report, MarkdownUsesHeadingsBulletsAndPipeTables) {
-  EXPECT_EQ(render_report(sample(), ReportFormat::Markdown),
-            "# pg_optimize report\n"
-            "\n"
-            "generated at: 2026-05-01 12:00:00+00\n"
-            "\n"
-            "## Tables\n"
-            "\n"
-            "Largest first.\n"
-            "\n"
-            "- tables: 2\n"
-            "- cache hit %: 99.5\n"
-            "- analyzed: yes\n"
-            "- owner:\n"
-            "\n"
-            "| name   | rows | ratio | ok  | comment |\n"
-            "| ------ | ---: | ----: | --- | ------- |\n"
-            "| café   | 1200 | 12.34 | yes |         |\n"
-            "| orders |    7 |   100 | no  | big     |\n"
-            "\n"
-            "## Missing indexes\n"
-            "\n"
-            "none\n"
-            "\n"
-            "## Settings\n"
-            "\n"
-            "- work_mem: 4MB\n"
-            "- jit: no");
+  EXPECT_EQ(render_report(sample(), ReportFormat::Markdown), "# pg_optimize report\n"
+                                                             "\n"
+                                                             "generated at: 2026-05-01 12:00:00+00\n"
+                                                             "\n"
+                                                             "## Tables\n"
+                                                             "\n"
+                                                             "Largest first.\n"
+                                                             "\n"
+                                                             "- tables: 2\n"
+                                                             "- cache hit %: 99.5\n"
+                                                             "- analyzed: yes\n"
+                                                             "- owner:\n"
+                                                             "\n"
+                                                             "| name   | rows | ratio | ok  | comment |\n"
+                                                             "| ------ | ---: | ----: | --- | ------- |\n"
+                                                             "| café   | 1200 | 12.34 | yes |         |\n"
+                                                             "| orders |    7 |   100 | no  | big     |\n"
+                                                             "\n"
+                                                             "## Missing indexes\n"
+                                                             "\n"
+                                                             "none\n"
+                                                             "\n"
+                                                             "## Settings\n"
+                                                             "\n"
+                                                             "- work_mem: 4MB\n"
+                                                             "- jit: no");
 }
 
 TEST(Report, MarkdownEscapesPipesAndBackslashesAndBreaksLinesInCells) {
@@ -255,17 +248,16 @@ TEST(Report, MarkdownEscapesPipesAndBackslashesAndBreaksLinesInCells) {
   s.title = "Escapes";
   s.table = Table{{"a|b", "n"}, {{text("x|y\\z\nw"), integer(1)}}};
   s.facts = {{"ddl", text("line one\nline two")}};
-  EXPECT_EQ(render_report(one_section(s), ReportFormat::Markdown),
-            "# R\n"
-            "\n"
-            "## Escapes\n"
-            "\n"
-            "- ddl: line one\n"
-            "  line two\n"
-            "\n"
-            "| a\\|b         |   n |\n"
-            "| ------------ | --: |\n"
-            "| x\\|y\\\\z<br>w |   1 |");
+  EXPECT_EQ(render_report(one_section(s), ReportFormat::Markdown), "# R\n"
+                                                                   "\n"
+                                                                   "## Escapes\n"
+                                                                   "\n"
+                                                                   "- ddl: line one\n"
+                                                                   "  line two\n"
+                                                                   "\n"
+                                                                   "| a\\|b         |   n |\n"
+                                                                   "| ------------ | --: |\n"
+                                                                   "| x\\|y\\\\z<br>w |   1 |");
 }
 
 // ---- JSON ----

@@ -1,0 +1,11 @@
+// Human-readable sizes for messages ("1.1 MB", "88 kB").
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace pgo::core {
+
+std::string pretty_bytes(std::int64_t bytes);
+
+} // namespace pgo::core
