@@ -122,6 +122,12 @@ FROM optimize.config_recommendations(17179869184, 'hdd', 150) WHERE setting <> '
 SELECT recommended_value::int >= 3 AS at_least_three_workers
 FROM optimize.config_recommendations(17179869184) WHERE setting = 'autovacuum_max_workers';
 SELECT count(*) = 0 AS none_is_empty FROM optimize.config_recommendations() WHERE recommended_value = '';
+-- every ALTER SYSTEM statement is accepted by the server (then undone)
+SELECT sql FROM optimize.config_recommendations(17179869184, 'network', 150) WHERE setting <> 'autovacuum_max_workers' \gexec
+-- (the three that need a restart are written but reported as not applied yet)
+SELECT count(*) FILTER (WHERE error IS NULL) AS applied, count(*) AS written
+FROM pg_file_settings WHERE sourcefile LIKE '%postgresql.auto.conf';
+ALTER SYSTEM RESET ALL;
 SELECT * FROM optimize.config_recommendations(-1);
 \echo :LAST_ERROR_SQLSTATE
 SELECT * FROM optimize.config_recommendations(NULL, 'tape');
