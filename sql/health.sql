@@ -59,6 +59,21 @@ CREATE UNIQUE INDEX CONCURRENTLY broken_v_key ON broken (v);  -- fails, leaves a
 SELECT index, is_unique, is_valid, unused, duplicate_of, redundant_with, recommendation
 FROM optimize.index_usage WHERE "table" IN ('child'::regclass, 'broken'::regclass) ORDER BY index::text;
 SELECT severity, kind, object, message FROM optimize.alerts WHERE kind = 'invalid_index';
+-- identical expression and partial indexes are duplicates however they were typed; different INCLUDE columns are not
+CREATE TABLE shapes (id int PRIMARY KEY, email text, status text, amount int);
+CREATE INDEX shapes_lower_a ON shapes (lower(email));
+CREATE INDEX shapes_lower_b ON shapes (  lower(  email  )  );
+CREATE INDEX shapes_open_a ON shapes (id) WHERE status = 'open';
+CREATE INDEX shapes_open_b ON shapes (id)   WHERE   status = 'open';
+CREATE INDEX shapes_inc_amount ON shapes (status) INCLUDE (amount);
+CREATE INDEX shapes_inc_email ON shapes (status) INCLUDE (email);
+SELECT index, duplicate_of FROM optimize.index_usage WHERE "table" = 'shapes'::regclass ORDER BY index::text;
+-- a foreign key whose covering indexes are all up for dropping keeps one of them
+CREATE TABLE fkpair (id int PRIMARY KEY, parent_id int REFERENCES parent, created date);
+CREATE INDEX fkpair_parent_idx ON fkpair (parent_id);                  -- redundant with the next
+CREATE INDEX fkpair_parent_created_idx ON fkpair (parent_id, created); -- never scanned
+SELECT index, unused, redundant_with, recommendation IS NOT NULL AS has_advice
+FROM optimize.index_usage WHERE "table" = 'fkpair'::regclass ORDER BY index::text;
 
 -- sequences: near the end of their own range, and of the integer column they feed
 CREATE SEQUENCE short_seq MAXVALUE 100;

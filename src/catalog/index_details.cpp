@@ -61,11 +61,28 @@ RawVarlena read_varlena(HeapTuple tuple) {
   });
 }
 
-std::string take(char *text) {
+// A stored expression tree, without the ":location N" fields that record where in the CREATE INDEX statement each
+// node was typed (PostgreSQL 15 and 16 store them): two identical definitions must compare equal.
+std::string take_node_tree(char *text) {
   if (text == nullptr)
     return {};
-  std::string result(text);
+  std::string tree(text);
   pfree(text);
+  static constexpr const char kLocation[] = " :location ";
+  std::string result;
+  result.reserve(tree.size());
+  std::size_t i = 0;
+  while (i < tree.size()) {
+    if (tree.compare(i, sizeof kLocation - 1, kLocation) == 0) {
+      i += sizeof kLocation - 1;
+      if (i < tree.size() && tree[i] == '-')
+        i++;
+      while (i < tree.size() && tree[i] >= '0' && tree[i] <= '9')
+        i++;
+      continue;
+    }
+    result += tree[i++];
+  }
   return result;
 }
 
@@ -97,8 +114,8 @@ std::vector<IndexDetails> read_index_details(const ClassCatalog &classes) {
     d.opclasses.assign(raw.opclass, raw.opclass + raw.nclass);
     d.collations.assign(raw.collation, raw.collation + raw.ncoll);
     d.options.assign(raw.option, raw.option + raw.nopt);
-    d.expressions = take(raw.expressions);
-    d.predicate = take(raw.predicate);
+    d.expressions = take_node_tree(raw.expressions);
+    d.predicate = take_node_tree(raw.predicate);
     result.push_back(std::move(d));
   }
   scan.close();

@@ -40,11 +40,12 @@ core::IndexShape shape_of(const catalog::IndexDetails &d) {
   return s;
 }
 
-// Everything that makes two indexes interchangeable (PostgreSQL would answer the same queries with either).
+// Everything that makes two indexes interchangeable (PostgreSQL would answer the same queries with either): the key
+// columns with their operator classes, collations and options, the INCLUDE columns (they serve index-only scans),
+// expressions and predicate.
 auto identity_of(const catalog::IndexDetails &d) {
-  std::vector<std::int16_t> keys(d.columns.begin(), d.columns.begin() + std::min<long>(d.key_count, d.columns.size()));
-  return std::make_tuple(d.table, d.access_method, keys, d.opclasses, d.collations, d.options, d.expressions,
-                         d.predicate);
+  return std::make_tuple(d.table, d.access_method, d.key_count, d.columns, d.opclasses, d.collations, d.options,
+                         d.expressions, d.predicate);
 }
 
 // Which of two identical indexes to keep: the one that enforces something, then a valid one, then the older one.
@@ -169,7 +170,38 @@ std::vector<IndexUsage> index_usage(const catalog::ClassCatalog &classes,
     }
     if (const catalog::ClassRow *row = classes.find(d.index))
       u.bloat_bytes = btree_bloat(*row, d, columns.columns_of(d.table));
+  }
 
+  // Never advise dropping every index a foreign key can use: when all its covering indexes are up for dropping
+  // (unused, duplicate, redundant), keep the one the others defer to and say why.
+  auto droppable = [](const IndexUsage &u) {
+    return !u.details.valid || OidIsValid(u.duplicate_of) || OidIsValid(u.redundant_with) || u.unused;
+  };
+  for (const catalog::ForeignKey &fk : foreign_keys) {
+    auto table = by_table.find(fk.table);
+    if (table == by_table.end())
+      continue;
+    std::vector<std::size_t> covering;
+    for (std::size_t i : table->second)
+      if (core::index_covers_foreign_key(shape_of(result[i].details), fk.columns))
+        covering.push_back(i);
+    if (covering.empty() || !std::all_of(covering.begin(), covering.end(),
+                                         [&](std::size_t i) { return droppable(result[i]); }))
+      continue;
+    const auto keep = std::min_element(covering.begin(), covering.end(), [&](std::size_t a, std::size_t b) {
+      const IndexUsage &x = result[a], &y = result[b];
+      return std::make_tuple(OidIsValid(x.duplicate_of), OidIsValid(x.redundant_with), x.bytes) <
+             std::make_tuple(OidIsValid(y.duplicate_of), OidIsValid(y.redundant_with), y.bytes);
+    });
+    IndexUsage &kept = result[*keep];
+    kept.unused = false;
+    kept.duplicate_of = InvalidOid;
+    kept.redundant_with = InvalidOid;
+    kept.serves_foreign_key = true;
+  }
+
+  for (IndexUsage &u : result) {
+    const catalog::IndexDetails &d = u.details;
     const std::string name = catalog::qualified_name(classes, d.index).value_or(std::to_string(d.index));
     const std::string drop = fmt::format("DROP INDEX CONCURRENTLY {};", name);
     if (!d.valid)

@@ -3,7 +3,9 @@
 #include "pg/guard.hpp"
 
 extern "C" {
+#include "access/multixact.h"
 #include "access/transam.h"
+#include "utils/fmgrprotos.h"
 }
 
 namespace pgo::pg {
@@ -27,7 +29,9 @@ std::optional<Datum> call_nullable(PGFunction function, Datum arg) {
 }
 
 std::optional<std::int64_t> id_age(PGFunction age_function, std::uint32_t id) {
-  if (id < FirstNormalTransactionId)
+  // Transaction IDs below 3 are special (invalid, bootstrap, frozen); multixact IDs start at 1.
+  const std::uint32_t first = age_function == mxid_age ? FirstMultiXactId : FirstNormalTransactionId;
+  if (id < first)
     return std::nullopt;
   const std::optional<Datum> age = call_nullable(age_function, TransactionIdGetDatum(id));
   if (!age)

@@ -1,0 +1,161 @@
+-- bench/health/table_health.sql
+--
+-- Plain-SQL counterpart of optimize.table_health, as a view
+-- pgo_baseline.table_health with the same columns: the kind of monitoring
+-- query a DBA assembles from pg_stat_user_tables, pg_class and pg_stats.
+--
+-- Rows: ordinary tables and materialized views outside pg_catalog,
+-- information_schema, pg_toast* and other sessions' temporary schemas.
+--
+--   bytes            pg_total_relation_size(): heap, TOAST and indexes, all forks
+--   live/dead, scans, last (auto)vacuum/analyze
+--                    pg_stat_user_tables (idx_scan is NULL there for a table
+--                    without indexes: 0 here)
+--   dead_pct         100 * dead / (live + dead), 0 when both are 0
+--   vacuum_needed    autovacuum's test, with the table's reloptions over the
+--                    server settings, in float4 as autovacuum.c computes it:
+--                      n_dead_tup > vac_threshold + vac_scale * reltuples, or
+--                      (insert threshold not -1 and)
+--                      n_ins_since_vacuum > ins_threshold + ins_scale * reltuples
+--                    (reltuples < 0, never analyzed, counts as 0)
+--   analyze_needed   n_mod_since_analyze > anl_threshold + anl_scale * reltuples
+--   autovacuum_enabled  the autovacuum setting and the autovacuum_enabled option
+--   xid_age          age(relfrozenxid) of the table or of its TOAST table,
+--                    whichever is older
+--   estimated_bloat_*  the usual statistics-based estimate of heap bloat (the
+--                    approach of the widely copied ioguix query): per-tuple size
+--                    from pg_stats avg_width and null_frac, tuples per page at the
+--                    table's fillfactor, expected pages from reltuples; relpages
+--                    beyond that are bloat.  Main fork only; NULL when a column
+--                    has no statistics or the table was never analyzed.  Unlike
+--                    the extension it adds no per-column alignment padding, so
+--                    the two estimates may differ.
+--   status           the same findings, in the same order, as the extension.
+
+CREATE SCHEMA IF NOT EXISTS pgo_baseline;
+
+CREATE OR REPLACE VIEW pgo_baseline.table_health AS
+WITH conf AS (
+    SELECT current_setting('autovacuum')::bool                              AS autovacuum,
+           current_setting('autovacuum_vacuum_threshold')::int              AS vac_threshold,
+           current_setting('autovacuum_vacuum_scale_factor')::float4        AS vac_scale,
+           current_setting('autovacuum_vacuum_insert_threshold')::int       AS ins_threshold,
+           current_setting('autovacuum_vacuum_insert_scale_factor')::float4 AS ins_scale,
+           current_setting('autovacuum_analyze_threshold')::int             AS anl_threshold,
+           current_setting('autovacuum_analyze_scale_factor')::float4       AS anl_scale,
+           current_setting('autovacuum_freeze_max_age')::bigint             AS freeze_max_age,
+           current_setting('block_size')::int                               AS block_size
+),
+rel AS (
+    SELECT c.oid, n.nspname, c.relname, c.relpages, c.reltuples, c.relfrozenxid, c.reltoastrelid,
+           c.reloptions
+      FROM pg_class c
+      JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE c.relkind IN ('r', 'm')
+       AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+       AND n.nspname NOT LIKE 'pg\_toast%'
+       AND NOT pg_is_other_temp_schema(n.oid)
+),
+-- Heap tuple estimate: header of 23 bytes plus a null bitmap when any column
+-- can be null, MAXALIGNed; the data width summed over the columns; a 4-byte
+-- line pointer.  Only tables where every live column has statistics.
+tuple_width AS (
+    SELECT r.oid,
+           count(*)                                          AS natts,
+           count(s.attname)                                  AS with_stats,
+           max(coalesce(s.null_frac, 0))                     AS max_null_frac,
+           sum((1 - s.null_frac::float8) * s.avg_width)      AS data_width
+      FROM rel r
+      JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped
+      LEFT JOIN pg_stats s
+             ON s.schemaname = r.nspname AND s.tablename = r.relname AND s.attname = a.attname
+            AND NOT s.inherited
+     GROUP BY r.oid
+),
+bloat AS (
+    SELECT r.oid,
+           r.relpages,
+           greatest(0, r.relpages - ceil(r.reltuples / greatest(1, floor(
+               (conf.block_size - 24) * coalesce(ff.fillfactor, 100)
+               / (100.0 * (  8 * ceil((23 + CASE WHEN w.max_null_frac > 0 THEN (w.natts + 7) / 8 ELSE 0 END) / 8.0)
+                           + 8 * ceil(ceil(w.data_width) / 8.0)
+                           + 4))))))::bigint AS bloat_pages
+      FROM rel r
+      CROSS JOIN conf
+      JOIN tuple_width w ON w.oid = r.oid
+      LEFT JOIN LATERAL (SELECT max(option_value::int) FILTER (WHERE option_name = 'fillfactor') AS fillfactor
+                           FROM pg_options_to_table(r.reloptions)) ff ON true
+     WHERE w.with_stats = w.natts
+       AND r.reltuples >= 0
+),
+opt AS (
+    SELECT r.oid,
+           bool_and(o.option_value::bool)   FILTER (WHERE o.option_name = 'autovacuum_enabled')                    AS enabled,
+           max(o.option_value::int)         FILTER (WHERE o.option_name = 'autovacuum_vacuum_threshold')           AS vac_threshold,
+           max(o.option_value::float4)      FILTER (WHERE o.option_name = 'autovacuum_vacuum_scale_factor')        AS vac_scale,
+           max(o.option_value::int)         FILTER (WHERE o.option_name = 'autovacuum_vacuum_insert_threshold')    AS ins_threshold,
+           max(o.option_value::float4)      FILTER (WHERE o.option_name = 'autovacuum_vacuum_insert_scale_factor') AS ins_scale,
+           max(o.option_value::int)         FILTER (WHERE o.option_name = 'autovacuum_analyze_threshold')          AS anl_threshold,
+           max(o.option_value::float4)      FILTER (WHERE o.option_name = 'autovacuum_analyze_scale_factor')       AS anl_scale,
+           max(o.option_value::bigint)      FILTER (WHERE o.option_name = 'autovacuum_freeze_max_age')             AS freeze_max_age
+      FROM rel r
+      CROSS JOIN LATERAL pg_options_to_table(r.reloptions) o
+     GROUP BY r.oid
+),
+health AS (
+    SELECT r.oid,
+           pg_total_relation_size(r.oid)                                   AS bytes,
+           s.n_live_tup, s.n_dead_tup,
+           CASE WHEN s.n_live_tup + s.n_dead_tup = 0 THEN 0
+                ELSE 100 * s.n_dead_tup::float8 / (s.n_live_tup + s.n_dead_tup) END AS dead_pct,
+           b.bloat_pages * conf.block_size                                  AS bloat_bytes,
+           CASE WHEN b.oid IS NULL THEN NULL
+                WHEN b.relpages = 0 THEN 0
+                ELSE 100 * b.bloat_pages::float8 / b.relpages END           AS bloat_pct,
+           s.seq_scan, coalesce(s.idx_scan, 0)                              AS idx_scan,
+           s.last_vacuum, s.last_autovacuum, s.last_analyze, s.last_autoanalyze,
+           -- autovacuum's arithmetic, float4 throughout
+           s.n_dead_tup::float4
+             > coalesce(o.vac_threshold, conf.vac_threshold)::float4
+               + coalesce(o.vac_scale, conf.vac_scale) * greatest(r.reltuples, 0)::float4
+           OR (coalesce(o.ins_threshold, conf.ins_threshold) <> -1
+               AND s.n_ins_since_vacuum::float4
+                   > coalesce(o.ins_threshold, conf.ins_threshold)::float4
+                     + coalesce(o.ins_scale, conf.ins_scale) * greatest(r.reltuples, 0)::float4)
+                                                                            AS vacuum_needed,
+           s.n_mod_since_analyze::float4
+             > coalesce(o.anl_threshold, conf.anl_threshold)::float4
+               + coalesce(o.anl_scale, conf.anl_scale) * greatest(r.reltuples, 0)::float4
+                                                                            AS analyze_needed,
+           conf.autovacuum AND coalesce(o.enabled, true)                    AS autovacuum_enabled,
+           greatest(age(r.relfrozenxid), age(toast.relfrozenxid))::bigint   AS xid_age,
+           least(coalesce(o.freeze_max_age, conf.freeze_max_age), conf.freeze_max_age) AS freeze_max_age,
+           r.reltuples
+      FROM rel r
+      CROSS JOIN conf
+      JOIN pg_stat_user_tables s ON s.relid = r.oid
+      LEFT JOIN opt o ON o.oid = r.oid
+      LEFT JOIN bloat b ON b.oid = r.oid
+      LEFT JOIN pg_class toast ON toast.oid = r.reltoastrelid
+)
+SELECT h.oid::regclass AS "table",
+       h.bytes,
+       h.n_live_tup    AS live_tuples,
+       h.n_dead_tup    AS dead_tuples,
+       h.dead_pct,
+       h.bloat_bytes   AS estimated_bloat_bytes,
+       h.bloat_pct     AS estimated_bloat_pct,
+       h.seq_scan      AS seq_scans,
+       h.idx_scan      AS idx_scans,
+       h.last_vacuum, h.last_autovacuum, h.last_analyze, h.last_autoanalyze,
+       h.vacuum_needed, h.analyze_needed, h.autovacuum_enabled, h.xid_age,
+       coalesce(nullif(concat_ws(', ',
+           CASE WHEN h.xid_age > h.freeze_max_age THEN 'wraparound vacuum due' END,
+           CASE WHEN h.vacuum_needed THEN 'vacuum needed' END,
+           CASE WHEN h.analyze_needed THEN 'analyze needed' END,
+           CASE WHEN h.reltuples < 0 AND h.last_analyze IS NULL AND h.last_autoanalyze IS NULL
+                THEN 'never analyzed' END,
+           CASE WHEN h.bloat_pct >= 50 AND h.bloat_bytes >= 10 * 1024 * 1024 THEN 'bloated' END,
+           CASE WHEN NOT h.autovacuum_enabled THEN 'autovacuum off' END), ''), 'ok') AS status
+  FROM health h
+ ORDER BY h.bytes DESC, h.oid;
