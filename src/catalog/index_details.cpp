@@ -122,4 +122,19 @@ std::vector<IndexDetails> read_index_details(const ClassCatalog &classes) {
   return result;
 }
 
+std::vector<Oid> invalid_indexes(const ClassCatalog &classes) {
+  std::vector<Oid> result;
+  CatalogScan scan(IndexRelationId);
+  while (HeapTuple tuple = scan.next()) {
+    const auto *index = reinterpret_cast<Form_pg_index>(GETSTRUCT(tuple));
+    if (index->indisvalid)
+      continue;
+    const ClassRow *table = classes.find(index->indrelid);
+    if (table != nullptr && !table->excluded)
+      result.push_back(index->indexrelid);
+  }
+  scan.close();
+  return result;
+}
+
 } // namespace pgo::catalog

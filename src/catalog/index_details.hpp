@@ -30,4 +30,7 @@ struct IndexDetails {
 
 std::vector<IndexDetails> read_index_details(const ClassCatalog &classes);
 
+// Just the invalid indexes (indisvalid = false) outside the excluded schemas: a cheap scan for alerts.
+std::vector<Oid> invalid_indexes(const ClassCatalog &classes);
+
 } // namespace pgo::catalog

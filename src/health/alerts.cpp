@@ -5,13 +5,21 @@
 
 #include <fmt/format.h>
 
+#include "catalog/index_details.hpp"
 #include "catalog/names.hpp"
 #include "core/maintenance_math.hpp"
 #include "health/metrics.hpp"
 #include "health/thresholds.hpp"
 #include "pg/barrier.hpp"
+#include "pg/fmgr_call.hpp"
 #include "pg/srf.hpp"
 #include "settings.hpp"
+
+extern "C" {
+#include "catalog/pg_class.h"
+#include "postmaster/autovacuum.h"
+#include "utils/fmgrprotos.h"
+}
 
 namespace pgo::health {
 namespace {
@@ -101,15 +109,22 @@ std::vector<Alert> alerts(HealthData &data) {
                     b.pid));
   }
 
-  for (const TableHealth &t : data.tables()) {
-    if (t.activity.dead_tuples < settings::alert_dead_tuple_min_rows)
+  // Dead tuples need only two statistics per table, not the whole table health (sizes, bloat, scans).
+  for (const auto &[oid, row] : data.classes().rows()) {
+    if (row.excluded || (row.relkind != RELKIND_RELATION && row.relkind != RELKIND_MATVIEW))
       continue;
-    const char *sev = severity(t.dead_pct, settings::alert_dead_tuple_pct, settings::alert_dead_tuple_critical_pct);
-    const std::string name = relation(data, t.table);
-    add(sev, "dead_tuples", name, t.dead_pct,
+    const std::int64_t dead = pg::call_int64(pg_stat_get_dead_tuples, ObjectIdGetDatum(oid));
+    if (dead < settings::alert_dead_tuple_min_rows || dead == 0)
+      continue;
+    const std::int64_t live = pg::call_int64(pg_stat_get_live_tuples, ObjectIdGetDatum(oid));
+    const double pct = core::dead_pct(live, dead);
+    const char *sev = severity(pct, settings::alert_dead_tuple_pct, settings::alert_dead_tuple_critical_pct);
+    const std::string name = relation(data, oid);
+    const bool autovacuum = row.options.autovacuum_enabled && autovacuum_start_daemon;
+    add(sev, "dead_tuples", name, pct,
         threshold_of(sev, settings::alert_dead_tuple_pct, settings::alert_dead_tuple_critical_pct),
-        fmt::format("{} dead tuples, {:.1f}% of the table{}", t.activity.dead_tuples, t.dead_pct,
-                    t.autovacuum_enabled ? "" : " (autovacuum is off for it)"),
+        fmt::format("{} dead tuples, {:.1f}% of the table{}", dead, pct,
+                    autovacuum ? "" : " (autovacuum is off for it)"),
         fmt::format("VACUUM (ANALYZE) {};", name));
   }
 
@@ -127,12 +142,12 @@ std::vector<Alert> alerts(HealthData &data) {
         "stale replication slots or prepared transactions that hold the horizon back.");
   }
 
-  for (const IndexUsage &u : data.index_usage()) {
-    if (u.details.valid)
-      continue;
-    const std::string name = relation(data, u.details.index);
+  for (Oid index : catalog::invalid_indexes(data.classes())) {
+    const std::string name = relation(data, index);
     add("warning", "invalid_index", name, 1, 1, "index is invalid: it is maintained on every write but never used",
-        u.recommendation);
+        fmt::format("Left by a failed CREATE INDEX or REINDEX CONCURRENTLY: remove it with DROP INDEX CONCURRENTLY "
+                    "{}; and build it again once the cause is fixed.",
+                    name));
   }
 
   for (const SequenceHealth &s : data.sequences()) {
