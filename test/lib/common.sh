@@ -55,6 +55,7 @@ pgo_stage() {
   local stage=$1 pg_config bindir libdir sharedir f
   if [[ $PG_MAJOR != 15 ]]; then
     local cache; cache=$(pgo_cache_dir)/pg$PG_MAJOR
+    [[ -x $cache/server/bin/postgres ]] || pgo_die "PostgreSQL $PG_MAJOR is not prepared in $cache"
     mkdir -p "$stage" && cp -a "$cache/server/." "$stage/"
     ln -sf /usr/lib/postgresql/15/bin/psql "$stage/bin/psql"
     pgo_write_pg_config "$stage/bin/pg_config" "$stage" "$cache/dev" "$PG_MAJOR"
@@ -67,6 +68,9 @@ pgo_stage() {
   bindir=$("$pg_config" --bindir)
   libdir=$("$pg_config" --pkglibdir)
   sharedir=$("$pg_config" --sharedir)
+  # Never copy from an empty path ("$bindir"/. would be the whole file system).
+  [[ -n $bindir && -n $libdir && -n $sharedir && -x $bindir/postgres && -d $libdir && -d $sharedir ]] \
+    || pgo_die "$pg_config gave no usable installation (bindir '$bindir', pkglibdir '$libdir', sharedir '$sharedir')"
   make -C "$PGO_ROOT" -s install PG_CONFIG="$pg_config" DESTDIR="$stage" >/dev/null || pgo_die "make install into $stage failed"
   mkdir -p "$stage$bindir" "$stage$libdir" "$stage$sharedir/extension"
   cp -a "$bindir"/. "$stage$bindir"/
