@@ -27,10 +27,6 @@ std::optional<std::string> take(char *text) {
 
 } // namespace
 
-std::optional<std::string> relation_name(Oid relid) {
-  return take(pg::guard([&] { return get_rel_name(relid); }));
-}
-
 std::optional<std::string> namespace_name(Oid namespace_oid) {
   return take(pg::guard([&] { return get_namespace_name(namespace_oid); }));
 }

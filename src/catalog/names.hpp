@@ -14,7 +14,6 @@
 namespace pgo::catalog {
 
 // std::nullopt when the object no longer exists.
-std::optional<std::string> relation_name(Oid relid);
 std::optional<std::string> namespace_name(Oid namespace_oid);
 std::optional<std::string> attribute_name(Oid relid, core::AttrNumber attnum);
 
