@@ -5,7 +5,7 @@ EXTVERSION = 0.1
 
 PG_CONFIG ?= pg_config
 
-SRCS = $(sort $(wildcard src/*.cpp src/pg/*.cpp src/core/*.cpp src/catalog/*.cpp src/health/*.cpp))
+SRCS = $(sort $(wildcard src/*.cpp src/pg/*.cpp src/core/*.cpp src/catalog/*.cpp src/health/*.cpp src/scheduler/*.cpp src/latency/*.cpp))
 OBJS = $(SRCS:.cpp=.o)
 DATA = src/sql/pg_optimize--$(EXTVERSION).sql
 
