@@ -40,6 +40,10 @@
 --                  (default 90); expected pages = ceil(reltuples / per page) + 1
 --                  (the meta page).  Btree indexes without expressions only.  No
 --                  per-column alignment padding, unlike the extension.
+--   fk keep rule   a foreign key whose every covering index would be dropped by
+--                  the rules above keeps one of them (not a duplicate, not
+--                  redundant, the smallest, then the lowest OID): that index is
+--                  neither unused, duplicate_of nor redundant_with.
 --   recommendation the same advice as the extension, worded the same way.
 
 CREATE SCHEMA IF NOT EXISTS pgo_baseline;
@@ -158,6 +162,39 @@ judged AS MATERIALIZED (
       LEFT JOIN redundant r ON r.indexrelid = x.indexrelid
       LEFT JOIN pg_class dk ON dk.oid = nullif(d.keeper, x.indexrelid)
       LEFT JOIN pg_class rk ON rk.oid = r.longer
+),
+-- Every index that covers a foreign key (the same test as fk_only_index), and whether the rules above would drop it.
+fk_covering AS MATERIALIZED (
+    SELECT con.oid AS fk, j.indexrelid, j.bytes,
+           j.duplicate_of IS NOT NULL AS duplicate, j.redundant_with IS NOT NULL AS redundant,
+           NOT j.indisvalid OR j.duplicate_of IS NOT NULL OR j.redundant_with IS NOT NULL OR j.unused AS droppable
+      FROM pg_constraint con
+      JOIN judged j ON j.indrelid = con.conrelid
+     WHERE con.contype = 'f'
+       AND con.conparentid = 0
+       AND j.indisvalid AND j.indisready AND NOT j.partial
+       AND j.indnkeyatts >= cardinality(con.conkey)
+       AND (j.amname = 'btree' OR (j.amname = 'hash' AND cardinality(con.conkey) = 1))
+       AND j.indkey[0 : cardinality(con.conkey) - 1] @> con.conkey
+       AND j.indkey[0 : cardinality(con.conkey) - 1] <@ con.conkey
+),
+-- A foreign key all of whose covering indexes are up for dropping keeps one: not a duplicate, not redundant, the
+-- smallest, the lowest OID; that one is advised to stay.
+fk_kept AS (
+    SELECT DISTINCT ON (c.fk) c.indexrelid
+      FROM fk_covering c
+     WHERE NOT EXISTS (SELECT FROM fk_covering o WHERE o.fk = c.fk AND NOT o.droppable)
+     ORDER BY c.fk, c.duplicate, c.redundant, c.bytes, c.indexrelid
+),
+settled AS (
+    SELECT j.indexrelid, j.indrelid, j.bytes, j.scans, j.tuples_read, j.indisunique, j.indisprimary, j.indisvalid,
+           j.bloat_bytes, j.qualified,
+           j.unused AND k.indexrelid IS NULL                          AS unused,
+           CASE WHEN k.indexrelid IS NULL THEN j.duplicate_of END     AS duplicate_of,
+           CASE WHEN k.indexrelid IS NULL THEN j.redundant_with END   AS redundant_with,
+           j.duplicate_name, j.redundant_name
+      FROM judged j
+      LEFT JOIN (SELECT DISTINCT indexrelid FROM fk_kept) k ON k.indexrelid = j.indexrelid
 )
 SELECT j.indexrelid::regclass     AS index,
        j.indrelid::regclass       AS "table",
@@ -195,5 +232,5 @@ SELECT j.indexrelid::regclass     AS index,
                        ELSE round(j.bloat_bytes / 1024.0 ^ 2, 1) || ' MB' END,
                   j.qualified)
        END                        AS recommendation
-  FROM judged j
+  FROM settled j
  ORDER BY j.bytes DESC, j.indexrelid;

@@ -5,6 +5,8 @@
 // exception is heading for, since PostgreSQL's state may be half-done at that point.
 #pragma once
 
+#include <cstddef>
+
 #include "pg/postgres.hpp"
 
 extern "C" {
@@ -25,6 +27,8 @@ public:
   // The next tuple, or nullptr at the end. The tuple is valid until the next call.
   HeapTuple next();
   TupleDesc descriptor() const { return RelationGetDescr(relation_); }
+  // The catalog's row count as of its last VACUUM or ANALYZE (0 when never counted): a size hint for containers.
+  std::size_t estimated_rows() const { return relation_->rd_rel->reltuples > 0 ? relation_->rd_rel->reltuples : 0; }
   void close();
 
 private:

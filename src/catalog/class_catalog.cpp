@@ -100,6 +100,7 @@ ClassCatalog ClassCatalog::read() {
   std::unordered_map<Oid, bool> excluded; // per schema, decided once
   catalog.invalidations_at_scan_ = SharedInvalidMessageCounter;
   CatalogScan scan(RelationRelationId);
+  catalog.rows_.reserve(scan.estimated_rows() + 64);
   while (HeapTuple tuple = scan.next()) {
     const auto *rel = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple));
     ClassRow row = class_row_from(*rel);

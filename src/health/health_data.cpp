@@ -1,5 +1,9 @@
 #include "health/health_data.hpp"
 
+#include <algorithm>
+
+#include "settings.hpp"
+
 extern "C" {
 #include "utils/timestamp.h"
 }
@@ -63,7 +67,8 @@ const std::vector<MissingFkIndex> &HealthData::missing_fk_indexes() {
 
 const std::vector<SequenceHealth> &HealthData::sequences() {
   if (!sequences_)
-    sequences_.emplace(sequence_health(classes()));
+    sequences_.emplace(sequence_health(
+        classes(), std::min<double>(settings::alert_sequence_pct, settings::alert_sequence_critical_pct)));
   return *sequences_;
 }
 

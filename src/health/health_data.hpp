@@ -34,6 +34,7 @@ public:
   const std::vector<TableHealth> &tables();
   const std::vector<IndexUsage> &index_usage();
   const std::vector<MissingFkIndex> &missing_fk_indexes();
+  // The sequences past the lower of the two sequence alert thresholds (alerts and metrics need no others).
   const std::vector<SequenceHealth> &sequences();
   const std::vector<catalog::Backend> &backends();
   const std::vector<BlockedQuery> &blocked();

@@ -185,13 +185,13 @@ std::vector<IndexUsage> index_usage(const catalog::ClassCatalog &classes,
     for (std::size_t i : table->second)
       if (core::index_covers_foreign_key(shape_of(result[i].details), fk.columns))
         covering.push_back(i);
-    if (covering.empty() || !std::all_of(covering.begin(), covering.end(),
-                                         [&](std::size_t i) { return droppable(result[i]); }))
+    if (covering.empty() ||
+        !std::all_of(covering.begin(), covering.end(), [&](std::size_t i) { return droppable(result[i]); }))
       continue;
     const auto keep = std::min_element(covering.begin(), covering.end(), [&](std::size_t a, std::size_t b) {
       const IndexUsage &x = result[a], &y = result[b];
-      return std::make_tuple(OidIsValid(x.duplicate_of), OidIsValid(x.redundant_with), x.bytes) <
-             std::make_tuple(OidIsValid(y.duplicate_of), OidIsValid(y.redundant_with), y.bytes);
+      return std::make_tuple(OidIsValid(x.duplicate_of), OidIsValid(x.redundant_with), x.bytes, x.details.index) <
+             std::make_tuple(OidIsValid(y.duplicate_of), OidIsValid(y.redundant_with), y.bytes, y.details.index);
     });
     IndexUsage &kept = result[*keep];
     kept.unused = false;

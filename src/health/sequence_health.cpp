@@ -97,7 +97,14 @@ LastValue last_value_of(Oid sequence) {
 
 } // namespace
 
-std::vector<SequenceHealth> sequence_health(const catalog::ClassCatalog &classes) {
+// The used share of [start, end] at value, clamped to 0..100; nullopt for an empty range.
+std::optional<double> share_used(double value, double start, double end) {
+  if (end == start)
+    return std::nullopt;
+  return std::clamp(100.0 * (value - start) / (end - start), 0.0, 100.0);
+}
+
+std::vector<SequenceHealth> sequence_health(const catalog::ClassCatalog &classes, std::optional<double> min_pct) {
   struct Raw {
     Oid sequence;
     std::int64_t min, max, increment;
@@ -124,6 +131,25 @@ std::vector<SequenceHealth> sequence_health(const catalog::ClassCatalog &classes
     h.max_value = r.max;
     h.increment = r.increment;
     h.cycles = r.cycles;
+    const LastValue last = last_value_of(r.sequence);
+    if (!last.exists)
+      continue; // dropped since the pg_sequence scan
+    if (last.known)
+      h.last_value = last.value;
+    const double start = static_cast<double>(r.increment > 0 ? r.min : r.max);
+    if (min_pct) {
+      // The most it can have used: measured against the narrowest column type whose range holds its start.
+      double narrowest = static_cast<double>(r.increment > 0 ? r.max : r.min);
+      for (const double limit : {32767.0, 2147483647.0})
+        if (r.increment > 0 && limit > start && limit < narrowest)
+          narrowest = limit;
+        else if (r.increment < 0 && -limit - 1 < start && -limit - 1 > narrowest)
+          narrowest = -limit - 1;
+      const double most =
+          h.last_value ? share_used(static_cast<double>(*h.last_value), start, narrowest).value_or(100) : 0.0;
+      if (most < *min_pct)
+        continue;
+    }
     std::int64_t type_max = std::numeric_limits<std::int64_t>::max();
     std::int64_t type_min = std::numeric_limits<std::int64_t>::min();
     const Owner owner = owner_of(r.sequence);
@@ -146,19 +172,12 @@ std::vector<SequenceHealth> sequence_health(const catalog::ClassCatalog &classes
         h.column_type = "bigint";
       }
     }
-    const LastValue last = last_value_of(r.sequence);
-    if (!last.exists)
-      continue; // dropped since the pg_sequence scan
-    if (last.known)
-      h.last_value = last.value;
     // Used share of the range the sequence can still move through before it (or its column) runs out.
-    const double start = static_cast<double>(r.increment > 0 ? r.min : r.max);
     const double end = r.increment > 0 ? static_cast<double>(std::min(r.max, type_max))
                                        : static_cast<double>(std::max(r.min, type_min));
-    if (h.last_value && end != start)
-      h.pct_used = std::clamp(100.0 * (static_cast<double>(*h.last_value) - start) / (end - start), 0.0, 100.0);
-    else if (!h.last_value)
-      h.pct_used = 0.0;
+    h.pct_used = h.last_value ? share_used(static_cast<double>(*h.last_value), start, end) : 0.0;
+    if (min_pct && h.pct_used && *h.pct_used < *min_pct)
+      continue;
     result.push_back(std::move(h));
   }
   std::sort(result.begin(), result.end(), [](const SequenceHealth &a, const SequenceHealth &b) {

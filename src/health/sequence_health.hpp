@@ -20,6 +20,10 @@ struct SequenceHealth {
   std::optional<double> pct_used; // of the tighter of the sequence's and the column type's range
 };
 
-std::vector<SequenceHealth> sequence_health(const catalog::ClassCatalog &classes);
+// Every sequence the caller may see, most used first. With min_pct, only the sequences that may have used at least
+// that share: the others are dropped before their owning column is looked up (they cannot reach it even behind a
+// smallint column), which is what alerts and metrics need.
+std::vector<SequenceHealth> sequence_health(const catalog::ClassCatalog &classes,
+                                            std::optional<double> min_pct = std::nullopt);
 
 } // namespace pgo::health
