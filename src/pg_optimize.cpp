@@ -1,6 +1,7 @@
 // pg_optimize's front door: the module magic block and _PG_init.
 #include "pg/barrier.hpp"
 #include "pg/guard.hpp"
+#include "scheduler/scheduler.hpp"
 #include "settings.hpp"
 
 extern "C" {
@@ -16,6 +17,7 @@ namespace {
 
 void initialize() {
   settings::define();
+  scheduler::initialize();
   // Reserving the prefix makes a misspelt pg_optimize.* setting a WARNING instead of a silently ignored placeholder.
   pg::guard([] { MarkGUCPrefixReserved("pg_optimize"); });
 }

@@ -5,9 +5,12 @@
 extern "C" {
 #include "postgres.h"
 
+#include "catalog/pg_class.h"
 #include "common/relpath.h"
 #include "postmaster/autovacuum.h"
 #include "postmaster/postmaster.h"
+#include "tcop/pquery.h"
+#include "utils/acl.h"
 #include "utils/backend_status.h"
 #include "utils/rel.h"
 #include "utils/relmapper.h"
@@ -157,5 +160,26 @@ inline int usable_connection_slots() {
 // Whether changing autovacuum_max_workers needs a restart (PostgreSQL 18 made it reloadable, up to
 // autovacuum_worker_slots).
 inline bool autovacuum_max_workers_needs_restart() { return PG_VERSION_NUM < 180000; }
+
+// PortalRun lost its run_once argument in PostgreSQL 18.
+inline bool portal_run(Portal portal, DestReceiver *dest, QueryCompletion *qc) {
+#if PG_VERSION_NUM >= 180000
+  return PortalRun(portal, FETCH_ALL, true, dest, dest, qc);
+#else
+  return PortalRun(portal, FETCH_ALL, true, true, dest, dest, qc);
+#endif
+}
+
+// Whether a role may VACUUM, ANALYZE and REFRESH a relation: its owner (or a member of the owning role) or a
+// superuser, and from PostgreSQL 17 on whoever holds the MAINTAIN privilege on it (pg_maintain included).
+inline bool can_maintain(Oid relid, Oid role) {
+#if PG_VERSION_NUM >= 170000
+  return pg_class_aclcheck(relid, role, ACL_MAINTAIN) == ACLCHECK_OK;
+#elif PG_VERSION_NUM >= 160000
+  return object_ownercheck(RelationRelationId, relid, role);
+#else
+  return pg_class_ownercheck(relid, role);
+#endif
+}
 
 } // namespace pgo::pg::compat

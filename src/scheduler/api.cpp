@@ -1,0 +1,417 @@
+// The SQL API of the automation: optimize.schedule(), alter_job(), unschedule(), run_job(), run_maintenance() and
+// the scheduler_status view. Every function checks its input before anything is written and writes through the
+// caller's rights (row-level security on optimize.jobs), so a failed call leaves nothing behind.
+#include <fmt/format.h>
+
+#include "core/maintenance_plan.hpp"
+#include "core/schedule.hpp"
+#include "pg/barrier.hpp"
+#include "pg/compat.hpp"
+#include "pg/guard.hpp"
+#include "pg/server_time.hpp"
+#include "pg/spi.hpp"
+#include "pg/srf.hpp"
+#include "scheduler/job_plan.hpp"
+#include "scheduler/job_store.hpp"
+#include "scheduler/scheduler_settings.hpp"
+#include "scheduler/shared_state.hpp"
+#include "scheduler/workers.hpp"
+
+extern "C" {
+#include "access/xlog.h"
+#include "catalog/pg_class.h"
+#include "commands/dbcommands.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/timestamp.h"
+}
+
+namespace pgo::scheduler {
+namespace {
+
+constexpr const char *kJobList = "SELECT name, kind, schedule, enabled FROM optimize.jobs; lists the jobs you can see.";
+
+void require_primary(const char *what) {
+  if (pg::guard([] { return RecoveryInProgress(); }))
+    throw Error("25006", fmt::format("cannot {} during recovery", what), "",
+                "Jobs are kept and run on the primary; a standby runs none until it is promoted.");
+}
+
+std::optional<std::string> text_arg(FunctionCallInfo fcinfo, int n) {
+  if (PG_ARGISNULL(n))
+    return std::nullopt;
+  char *s = pg::guard([&] { return text_to_cstring(PG_GETARG_TEXT_PP(n)); });
+  std::string out(s);
+  pfree(s);
+  return out;
+}
+
+std::string required_text(FunctionCallInfo fcinfo, int n, const char *name, const char *hint) {
+  auto v = text_arg(fcinfo, n);
+  if (!v)
+    throw Error(sqlstate::kNullValueNotAllowed, fmt::format("{} must not be NULL", name), "", hint);
+  return *v;
+}
+
+// An interval argument as seconds (months count 30 days, as extract(epoch) does), with its text.
+struct IntervalArg {
+  double seconds;
+  std::string text;
+};
+std::optional<IntervalArg> interval_arg(FunctionCallInfo fcinfo, int n) {
+  if (PG_ARGISNULL(n))
+    return std::nullopt;
+  const Interval *iv = PG_GETARG_INTERVAL_P(n);
+  IntervalArg a;
+  a.seconds = static_cast<double>(iv->time) / USECS_PER_SEC + static_cast<double>(iv->day) * SECS_PER_DAY +
+              static_cast<double>(iv->month) * DAYS_PER_MONTH * SECS_PER_DAY;
+  char *s = pg::guard([&] { return DatumGetCString(DirectFunctionCall1(interval_out, IntervalPGetDatum(iv))); });
+  a.text = s;
+  pfree(s);
+  return a;
+}
+
+void check_positive(const std::optional<IntervalArg> &a, const char *name) {
+  if (a && !(a->seconds >= 0.001))
+    throw Error(sqlstate::kInvalidParameterValue, fmt::format("{} must be a positive interval, not {}", name, a->text),
+                "", fmt::format("For example {} => '30 minutes'.", name));
+}
+
+void check_name(const std::string &name) {
+  if (name.empty() || name.size() > 200 || name.find_first_of("\n\r\t") != std::string::npos)
+    throw Error(sqlstate::kInvalidParameterValue, "a job name must be 1 to 200 characters on one line", "",
+                "For example 'vacuum_orders_nightly'.");
+}
+
+core::JobKind check_kind(const std::string &kind) {
+  const auto k = core::parse_job_kind(kind);
+  if (!k)
+    throw Error(sqlstate::kInvalidParameterValue, fmt::format("unknown job kind \"{}\"", kind), "",
+                "The kinds are: " + core::job_kind_names() + ".");
+  return *k;
+}
+
+// A target must suit the kind, and the caller must be allowed to maintain it.
+void check_target(core::JobKind kind, Oid target) {
+  if (!OidIsValid(target))
+    return;
+  if (!core::job_kind_takes_target(kind))
+    throw Error(sqlstate::kInvalidParameterValue, fmt::format("{} jobs take no target", core::job_kind_name(kind)), "",
+                "Leave target out (NULL) for snapshot and cleanup jobs.");
+  const char relkind = pg::guard([&] { return get_rel_relkind(target); });
+  char *name_c = pg::guard([&] { return get_rel_name(target); });
+  const std::string name = name_c ? name_c : std::to_string(target);
+  if (relkind == '\0')
+    throw Error("42P01", fmt::format("relation with OID {} does not exist", target));
+  if (kind == core::JobKind::RefreshMaterializedViews && relkind != RELKIND_MATVIEW)
+    throw Error("42809", fmt::format("\"{}\" is not a materialized view", name), "",
+                "refresh_materialized_views jobs take a materialized view, or no target for all of them.");
+  if (kind != core::JobKind::RefreshMaterializedViews && relkind != RELKIND_RELATION && relkind != RELKIND_MATVIEW &&
+      relkind != RELKIND_PARTITIONED_TABLE)
+    throw Error("42809", fmt::format("\"{}\" is not a table or materialized view", name), "",
+                fmt::format("{} jobs take a table, a partitioned table or a materialized view, or no target for every "
+                            "table that needs it.",
+                            core::job_kind_name(kind)));
+  const Oid user = GetUserId();
+  if (!pg::guard([&] { return pg::compat::can_maintain(target, user); }))
+    throw Error("42501", fmt::format("permission denied to schedule {} on \"{}\"", core::job_kind_name(kind), name),
+                "A job runs with its owner's rights, and you could not run it on this relation yourself.",
+                "Only the owner of the relation (or, from PostgreSQL 17, a role with the MAINTAIN privilege on it) can "
+                "schedule maintenance of it.");
+}
+
+void notice_if_not_automated() {
+  if (shared() != nullptr)
+    return;
+  ereport(NOTICE, (errmsg("pg_optimize automation is off: jobs run only through optimize.run_job()"),
+                   errhint("Add pg_optimize to shared_preload_libraries and restart the server to run jobs on their "
+                           "schedule.")));
+}
+
+// The job, as the caller may change it: visible to them (row-level security) and theirs, unless superuser.
+Job job_for_change(pg::Spi &spi, const std::string &name) {
+  auto job = find_job(spi, name);
+  if (!job)
+    throw Error("42704", fmt::format("job \"{}\" does not exist", name), "", kJobList);
+  const Oid user = GetUserId();
+  const Oid owner = job->owner;
+  if (!pg::guard([&] { return superuser() || has_privs_of_role(user, owner); }))
+    throw Error("42501", fmt::format("only the owner of job \"{}\" or a superuser can change or run it", name));
+  return *job;
+}
+
+double first_run(const core::Schedule &schedule) {
+  return static_cast<double>(
+      core::next_run(schedule, static_cast<std::int64_t>(pg::now_epoch()), pg::SessionTimeZone()));
+}
+
+bool job_running(std::int64_t job_id) {
+  Shared *s = shared();
+  if (s == nullptr)
+    return false;
+  bool running = false;
+  LWLockAcquire(s->lock, LW_SHARED);
+  if (DatabaseSlot *slot = find_slot(s, MyDatabaseId))
+    for (const RunningJob &j : slot->jobs)
+      running = running || (j.run_id != 0 && j.job_id == job_id);
+  LWLockRelease(s->lock);
+  return running;
+}
+
+// Starts a job worker and waits for it to end; returns the id of the run it recorded.
+std::int64_t run_and_wait(const JobWorkerArgs &args, const std::string &label, const std::string &job_name) {
+  BackgroundWorkerHandle *handle = start_job_worker(args, label.c_str(), MyProcPid);
+  if (handle == nullptr)
+    throw Error("53000", "could not start a job worker: no free background worker slot", "",
+                "Raise max_worker_processes, or try again when fewer jobs run.");
+  pid_t pid = 0;
+  const BgwHandleStatus started = pg::guard([&] { return WaitForBackgroundWorkerStartup(handle, &pid); });
+  if (started == BGWH_STARTED)
+    pg::guard([&] { WaitForBackgroundWorkerShutdown(handle); });
+  pg::Spi spi;
+  const pg::SqlResult r = spi.run("SELECT max(id) FROM optimize.job_runs WHERE job = $1 AND pid = $2::int",
+                                  {job_name, std::to_string(pid)}, false);
+  if (!r.scalar())
+    throw Error(sqlstate::kInternalError, fmt::format("the job worker for \"{}\" recorded no run", job_name),
+                "It may have been unable to start or been terminated; see the server log.");
+  return std::stoll(*r.scalar());
+}
+
+} // namespace
+} // namespace pgo::scheduler
+
+using namespace pgo;
+using namespace pgo::scheduler;
+
+// optimize.schedule(name, kind, schedule, target, options, max_runtime, lock_timeout, max_retries, enabled)
+PGO_FUNCTION(pgo_schedule) {
+  require_primary("schedule a job");
+  const std::string name = required_text(fcinfo, 0, "name", "Give the job a unique name.");
+  check_name(name);
+  const std::string kind_text =
+      required_text(fcinfo, 1, "kind", ("The kinds are: " + core::job_kind_names() + ".").c_str());
+  const core::JobKind kind = check_kind(kind_text);
+  const std::string schedule_text =
+      required_text(fcinfo, 2, "schedule",
+                    "Use an interval such as '30 seconds' or '1 day', or a cron expression such as '0 3 * * *'.");
+  const core::Schedule schedule = core::parse_schedule(schedule_text);
+  const Oid target = PG_ARGISNULL(3) ? InvalidOid : PG_GETARG_OID(3);
+  check_target(kind, target);
+  if (PG_ARGISNULL(4))
+    throw Error(sqlstate::kNullValueNotAllowed, "options must not be NULL", "", "Pass '{}' for no options.");
+  char *options_c = pg::guard([&] { return JsonbToCString(nullptr, &PG_GETARG_JSONB_P(4)->root, 0); });
+  const std::string options = options_c;
+  const auto max_runtime = interval_arg(fcinfo, 5);
+  const auto lock_timeout = interval_arg(fcinfo, 6);
+  if (!max_runtime || !lock_timeout)
+    throw Error(sqlstate::kNullValueNotAllowed, "max_runtime and lock_timeout must not be NULL", "",
+                "Leave them out for the defaults (1 hour, 5 seconds).");
+  check_positive(max_runtime, "max_runtime");
+  check_positive(lock_timeout, "lock_timeout");
+  if (PG_ARGISNULL(7) || PG_GETARG_INT32(7) < 0)
+    throw Error(sqlstate::kInvalidParameterValue, "max_retries must be 0 or more", "",
+                "After max_retries consecutive failures a job is disabled; 0 disables it at its first failure.");
+  if (PG_ARGISNULL(8))
+    throw Error(sqlstate::kNullValueNotAllowed, "enabled must not be NULL");
+  const bool enabled = PG_GETARG_BOOL(8);
+
+  pg::Spi spi;
+  if (find_job(spi, name) || spi.run("SELECT 1 FROM optimize.jobs WHERE name = $1", {name}).processed > 0)
+    throw Error("42710", fmt::format("job \"{}\" already exists", name), "",
+                "Change it with optimize.alter_job(), or choose another name.");
+  // Options are checked against the kind before anything is written.
+  parse_job_options(kind_text, options);
+  const pg::SqlResult r = spi.run(
+      "INSERT INTO optimize.jobs (name, kind, target, schedule, enabled, max_runtime, lock_timeout, max_retries, "
+      "options, next_run) VALUES ($1, $2, nullif($3, '0')::oid::regclass, $4, $5::boolean, $6::interval, "
+      "$7::interval, $8::int, $9::jsonb, to_timestamp($10::float8)) RETURNING id",
+      {name, kind_text, std::to_string(target), schedule_text, enabled ? "true" : "false", max_runtime->text,
+       lock_timeout->text, std::to_string(PG_GETARG_INT32(7)), options, fmt::format("{:.6f}", first_run(schedule))});
+  wake_at_commit(MyDatabaseId);
+  notice_if_not_automated();
+  return Int64GetDatum(std::stoll(*r.scalar()));
+}
+
+// optimize.alter_job(name, schedule, enabled, target, options, max_runtime, lock_timeout, max_retries, new_name)
+PGO_FUNCTION(pgo_alter_job) {
+  require_primary("change a job");
+  const std::string name = required_text(fcinfo, 0, "name", kJobList);
+  pg::Spi spi;
+  const Job job = job_for_change(spi, name);
+  const core::JobKind kind = check_kind(job.kind);
+  std::vector<std::string> sets;
+  std::vector<pg::SqlValue> params{std::to_string(job.id)};
+  // Adds "<expression with $n>" with its parameter; `assignment` holds {} for the parameter's place.
+  auto set = [&](const std::string &assignment, pg::SqlValue value) {
+    params.push_back(std::move(value));
+    sets.push_back(fmt::format(fmt::runtime(assignment), "$" + std::to_string(params.size())));
+  };
+  const auto schedule_text = text_arg(fcinfo, 1);
+  if (schedule_text) {
+    const core::Schedule schedule = core::parse_schedule(*schedule_text);
+    set("schedule = {}", *schedule_text);
+    set("next_run = to_timestamp({}::float8)", fmt::format("{:.6f}", first_run(schedule)));
+  }
+  if (!PG_ARGISNULL(2)) {
+    const bool enabled = PG_GETARG_BOOL(2);
+    set("enabled = {}::boolean", enabled ? "true" : "false");
+    // Re-enabling is a fresh start: the failure count goes, and so does a retry delay (the scheduler works out the
+    // next run again).
+    if (enabled)
+      sets.push_back(schedule_text ? "consecutive_failures = 0"
+                                   : "consecutive_failures = 0, next_run = CASE WHEN enabled THEN next_run END");
+  }
+  if (!PG_ARGISNULL(3)) {
+    const Oid target = PG_GETARG_OID(3); // '-' (0) makes the target automatic
+    check_target(kind, target);
+    set("target = {}::oid::regclass", OidIsValid(target) ? pg::SqlValue(std::to_string(target)) : std::nullopt);
+  }
+  if (!PG_ARGISNULL(4)) {
+    char *options_c = pg::guard([&] { return JsonbToCString(nullptr, &PG_GETARG_JSONB_P(4)->root, 0); });
+    const std::string options = options_c;
+    parse_job_options(job.kind, options);
+    set("options = {}::jsonb", options);
+  }
+  const auto max_runtime = interval_arg(fcinfo, 5);
+  check_positive(max_runtime, "max_runtime");
+  if (max_runtime)
+    set("max_runtime = {}::interval", max_runtime->text);
+  const auto lock_timeout = interval_arg(fcinfo, 6);
+  check_positive(lock_timeout, "lock_timeout");
+  if (lock_timeout)
+    set("lock_timeout = {}::interval", lock_timeout->text);
+  if (!PG_ARGISNULL(7)) {
+    if (PG_GETARG_INT32(7) < 0)
+      throw Error(sqlstate::kInvalidParameterValue, "max_retries must be 0 or more");
+    set("max_retries = {}::int", std::to_string(PG_GETARG_INT32(7)));
+  }
+  if (auto new_name = text_arg(fcinfo, 8)) {
+    check_name(*new_name);
+    if (*new_name != name && spi.run("SELECT 1 FROM optimize.jobs WHERE name = $1", {*new_name}).processed > 0)
+      throw Error("42710", fmt::format("job \"{}\" already exists", *new_name), "", "Choose another name.");
+    set("name = {}", *new_name);
+  }
+  if (sets.empty())
+    throw Error(sqlstate::kInvalidParameterValue, "nothing to change", "",
+                "Pass at least one of schedule, enabled, target, options, max_runtime, lock_timeout, max_retries or "
+                "new_name.");
+  std::string sql = "UPDATE optimize.jobs SET ";
+  for (std::size_t i = 0; i < sets.size(); i++)
+    sql += (i ? ", " : "") + sets[i];
+  spi.run(sql + " WHERE id = $1::bigint", params);
+  wake_at_commit(MyDatabaseId);
+  return Int64GetDatum(job.id);
+}
+
+PGO_FUNCTION(pgo_unschedule) {
+  require_primary("remove a job");
+  const std::string name = required_text(fcinfo, 0, "name", kJobList);
+  pg::Spi spi;
+  const Job job = job_for_change(spi, name);
+  spi.run("DELETE FROM optimize.jobs WHERE id = $1::bigint", {std::to_string(job.id)});
+  wake_at_commit(MyDatabaseId);
+  return BoolGetDatum(true);
+}
+
+PGO_FUNCTION(pgo_run_job) {
+  require_primary("run a job");
+  const std::string name = required_text(fcinfo, 0, "name", kJobList);
+  Job job;
+  {
+    pg::Spi spi;
+    job = job_for_change(spi, name);
+  }
+  if (job_running(job.id))
+    throw Error("55006", fmt::format("job \"{}\" is running already", name), "",
+                "A job never runs twice at once; see optimize.job_runs for the run in progress.");
+  const JobWorkerArgs args{MyDatabaseId, job.owner, JobMode::Manual, job.id, 0};
+  return Int64GetDatum(run_and_wait(args, job.name, job.name));
+}
+
+PGO_FUNCTION(pgo_plan_maintenance) {
+  const std::vector<JobAction> actions = plan_maintenance(GetUserId());
+  pg::ResultSet out(fcinfo);
+  for (const JobAction &a : actions) {
+    out.begin_row();
+    out.add_text(a.planned.action);
+    out.add_text(a.planned.object);
+    out.add_text(a.planned.reason);
+    out.add_text(a.planned.sql);
+    out.end_row();
+  }
+  return out.done();
+}
+
+PGO_FUNCTION(pgo_run_maintenance) {
+  require_primary("run maintenance");
+  const JobWorkerArgs args{MyDatabaseId, GetUserId(), JobMode::Maintenance, 0, 0};
+  return Int64GetDatum(run_and_wait(args, "run_maintenance", "run_maintenance"));
+}
+
+PGO_FUNCTION(pgo_scheduler_status) {
+  pg::ResultSet out(fcinfo);
+  Shared *s = shared();
+  if (s == nullptr) {
+    ereport(NOTICE, (errmsg("pg_optimize automation is off: no scheduler runs"),
+                     errhint("Add pg_optimize to shared_preload_libraries and restart the server.")));
+    return out.done();
+  }
+  std::vector<DatabaseSlot> slots(static_cast<std::size_t>(s->nslots));
+  LWLockAcquire(s->lock, LW_SHARED);
+  for (int i = 0; i < s->nslots; i++)
+    slots[i] = s->slots[i];
+  LWLockRelease(s->lock);
+  for (const DatabaseSlot &slot : slots) {
+    if (slot.state == SchedulerState::Free)
+      continue;
+    char *db = pg::guard([&] { return get_database_name(slot.database); });
+    if (db == nullptr)
+      continue; // dropped
+    int running = 0;
+    for (const RunningJob &j : slot.jobs)
+      running += j.run_id != 0;
+    out.begin_row();
+    out.add_name(db);
+    if (slot.scheduler_pid != 0)
+      out.add_int32(slot.scheduler_pid);
+    else
+      out.add_null();
+    out.add_text(state_name(slot.state));
+    out.add_int32(running);
+    if (slot.next_job[0] != '\0')
+      out.add_text(slot.next_job);
+    else
+      out.add_null();
+    if (slot.next_run_at != 0)
+      out.add_timestamp(slot.next_run_at);
+    else
+      out.add_null();
+    if (slot.started_at != 0)
+      out.add_timestamp(slot.started_at);
+    else
+      out.add_null();
+    if (slot.last_error[0] != '\0') {
+      out.add_text(slot.last_error);
+      out.add_timestamp(slot.last_error_at);
+    } else {
+      out.add_null();
+      out.add_null();
+    }
+    out.end_row();
+  }
+  return out.done();
+}
+
+PGO_FUNCTION(pgo_wake_scheduler) {
+  if (shared() == nullptr) {
+    ereport(NOTICE, (errmsg("pg_optimize automation is off: jobs will not run on their schedule"),
+                     errhint("Add pg_optimize to shared_preload_libraries and restart the server; every SQL function "
+                             "works without it.")));
+    PG_RETURN_VOID();
+  }
+  wake_at_commit(MyDatabaseId);
+  PG_RETURN_VOID();
+}

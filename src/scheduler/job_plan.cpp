@@ -1,0 +1,225 @@
+#include "scheduler/job_plan.hpp"
+
+#include <algorithm>
+#include <unordered_map>
+#include <unordered_set>
+
+#include <fmt/format.h>
+
+#include "catalog/index_details.hpp"
+#include "catalog/names.hpp"
+#include "core/error.hpp"
+#include "health/health_data.hpp"
+#include "pg/compat.hpp"
+#include "pg/guard.hpp"
+#include "pg/spi.hpp"
+#include "scheduler/scheduler_settings.hpp"
+
+extern "C" {
+#include "catalog/pg_class.h"
+#include "utils/lsyscache.h"
+}
+
+namespace pgo::scheduler {
+namespace {
+
+core::JobKind kind_of(const std::string &kind) {
+  const auto k = core::parse_job_kind(kind);
+  if (!k)
+    throw Error(sqlstate::kInvalidParameterValue, fmt::format("unknown job kind \"{}\"", kind), "",
+                "The kinds are: " + core::job_kind_names() + ".");
+  return *k;
+}
+
+std::string name_of(const catalog::ClassCatalog &classes, Oid relid) {
+  if (auto name = catalog::qualified_name(classes, relid))
+    return *name;
+  throw Error("42P01", fmt::format("relation with OID {} no longer exists", relid), "",
+              "Point the job at an existing relation with optimize.alter_job(name, target => ...), or remove it.");
+}
+
+bool maintainable_by(Oid relid, Oid role) {
+  return pg::guard([&] { return pg::compat::can_maintain(relid, role); });
+}
+
+// Materialized views that REFRESH ... CONCURRENTLY can take: a valid unique index on plain columns, no predicate.
+std::unordered_set<Oid> views_with_unique_plain_index(const catalog::ClassCatalog &classes) {
+  std::unordered_set<Oid> out;
+  for (const catalog::IndexDetails &d : catalog::read_index_details(classes)) {
+    const catalog::ClassRow *table = classes.find(d.table);
+    if (table == nullptr || table->relkind != RELKIND_MATVIEW || !d.unique || !d.valid || d.partial() ||
+        !d.expressions.empty())
+      continue;
+    out.insert(d.table);
+  }
+  return out;
+}
+
+std::vector<JobAction> table_actions(core::JobKind kind, Oid target, Oid owner, const JobOptions &options) {
+  health::HealthData data;
+  const catalog::ClassCatalog &classes = data.classes();
+  std::vector<JobAction> out;
+  if (OidIsValid(target)) {
+    JobAction a;
+    a.relation = target;
+    a.planned = core::targeted_action(kind, name_of(classes, target), options.vacuum);
+    out.push_back(std::move(a));
+    return out;
+  }
+  std::vector<core::TableCandidate> candidates;
+  std::unordered_map<std::string, Oid> by_name;
+  for (const health::TableHealth &t : data.tables()) {
+    if (!maintainable_by(t.table, owner))
+      continue;
+    core::TableCandidate c;
+    c.name = name_of(classes, t.table);
+    c.vacuum_needed = t.vacuum_needed;
+    c.analyze_needed = t.analyze_needed;
+    c.freeze_due = t.freeze_due;
+    c.xid_age = t.xid_age.value_or(0);
+    c.dead_pct = t.dead_pct;
+    c.dead_tuples = t.activity.dead_tuples;
+    c.modified_since_analyze = t.activity.mod_since_analyze;
+    by_name[c.name] = t.table;
+    candidates.push_back(std::move(c));
+  }
+  for (core::PlannedAction &p : core::plan_table_maintenance(kind, candidates, options.vacuum)) {
+    JobAction a;
+    a.relation = by_name[p.object];
+    a.planned = std::move(p);
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+std::vector<JobAction> refresh_actions(Oid target, Oid owner, bool only_unpopulated) {
+  const catalog::ClassCatalog classes = catalog::ClassCatalog::read();
+  const std::unordered_set<Oid> unique = views_with_unique_plain_index(classes);
+  std::vector<std::pair<std::string, Oid>> views;
+  for (const auto &[oid, row] : classes.rows()) {
+    if (row.relkind != RELKIND_MATVIEW || row.excluded)
+      continue;
+    if (OidIsValid(target) ? oid != target : (!maintainable_by(oid, owner) || (only_unpopulated && row.populated)))
+      continue;
+    views.emplace_back(name_of(classes, oid), oid);
+  }
+  if (OidIsValid(target) && views.empty())
+    throw Error("42809", fmt::format("relation with OID {} is not a materialized view", target), "",
+                "refresh_materialized_views jobs take a materialized view as target, or none for all of them.");
+  std::sort(views.begin(), views.end());
+  std::vector<JobAction> out;
+  for (const auto &[name, oid] : views) {
+    JobAction a;
+    a.relation = oid;
+    a.planned = core::refresh_action(name, classes.find(oid)->populated, unique.count(oid) > 0);
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+JobAction statement(const char *action, const char *object, const char *reason, std::string sql) {
+  JobAction a;
+  a.planned.action = action;
+  a.planned.object = object;
+  a.planned.reason = reason;
+  a.planned.sql = std::move(sql);
+  return a;
+}
+
+} // namespace
+
+JobOptions parse_job_options(const std::string &kind, const std::string &options_json) {
+  JobOptions o;
+  pg::Spi spi;
+  // Each key with its JSON type and value as text; the checks below are ours, the parsing is PostgreSQL's.
+  const pg::SqlResult r = spi.run(
+      "SELECT key, jsonb_typeof(value), value #>> '{}' FROM jsonb_each($1::jsonb) ORDER BY key", {options_json}, true);
+  const bool vacuum_like = kind == "vacuum_analyze" || kind == "vacuum" || kind == "analyze";
+  const std::string valid = "freeze (boolean), max_tables (integer >= 1), cost_delay_ms (number >= 0), cost_limit "
+                            "(integer 1-10000), for the vacuum_analyze, vacuum and analyze kinds";
+  for (const pg::SqlRow &row : r.rows) {
+    const std::string key = row[0].value_or(""), type = row[1].value_or(""), value = row[2].value_or("");
+    auto bad = [&](const char *what) {
+      return Error(sqlstate::kInvalidParameterValue, fmt::format("job option \"{}\" {}", key, what), "",
+                   "Valid options: " + valid + ".");
+    };
+    if (!vacuum_like)
+      throw bad(fmt::format("does not apply to {} jobs", kind).c_str());
+    if (key == "freeze") {
+      if (type != "boolean")
+        throw bad("must be true or false");
+      o.vacuum.freeze = value == "true";
+    } else if (key == "max_tables") {
+      if (type != "number" || value.find_first_not_of("0123456789") != std::string::npos || value.size() > 9 ||
+          std::stoi(value) < 1)
+        throw bad("must be a whole number of at least 1");
+      o.vacuum.max_tables = std::stoi(value);
+    } else if (key == "cost_delay_ms") {
+      if (type != "number" || std::stod(value) < 0 || std::stod(value) > 100)
+        throw bad("must be a number of milliseconds from 0 to 100");
+      o.cost_delay_ms = std::stod(value);
+    } else if (key == "cost_limit") {
+      if (type != "number" || value.find_first_not_of("0123456789") != std::string::npos || value.size() > 5 ||
+          std::stoi(value) < 1 || std::stoi(value) > 10000)
+        throw bad("must be a whole number from 1 to 10000");
+      o.cost_limit = std::stoi(value);
+    } else {
+      throw Error(sqlstate::kInvalidParameterValue, fmt::format("unknown job option \"{}\"", key), "",
+                  "Valid options: " + valid + ".");
+    }
+  }
+  return o;
+}
+
+std::vector<JobAction> plan_job(const Job &job) {
+  const core::JobKind kind = kind_of(job.kind);
+  const JobOptions options = parse_job_options(job.kind, job.options);
+  if (OidIsValid(job.target)) {
+    const char relkind = pg::guard([&] { return get_rel_relkind(job.target); });
+    if (relkind == '\0')
+      throw Error("42P01", fmt::format("the target of job \"{}\" (OID {}) no longer exists", job.name, job.target), "",
+                  "Point the job at an existing relation with optimize.alter_job(name, target => ...), or remove it "
+                  "with optimize.unschedule(name).");
+    if (!maintainable_by(job.target, job.owner))
+      throw Error("42501", fmt::format("the owner of job \"{}\" may not maintain its target any more", job.name), "",
+                  "Only the table's owner (or, from PostgreSQL 17, a role with MAINTAIN on it) can schedule work on "
+                  "it.");
+  }
+  switch (kind) {
+  case core::JobKind::VacuumAnalyze:
+  case core::JobKind::Vacuum:
+  case core::JobKind::Analyze:
+    return table_actions(kind, job.target, job.owner, options);
+  case core::JobKind::RefreshMaterializedViews:
+    return refresh_actions(job.target, job.owner, false);
+  case core::JobKind::Snapshot:
+    return {statement("snapshot", "optimize.snapshots", "records optimize.metrics()",
+                      "INSERT INTO optimize.snapshots (taken_at, metric, value) SELECT now(), m.metric, m.value "
+                      "FROM optimize.metrics() m WHERE m.value IS NOT NULL ON CONFLICT DO NOTHING")};
+  case core::JobKind::Cleanup: {
+    const int per_job = settings::history_per_job;
+    return {statement("cleanup", "optimize.job_runs", "runs older than pg_optimize.history_retention",
+                      fmt::format("DELETE FROM optimize.job_runs WHERE status <> 'running' AND started_at < "
+                                  "now() - interval '{} seconds'",
+                                  settings::history_retention_s)),
+            statement("cleanup", "optimize.job_runs", "runs beyond pg_optimize.history_per_job per job",
+                      fmt::format("DELETE FROM optimize.job_runs r USING (SELECT id, row_number() OVER (PARTITION BY "
+                                  "job ORDER BY started_at DESC, id DESC) AS n FROM optimize.job_runs WHERE status "
+                                  "<> 'running') o WHERE r.id = o.id AND o.n > {}",
+                                  per_job)),
+            statement("cleanup", "optimize.snapshots", "snapshots older than pg_optimize.snapshot_retention",
+                      fmt::format("DELETE FROM optimize.snapshots WHERE taken_at < now() - interval '{} seconds'",
+                                  settings::snapshot_retention_s))};
+  }
+  }
+  return {};
+}
+
+std::vector<JobAction> plan_maintenance(Oid role) {
+  std::vector<JobAction> out = table_actions(core::JobKind::VacuumAnalyze, InvalidOid, role, JobOptions{});
+  for (JobAction &a : refresh_actions(InvalidOid, role, true))
+    out.push_back(std::move(a));
+  return out;
+}
+
+} // namespace pgo::scheduler

@@ -1,0 +1,308 @@
+// The launcher ("pg_optimize launcher"): one per cluster, connected to the shared catalogs only. Keeps one scheduler
+// running in every database that allows connections (restricted by pg_optimize.databases), within
+// pg_optimize.max_workers. A scheduler that finds no extension says so and is started again only when CREATE
+// EXTENSION wakes the launcher; one that fails is restarted with a doubling delay (at most five minutes), never in a
+// tight loop. Starts after recovery: nothing runs on a standby until it is promoted.
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "catalog/catalog_scan.hpp"
+#include "pg/barrier.hpp"
+#include "pg/guard.hpp"
+#include "pg/toplevel.hpp"
+#include "scheduler/scheduler_settings.hpp"
+#include "scheduler/shared_state.hpp"
+#include "scheduler/workers.hpp"
+
+extern "C" {
+#include "access/htup_details.h"
+#include "access/xact.h"
+#include "catalog/pg_database.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "postmaster/bgworker.h"
+#include "postmaster/interrupt.h"
+#include "storage/ipc.h"
+#include "storage/latch.h"
+#include "tcop/tcopprot.h"
+#include "utils/builtins.h"
+#include "utils/snapmgr.h"
+#include "utils/timestamp.h"
+#include "utils/varlena.h"
+#include "utils/wait_event.h"
+
+PGDLLEXPORT void pgo_launcher_main(Datum arg);
+}
+
+namespace pgo::scheduler {
+namespace {
+
+volatile sig_atomic_t terminate_requested = false;
+
+void handle_sigterm(SIGNAL_ARGS) {
+  const int saved = errno;
+  terminate_requested = true;
+  SetLatch(MyLatch);
+  errno = saved;
+}
+
+// The handle of the scheduler started for each slot (in TopMemoryContext), nullptr when none.
+BackgroundWorkerHandle **handles = nullptr;
+
+struct DatabaseEntry {
+  Oid oid;
+  std::string name;
+};
+
+std::vector<DatabaseEntry> connectable_databases() {
+  std::vector<DatabaseEntry> out;
+  pg::guard([] {
+    SetCurrentStatementStartTimestamp();
+    StartTransactionCommand();
+  });
+  try {
+    catalog::CatalogScan scan(DatabaseRelationId);
+    while (HeapTuple tuple = scan.next()) {
+      const auto *db = reinterpret_cast<Form_pg_database>(GETSTRUCT(tuple));
+      if (!db->datallowconn || db->datistemplate || db->datconnlimit == DATCONNLIMIT_INVALID_DB)
+        continue;
+      out.push_back(DatabaseEntry{db->oid, NameStr(db->datname)});
+    }
+    scan.close();
+    pg::guard([] { CommitTransactionCommand(); });
+  } catch (...) {
+    pg::recover_from_error();
+    throw;
+  }
+  return out;
+}
+
+// pg_optimize.databases as a list of names; empty: all.
+std::vector<std::string> wanted_names() {
+  std::vector<std::string> out;
+  const char *text = settings::databases;
+  if (text == nullptr || *text == '\0')
+    return out;
+  std::string current;
+  bool quoted = false;
+  for (const char *p = text;; p++) {
+    if (*p == '"') {
+      quoted = !quoted;
+    } else if ((*p == ',' && !quoted) || *p == '\0') {
+      const auto b = current.find_first_not_of(" \t"), e = current.find_last_not_of(" \t");
+      if (b != std::string::npos)
+        out.push_back(current.substr(b, e - b + 1));
+      current.clear();
+      if (*p == '\0')
+        break;
+    } else {
+      current += *p;
+    }
+  }
+  return out;
+}
+
+TimestampTz backoff(int failures) {
+  const long seconds = std::min(300L, 1L << std::min(failures, 9));
+  return GetCurrentTimestamp() + static_cast<TimestampTz>(seconds) * USECS_PER_SEC;
+}
+
+// One pass over the databases. Returns how long to sleep (ms).
+long pass() {
+  const std::vector<DatabaseEntry> databases = connectable_databases();
+  const std::vector<std::string> wanted = wanted_names();
+  auto is_wanted = [&](const std::string &name) {
+    return wanted.empty() || std::find(wanted.begin(), wanted.end(), name) != wanted.end();
+  };
+  Shared *s = shared();
+  const TimestampTz now = GetCurrentTimestamp();
+  long sleep_ms = settings::launcher_naptime_s * 1000L;
+  // Reserved before the lock is taken: nothing below may throw while it is held.
+  std::vector<int> to_start;
+  std::vector<pid_t> to_stop;
+  to_start.reserve(s->nslots);
+  to_stop.reserve(s->nslots);
+  bool out_of_slots = false;
+
+  LWLockAcquire(s->lock, LW_EXCLUSIVE);
+  const bool rescan = s->rescan;
+  s->rescan = false;
+  int workers = 0;
+  for (int i = 0; i < s->nslots; i++) {
+    DatabaseSlot &slot = s->slots[i];
+    if (slot.state == SchedulerState::Free)
+      continue;
+    for (const RunningJob &j : slot.jobs)
+      workers += j.run_id != 0;
+    // A scheduler we started that has ended without saying why (an ERROR or a crash): restart it later.
+    if (handles[i] != nullptr) {
+      pid_t pid = 0;
+      if (GetBackgroundWorkerPid(handles[i], &pid) == BGWH_STOPPED) {
+        pfree(handles[i]);
+        handles[i] = nullptr;
+        slot.scheduler_pid = 0;
+        slot.scheduler_latch = nullptr;
+        if (slot.state == SchedulerState::Idle || slot.state == SchedulerState::Starting) {
+          slot.state = SchedulerState::Exited;
+          slot.failures++;
+          slot.restart_after = backoff(slot.failures);
+          copy_text(slot.last_error, sizeof(slot.last_error), "the scheduler ended unexpectedly (see the server log)");
+          slot.last_error_at = now;
+        }
+      }
+    }
+    if (slot.state == SchedulerState::Idle || slot.state == SchedulerState::Starting)
+      workers++;
+    // Running steadily for ten minutes clears the restart backoff.
+    if (slot.state == SchedulerState::Idle && slot.failures > 0 && now - slot.started_at > 600 * USECS_PER_SEC)
+      slot.failures = 0;
+    const auto db = std::find_if(databases.begin(), databases.end(),
+                                 [&](const DatabaseEntry &d) { return d.oid == slot.database; });
+    const bool jobs_running =
+        std::any_of(std::begin(slot.jobs), std::end(slot.jobs), [](const RunningJob &j) { return j.run_id != 0; });
+    if (db == databases.end() || !is_wanted(db->name)) {
+      if (slot.scheduler_pid != 0)
+        to_stop.push_back(slot.scheduler_pid);
+      else if (!jobs_running && handles[i] == nullptr)
+        slot = DatabaseSlot{}; // gone or left out: free the slot
+      else
+        slot.state = SchedulerState::Excluded;
+      continue;
+    }
+    if (slot.state == SchedulerState::NotInstalled && rescan) {
+      slot.state = SchedulerState::Exited;
+      slot.restart_after = now;
+    }
+  }
+  for (const DatabaseEntry &db : databases) {
+    if (!is_wanted(db.name))
+      continue;
+    int index = -1;
+    for (int i = 0; i < s->nslots && index < 0; i++)
+      if (s->slots[i].state != SchedulerState::Free && s->slots[i].database == db.oid)
+        index = i;
+    if (index < 0) {
+      for (int i = 0; i < s->nslots && index < 0; i++)
+        if (s->slots[i].state == SchedulerState::Free)
+          index = i;
+      if (index < 0) {
+        out_of_slots = true;
+        continue;
+      }
+      s->slots[index] = DatabaseSlot{};
+      s->slots[index].database = db.oid;
+      s->slots[index].state = SchedulerState::Exited;
+      s->slots[index].restart_after = now;
+    }
+    DatabaseSlot &slot = s->slots[index];
+    if (slot.state == SchedulerState::Excluded) {
+      slot.state = SchedulerState::Exited;
+      slot.restart_after = now;
+    }
+    if ((slot.state == SchedulerState::Exited || slot.state == SchedulerState::Paused) && handles[index] == nullptr &&
+        slot.scheduler_pid == 0) {
+      if (slot.restart_after <= now) {
+        if (workers < settings::max_workers) {
+          slot.state = SchedulerState::Starting;
+          workers++;
+          to_start.push_back(index);
+        } else {
+          out_of_slots = true;
+        }
+      } else {
+        sleep_ms = std::min(sleep_ms, static_cast<long>((slot.restart_after - now) / 1000) + 1);
+      }
+    }
+  }
+  LWLockRelease(s->lock);
+
+  for (pid_t pid : to_stop)
+    kill(pid, SIGTERM);
+  for (int index : to_start) {
+    const Oid db = s->slots[index].database;
+    BackgroundWorkerHandle *handle = start_scheduler(db, MyProcPid);
+    LWLockAcquire(s->lock, LW_EXCLUSIVE);
+    if (handle != nullptr) {
+      handles[index] = handle;
+    } else {
+      DatabaseSlot &slot = s->slots[index];
+      slot.state = SchedulerState::Exited;
+      slot.failures++;
+      slot.restart_after = backoff(slot.failures);
+      copy_text(slot.last_error, sizeof(slot.last_error),
+                "no free background worker slot for the scheduler: raise max_worker_processes");
+      slot.last_error_at = GetCurrentTimestamp();
+    }
+    LWLockRelease(s->lock);
+  }
+  static bool warned = false;
+  if (out_of_slots && !warned) {
+    ereport(WARNING, (errmsg("pg_optimize: not every database gets a scheduler"),
+                      errhint("Raise pg_optimize.max_workers (and max_worker_processes), or list the databases that "
+                              "need one in pg_optimize.databases.")));
+    warned = true;
+  }
+  return sleep_ms;
+}
+
+void run() {
+  Shared *s = shared();
+  handles = static_cast<BackgroundWorkerHandle **>(
+      pg::guard([&] { return MemoryContextAllocZero(TopMemoryContext, sizeof(void *) * s->nslots); }));
+  LWLockAcquire(s->lock, LW_EXCLUSIVE);
+  s->launcher_pid = MyProcPid;
+  s->launcher_latch = MyLatch;
+  // Whatever a previous launcher knew is stale: every slot will be looked at again.
+  s->rescan = true;
+  LWLockRelease(s->lock);
+
+  int consecutive_errors = 0;
+  while (!terminate_requested) {
+    CHECK_FOR_INTERRUPTS();
+    if (ConfigReloadPending) {
+      ConfigReloadPending = false;
+      ProcessConfigFile(PGC_SIGHUP);
+    }
+    long sleep_ms;
+    try {
+      sleep_ms = pass();
+      consecutive_errors = 0;
+    } catch (const Error &e) {
+      consecutive_errors++;
+      ereport(WARNING, (errmsg("pg_optimize launcher: %s", e.message().c_str()),
+                        errdetail("The launcher goes on and tries again.")));
+      sleep_ms = std::min(300000L, 5000L * consecutive_errors);
+    }
+    const int rc =
+        WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, std::max(1L, sleep_ms), PG_WAIT_EXTENSION);
+    if (rc & WL_LATCH_SET)
+      ResetLatch(MyLatch);
+  }
+}
+
+void leave(int, Datum) {
+  Shared *s = shared();
+  LWLockAcquire(s->lock, LW_EXCLUSIVE);
+  if (s->launcher_pid == MyProcPid) {
+    s->launcher_pid = 0;
+    s->launcher_latch = nullptr;
+  }
+  LWLockRelease(s->lock);
+}
+
+} // namespace
+} // namespace pgo::scheduler
+
+void pgo_launcher_main(Datum) {
+  using namespace pgo::scheduler;
+  pqsignal(SIGTERM, handle_sigterm);
+  pqsignal(SIGHUP, SignalHandlerForConfigReload);
+  BackgroundWorkerUnblockSignals();
+  if (shared() == nullptr)
+    proc_exit(0);
+  BackgroundWorkerInitializeConnection(nullptr, nullptr, 0);
+  before_shmem_exit(leave, 0);
+  pgo::pg::barrier([] { run(); });
+  proc_exit(0);
+}

@@ -1,0 +1,433 @@
+// The scheduler ("pg_optimize scheduler"): one per database with the extension. Sleeps on its latch until the next
+// job is due (or a job ends, or optimize.schedule()/alter_job() wake it), then starts the due jobs in job workers,
+// at most pg_optimize.max_parallel_jobs at once, never two runs of one job. An ERROR in an iteration is logged,
+// kept in optimize.scheduler_status and retried; a job row it cannot use (bad schedule, dropped owner) is skipped or
+// disabled with the reason, never a restart loop.
+#include <algorithm>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "core/schedule.hpp"
+#include "pg/barrier.hpp"
+#include "pg/guard.hpp"
+#include "pg/server_time.hpp"
+#include "pg/spi.hpp"
+#include "pg/toplevel.hpp"
+#include "scheduler/job_store.hpp"
+#include "scheduler/scheduler_settings.hpp"
+#include "scheduler/shared_state.hpp"
+#include "scheduler/workers.hpp"
+
+extern "C" {
+#include "access/xact.h"
+#include "commands/extension.h"
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "postmaster/bgworker.h"
+#include "postmaster/interrupt.h"
+#include "storage/ipc.h"
+#include "storage/latch.h"
+#include "tcop/tcopprot.h"
+#include "utils/snapmgr.h"
+#include "utils/syscache.h"
+#include "utils/timestamp.h"
+#include "utils/wait_event.h"
+
+PGDLLEXPORT void pgo_scheduler_main(Datum arg);
+}
+
+namespace pgo::scheduler {
+namespace {
+
+volatile sig_atomic_t terminate_requested = false;
+
+void handle_sigterm(SIGNAL_ARGS) {
+  const int saved = errno;
+  terminate_requested = true;
+  SetLatch(MyLatch);
+  errno = saved;
+}
+
+Oid database = InvalidOid;
+
+// Job workers this scheduler started (plain data: no destructors in a worker's globals).
+struct Launched {
+  std::int64_t run_id;
+  std::int64_t job_id;
+  BackgroundWorkerHandle *handle;
+};
+Launched launched[kMaxJobsPerDatabase];
+
+constexpr double kMaxSleepSeconds = 300;
+
+// A transaction with a snapshot and SPI; an ERROR aborts it and comes back as pgo::Error.
+template <typename F> void in_transaction(F &&f) {
+  pg::guard([] {
+    SetCurrentStatementStartTimestamp();
+    StartTransactionCommand();
+    PushActiveSnapshot(GetTransactionSnapshot());
+  });
+  try {
+    {
+      pg::Spi spi;
+      f(spi);
+    }
+    pg::guard([] {
+      PopActiveSnapshot();
+      CommitTransactionCommand();
+    });
+  } catch (...) {
+    pg::recover_from_error();
+    throw;
+  }
+  pgstat_report_stat(false);
+}
+
+bool extension_installed() {
+  return pg::guard([] { return OidIsValid(get_extension_oid("pg_optimize", true)); });
+}
+
+bool role_exists(Oid role) {
+  return pg::guard([&] { return SearchSysCacheExists1(AUTHOID, ObjectIdGetDatum(role)); });
+}
+
+// Runs of this database that are running now, by shared memory (what the job workers published).
+struct Running {
+  std::vector<std::int64_t> run_ids;
+  std::vector<std::int64_t> job_ids;
+  int in_database = 0;
+  int cluster_workers = 0; // schedulers and jobs, cluster-wide
+};
+
+Running running_now() {
+  Running r;
+  r.run_ids.reserve(kMaxJobsPerDatabase); // nothing may throw while the lock is held
+  r.job_ids.reserve(kMaxJobsPerDatabase);
+  Shared *s = shared();
+  LWLockAcquire(s->lock, LW_SHARED);
+  for (int i = 0; i < s->nslots; i++) {
+    const DatabaseSlot &slot = s->slots[i];
+    if (slot.state == SchedulerState::Idle || slot.state == SchedulerState::Starting)
+      r.cluster_workers++;
+    for (const RunningJob &j : slot.jobs) {
+      if (j.run_id == 0)
+        continue;
+      r.cluster_workers++;
+      if (slot.database == database) {
+        r.in_database++;
+        r.run_ids.push_back(j.run_id);
+        r.job_ids.push_back(j.job_id);
+      }
+    }
+  }
+  LWLockRelease(s->lock);
+  return r;
+}
+
+void forget_run(std::int64_t run_id) {
+  Shared *s = shared();
+  LWLockAcquire(s->lock, LW_EXCLUSIVE);
+  if (DatabaseSlot *slot = find_slot(s, database))
+    for (RunningJob &j : slot->jobs)
+      if (j.run_id == run_id)
+        j = RunningJob{0, 0, 0, 0};
+  LWLockRelease(s->lock);
+}
+
+bool reserve_run(std::int64_t run_id, std::int64_t job_id) {
+  Shared *s = shared();
+  bool ok = false;
+  LWLockAcquire(s->lock, LW_EXCLUSIVE);
+  if (DatabaseSlot *slot = find_slot(s, database))
+    for (RunningJob &j : slot->jobs)
+      if (j.run_id == 0) {
+        j = RunningJob{run_id, job_id, 0, GetCurrentTimestamp()};
+        ok = true;
+        break;
+      }
+  LWLockRelease(s->lock);
+  return ok;
+}
+
+void set_status(const char *next_job, double next_run_epoch, const char *error) {
+  Shared *s = shared();
+  LWLockAcquire(s->lock, LW_EXCLUSIVE);
+  if (DatabaseSlot *slot = find_slot(s, database)) {
+    copy_text(slot->next_job, sizeof(slot->next_job), next_job);
+    slot->next_run_at = next_run_epoch > 0
+                            ? static_cast<TimestampTz>((next_run_epoch - (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) *
+                                                                             static_cast<double>(SECS_PER_DAY)) *
+                                                       USECS_PER_SEC)
+                            : 0;
+    if (error != nullptr) {
+      copy_text(slot->last_error, sizeof(slot->last_error), error);
+      slot->last_error_at = GetCurrentTimestamp();
+    }
+  }
+  LWLockRelease(s->lock);
+}
+
+// Workers this scheduler started that have ended: a run still 'running' never recorded its end.
+void reap(pg::Spi &spi) {
+  for (Launched &l : launched) {
+    if (l.handle == nullptr)
+      continue;
+    pid_t pid = 0;
+    const BgwHandleStatus status = pg::guard([&] { return GetBackgroundWorkerPid(l.handle, &pid); });
+    if (status == BGWH_POSTMASTER_DIED)
+      proc_exit(1);
+    if (status != BGWH_STOPPED)
+      continue;
+    if (run_status(spi, l.run_id).value_or("") == "running") {
+      finish_run(spi, l.run_id, "crashed",
+                 "the job worker ended without recording a result (terminated, or it crashed)", "{}");
+      if (auto job = find_job(spi, l.job_id))
+        record_outcome(spi, *job, "crashed", "the job worker ended without recording a result", pg::now_epoch(),
+                       std::nullopt);
+    }
+    forget_run(l.run_id);
+    pfree(l.handle);
+    l = Launched{0, 0, nullptr};
+  }
+}
+
+struct ToLaunch {
+  Job job;
+  std::int64_t run_id;
+};
+
+// One pass: returns the epoch of the next due job (0: none), filling `launch` with the jobs to start now.
+double plan_pass(pg::Spi &spi, std::vector<ToLaunch> &launch, bool &waiting_for_budget, std::string &next_name) {
+  const double now = pg::now_epoch();
+  const pg::SessionTimeZone tz;
+  Running running = running_now();
+  int db_budget = settings::max_parallel_jobs - running.in_database;
+  int cluster_budget = settings::max_workers - running.cluster_workers;
+  double earliest = 0;
+  auto consider = [&](double when, const std::string &name) {
+    if (earliest == 0 || when < earliest) {
+      earliest = when;
+      next_name = name;
+    }
+  };
+  for (const Job &job : load_jobs(spi, true)) {
+    core::Schedule schedule;
+    try {
+      schedule = core::parse_schedule(job.schedule);
+    } catch (const Error &e) {
+      ereport(WARNING, (errmsg("pg_optimize: job \"%s\" disabled: %s", job.name.c_str(), e.message().c_str())));
+      disable_job(spi, job.id, "invalid schedule: " + e.message());
+      continue;
+    }
+    auto next_after = [&](double t) {
+      return static_cast<double>(core::next_run(schedule, static_cast<std::int64_t>(t), tz));
+    };
+    if (!job.next_run) {
+      const double next = next_after(now);
+      set_next_run(spi, job.id, next);
+      consider(next, job.name);
+      continue;
+    }
+    if (*job.next_run > now) {
+      consider(*job.next_run, job.name);
+      continue;
+    }
+    // Due. The next occurrence keeps the job's rhythm, unless the server was down past it.
+    double following = next_after(*job.next_run);
+    if (following <= now)
+      following = next_after(now);
+    if (std::find(running.job_ids.begin(), running.job_ids.end(), job.id) != running.job_ids.end()) {
+      insert_run(spi, job.id, job.name, job.owner, "", "skipped", "the previous run is still running");
+      set_next_run(spi, job.id, following);
+      consider(following, job.name);
+      continue;
+    }
+    if (db_budget <= 0 || cluster_budget <= 0) {
+      waiting_for_budget = true;
+      continue;
+    }
+    if (!role_exists(job.owner)) {
+      const std::string reason = fmt::format("the job's owner (role OID {}) no longer exists", job.owner);
+      ereport(LOG, (errmsg("pg_optimize: job \"%s\" skipped: %s", job.name.c_str(), reason.c_str())));
+      insert_run(spi, job.id, job.name, job.owner, "", "skipped", reason);
+      record_outcome(spi, job, "skipped", reason, now, following);
+      set_next_run(spi, job.id, following);
+      consider(following, job.name);
+      continue;
+    }
+    const std::int64_t run_id = insert_run(spi, job.id, job.name, job.owner, "", "running", "");
+    mark_started(spi, job.id, now, following);
+    launch.push_back(ToLaunch{job, run_id});
+    running.job_ids.push_back(job.id);
+    db_budget--;
+    cluster_budget--;
+    consider(following, job.name);
+  }
+  return earliest;
+}
+
+void launch_jobs(const std::vector<ToLaunch> &launch) {
+  for (const ToLaunch &l : launch) {
+    Launched *free_entry = nullptr;
+    for (Launched &e : launched)
+      if (e.handle == nullptr) {
+        free_entry = &e;
+        break;
+      }
+    BackgroundWorkerHandle *handle = nullptr;
+    if (free_entry != nullptr && reserve_run(l.run_id, l.job.id)) {
+      const JobWorkerArgs args{database, l.job.owner, JobMode::Scheduled, l.job.id, l.run_id};
+      handle = start_job_worker(args, l.job.name.c_str(), MyProcPid);
+      if (handle == nullptr)
+        forget_run(l.run_id);
+    }
+    if (handle != nullptr) {
+      *free_entry = Launched{l.run_id, l.job.id, handle};
+      continue;
+    }
+    in_transaction([&](pg::Spi &spi) {
+      finish_run(spi, l.run_id, "skipped",
+                 "no free background worker slot: raise max_worker_processes (and pg_optimize.max_workers)", "{}");
+    });
+    ereport(WARNING,
+            (errmsg("pg_optimize: could not start job \"%s\": no free background worker slot", l.job.name.c_str()),
+             errhint("Raise max_worker_processes.")));
+  }
+}
+
+enum class Exit { NotInstalled, Terminated };
+
+Exit run() {
+  // Claim our slot (the launcher made it).
+  {
+    Shared *s = shared();
+    bool ours = false;
+    LWLockAcquire(s->lock, LW_EXCLUSIVE);
+    if (DatabaseSlot *slot = find_slot(s, database)) {
+      if (slot->scheduler_pid == 0 || slot->scheduler_pid == MyProcPid) {
+        slot->scheduler_pid = MyProcPid;
+        slot->scheduler_latch = MyLatch;
+        slot->state = SchedulerState::Idle;
+        slot->started_at = GetCurrentTimestamp();
+        ours = true;
+      }
+    }
+    LWLockRelease(s->lock);
+    if (!ours)
+      return Exit::Terminated; // another scheduler serves this database
+  }
+
+  // Runs left 'running' by workers that are gone (a crash, a restart) are marked 'crashed'.
+  bool installed = true;
+  in_transaction([&](pg::Spi &spi) {
+    installed = extension_installed();
+    if (installed) {
+      const int orphans = mark_orphaned_runs(spi, running_now().run_ids);
+      if (orphans > 0)
+        ereport(LOG, (errmsg("pg_optimize: marked %d interrupted job run(s) as crashed", orphans)));
+    }
+  });
+  if (!installed)
+    return Exit::NotInstalled;
+
+  int consecutive_errors = 0;
+  while (!terminate_requested) {
+    CHECK_FOR_INTERRUPTS();
+    if (ConfigReloadPending) {
+      ConfigReloadPending = false;
+      ProcessConfigFile(PGC_SIGHUP);
+    }
+    double sleep_s = kMaxSleepSeconds;
+    try {
+      std::vector<ToLaunch> launch;
+      bool waiting_for_budget = false;
+      std::string next_name;
+      double next = 0;
+      in_transaction([&](pg::Spi &spi) {
+        installed = extension_installed();
+        if (!installed)
+          return;
+        reap(spi);
+        next = plan_pass(spi, launch, waiting_for_budget, next_name);
+      });
+      if (!installed)
+        return Exit::NotInstalled;
+      launch_jobs(launch);
+      set_status(next_name.c_str(), next, consecutive_errors > 0 ? "" : nullptr);
+      consecutive_errors = 0;
+      if (!launch.empty())
+        sleep_s = 0; // look again at once: more may be due
+      else if (next > 0)
+        sleep_s = std::clamp(next - pg::now_epoch(), 0.0, kMaxSleepSeconds);
+      if (waiting_for_budget)
+        sleep_s = std::min(sleep_s, 10.0); // a job ending wakes us sooner
+    } catch (const Error &e) {
+      consecutive_errors++;
+      set_status("", 0, e.message().c_str());
+      ereport(WARNING, (errmsg("pg_optimize scheduler: %s", e.message().c_str()),
+                        errdetail("The scheduler goes on and tries again.")));
+      sleep_s = std::min(300.0, 5.0 * consecutive_errors);
+    }
+    if (sleep_s > 0) {
+      const long ms = static_cast<long>(sleep_s * 1000) + 1;
+      const int rc = WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, ms, PG_WAIT_EXTENSION);
+      if (rc & WL_LATCH_SET)
+        ResetLatch(MyLatch);
+    }
+  }
+  return Exit::Terminated;
+}
+
+void leave_slot(int, Datum) {
+  Shared *s = shared();
+  LWLockAcquire(s->lock, LW_EXCLUSIVE);
+  if (DatabaseSlot *slot = find_slot(s, database)) {
+    if (slot->scheduler_pid == MyProcPid) {
+      slot->scheduler_pid = 0;
+      slot->scheduler_latch = nullptr;
+    }
+  }
+  Latch *launcher = s->launcher_latch;
+  LWLockRelease(s->lock);
+  if (launcher != nullptr)
+    SetLatch(launcher);
+}
+
+void set_exit_state(SchedulerState state, const char *error, double restart_in_s) {
+  Shared *s = shared();
+  LWLockAcquire(s->lock, LW_EXCLUSIVE);
+  if (DatabaseSlot *slot = find_slot(s, database)) {
+    if (slot->state != SchedulerState::Paused) { // DROP/ALTER DATABASE set it and its end time
+      slot->state = state;
+      slot->restart_after = GetCurrentTimestamp() + static_cast<TimestampTz>(restart_in_s * USECS_PER_SEC);
+    }
+    if (error != nullptr) {
+      copy_text(slot->last_error, sizeof(slot->last_error), error);
+      slot->last_error_at = GetCurrentTimestamp();
+    }
+  }
+  LWLockRelease(s->lock);
+}
+
+} // namespace
+} // namespace pgo::scheduler
+
+void pgo_scheduler_main(Datum arg) {
+  using namespace pgo::scheduler;
+  database = DatumGetObjectId(arg);
+  pqsignal(SIGTERM, handle_sigterm);
+  pqsignal(SIGHUP, SignalHandlerForConfigReload);
+  BackgroundWorkerUnblockSignals();
+  if (shared() == nullptr)
+    proc_exit(0);
+  BackgroundWorkerInitializeConnectionByOid(database, InvalidOid, 0);
+  before_shmem_exit(leave_slot, 0);
+  pgstat_report_appname("pg_optimize scheduler");
+  const Exit exit = pgo::pg::barrier([] { return run(); });
+  if (exit == Exit::NotInstalled)
+    set_exit_state(SchedulerState::NotInstalled, nullptr, 0);
+  else
+    set_exit_state(SchedulerState::Exited, "stopped by SIGTERM", 10);
+  proc_exit(0);
+}

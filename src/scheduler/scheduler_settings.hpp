@@ -1,0 +1,17 @@
+// Settings of the automation (launcher, schedulers, job workers), defined in _PG_init.
+#pragma once
+
+namespace pgo::scheduler::settings {
+
+extern int max_workers;       // schedulers plus running jobs, cluster-wide (postmaster start only)
+extern char *databases;       // comma-separated database names to schedule in; empty: every database
+extern int max_parallel_jobs; // running jobs per database
+extern int history_retention_s;
+extern int history_per_job;
+extern int snapshot_retention_s;
+extern int launcher_naptime_s;
+extern int retry_max_delay_s;
+
+void define();
+
+} // namespace pgo::scheduler::settings

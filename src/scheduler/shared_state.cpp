@@ -1,0 +1,160 @@
+#include "scheduler/shared_state.hpp"
+
+#include <cstring>
+
+#include "pg/guard.hpp"
+#include "scheduler/scheduler_settings.hpp"
+
+extern "C" {
+#include "access/xact.h"
+#include "miscadmin.h"
+#include "storage/ipc.h"
+#include "storage/shmem.h"
+#include "utils/timestamp.h"
+}
+
+namespace pgo::scheduler {
+namespace {
+
+Shared *state = nullptr;
+shmem_request_hook_type previous_request_hook = nullptr;
+shmem_startup_hook_type previous_startup_hook = nullptr;
+
+constexpr const char *kTrancheName = "pg_optimize scheduler";
+
+Size shared_size() { return add_size(offsetof(Shared, slots), mul_size(sizeof(DatabaseSlot), settings::max_workers)); }
+
+void request_shared_memory() {
+  if (previous_request_hook != nullptr)
+    previous_request_hook();
+  RequestAddinShmemSpace(shared_size());
+  RequestNamedLWLockTranche(kTrancheName, 1);
+}
+
+void startup_shared_memory() {
+  if (previous_startup_hook != nullptr)
+    previous_startup_hook();
+  LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
+  bool found = false;
+  state = static_cast<Shared *>(ShmemInitStruct("pg_optimize scheduler", shared_size(), &found));
+  if (!found) {
+    std::memset(static_cast<void *>(state), 0, shared_size());
+    state->lock = &(GetNamedLWLockTranche(kTrancheName))->lock;
+    state->nslots = settings::max_workers;
+  }
+  LWLockRelease(AddinShmemInitLock);
+}
+
+// Databases whose scheduler is to be woken when the current transaction commits.
+Oid wake_database = InvalidOid;
+bool wake_registered = false;
+
+void wake_on_commit(XactEvent event, void *) {
+  if (event == XACT_EVENT_COMMIT && OidIsValid(wake_database)) {
+    wake_launcher(true);
+    wake_scheduler(wake_database);
+  }
+  if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_COMMIT ||
+      event == XACT_EVENT_PARALLEL_ABORT || event == XACT_EVENT_PREPARE)
+    wake_database = InvalidOid;
+}
+
+} // namespace
+
+const char *state_name(SchedulerState s) {
+  switch (s) {
+  case SchedulerState::Free:
+    return "free";
+  case SchedulerState::Starting:
+    return "starting";
+  case SchedulerState::Idle:
+    return "running";
+  case SchedulerState::NotInstalled:
+    return "extension not installed";
+  case SchedulerState::Excluded:
+    return "excluded by pg_optimize.databases";
+  case SchedulerState::Paused:
+    return "paused";
+  case SchedulerState::Exited:
+    return "exited with an error";
+  }
+  return "unknown";
+}
+
+Shared *shared() { return state; }
+
+void install_shared_memory_hooks() {
+  previous_request_hook = shmem_request_hook;
+  shmem_request_hook = request_shared_memory;
+  previous_startup_hook = shmem_startup_hook;
+  shmem_startup_hook = startup_shared_memory;
+}
+
+DatabaseSlot *find_slot(Shared *s, Oid database) {
+  for (int i = 0; i < s->nslots; i++)
+    if (s->slots[i].database == database && s->slots[i].state != SchedulerState::Free)
+      return &s->slots[i];
+  return nullptr;
+}
+
+void copy_text(char *buffer, std::size_t size, const char *text) {
+  if (size == 0)
+    return;
+  std::size_t n = text == nullptr ? 0 : std::strlen(text);
+  if (n >= size)
+    n = size - 1;
+  // Do not cut a multibyte UTF-8 character in two.
+  while (n > 0 && n < std::strlen(text) && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80)
+    n--;
+  if (n > 0)
+    std::memcpy(buffer, text, n);
+  buffer[n] = '\0';
+}
+
+void wake_launcher(bool rescan) {
+  if (state == nullptr)
+    return;
+  LWLockAcquire(state->lock, LW_EXCLUSIVE);
+  if (rescan)
+    state->rescan = true;
+  Latch *latch = state->launcher_latch;
+  LWLockRelease(state->lock);
+  if (latch != nullptr)
+    SetLatch(latch);
+}
+
+void wake_scheduler(Oid database) {
+  if (state == nullptr)
+    return;
+  LWLockAcquire(state->lock, LW_SHARED);
+  DatabaseSlot *slot = find_slot(state, database);
+  Latch *latch = slot != nullptr ? slot->scheduler_latch : nullptr;
+  LWLockRelease(state->lock);
+  if (latch != nullptr)
+    SetLatch(latch);
+}
+
+void wake_at_commit(Oid database) {
+  if (state == nullptr)
+    return;
+  if (!wake_registered) {
+    pg::guard([] { RegisterXactCallback(wake_on_commit, nullptr); });
+    wake_registered = true;
+  }
+  wake_database = database;
+}
+
+int running_jobs_total() {
+  if (state == nullptr)
+    return 0;
+  int n = 0;
+  LWLockAcquire(state->lock, LW_SHARED);
+  for (int i = 0; i < state->nslots; i++)
+    for (const RunningJob &j : state->slots[i].jobs)
+      if (j.run_id != 0)
+        n++;
+  LWLockRelease(state->lock);
+  return n;
+}
+
+} // namespace pgo::scheduler

@@ -1,0 +1,89 @@
+// The automation's shared memory: what the launcher, the schedulers, the job workers and ordinary backends tell each
+// other. One slot per database with a scheduler, each with the jobs running there; sized once at server start from
+// pg_optimize.max_workers. Exists only when pg_optimize is in shared_preload_libraries (shared() is nullptr otherwise).
+//
+// Every field is read and written under `lock`. Critical sections are a few assignments: no PostgreSQL call that
+// can raise an ERROR, no C++ that can throw.
+#pragma once
+
+#include <cstdint>
+
+#include "pg/postgres.hpp"
+
+extern "C" {
+#include "datatype/timestamp.h"
+#include "storage/latch.h"
+#include "storage/lwlock.h"
+}
+
+namespace pgo::scheduler {
+
+constexpr int kMaxJobsPerDatabase = 16;
+constexpr int kErrorLength = 256;
+
+enum class SchedulerState : int {
+  Free = 0,     // slot unused
+  Starting,     // registered with the postmaster, not yet running
+  Idle,         // running, waiting for the next job
+  NotInstalled, // the database has no pg_optimize (or it was dropped); restarted on CREATE EXTENSION
+  Excluded,     // left out by pg_optimize.databases
+  Paused,       // stopped for DROP DATABASE / ALTER DATABASE; restarted after paused_until
+  Exited,       // ended with an error; restarted after restart_after
+};
+
+const char *state_name(SchedulerState state);
+
+struct RunningJob {
+  std::int64_t run_id; // 0: free
+  std::int64_t job_id; // 0: an ad-hoc run (optimize.run_maintenance)
+  pid_t pid;           // 0 while starting
+  TimestampTz started_at;
+};
+
+struct DatabaseSlot {
+  Oid database; // InvalidOid: free
+  SchedulerState state;
+  pid_t scheduler_pid;
+  Latch *scheduler_latch;
+  TimestampTz started_at;
+  TimestampTz restart_after; // when Exited or Paused: not before this
+  int failures;              // consecutive abnormal scheduler exits (restart backoff)
+  TimestampTz next_run_at;   // 0: none
+  char next_job[NAMEDATALEN];
+  char last_error[kErrorLength];
+  TimestampTz last_error_at;
+  RunningJob jobs[kMaxJobsPerDatabase];
+};
+
+struct Shared {
+  LWLock *lock;
+  pid_t launcher_pid;
+  Latch *launcher_latch;
+  bool rescan; // a database gained the extension: retry NotInstalled slots
+  int nslots;
+  DatabaseSlot slots[FLEXIBLE_ARRAY_MEMBER];
+};
+
+// nullptr unless pg_optimize was preloaded.
+Shared *shared();
+
+// Called from _PG_init when preloading: chains the shared memory request and startup hooks.
+void install_shared_memory_hooks();
+
+// Find the slot of a database, under the lock held by the caller. nullptr when none.
+DatabaseSlot *find_slot(Shared *s, Oid database);
+
+// Copies `text` into a fixed buffer, truncated.
+void copy_text(char *buffer, std::size_t size, const char *text);
+
+// Wake the launcher (rescan: also retry the databases where the extension was missing). Safe without shared memory.
+void wake_launcher(bool rescan);
+// Wake the scheduler of a database, if it has one.
+void wake_scheduler(Oid database);
+// Both, when the current transaction commits (after CREATE EXTENSION, optimize.schedule, alter_job...).
+void wake_at_commit(Oid database);
+
+// Jobs running now, cluster-wide and in one database (under no lock: takes it).
+int running_jobs_total();
+
+} // namespace pgo::scheduler
