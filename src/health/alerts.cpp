@@ -13,6 +13,7 @@
 #include "pg/barrier.hpp"
 #include "pg/fmgr_call.hpp"
 #include "pg/srf.hpp"
+#include "scheduler/job_alerts.hpp"
 #include "settings.hpp"
 
 extern "C" {
@@ -177,6 +178,21 @@ std::vector<Alert> alerts(HealthData &data) {
                     mb),
         fmt::format("Reconnect its consumer, or drop it if it is gone: SELECT pg_drop_replication_slot('{}');",
                     s.name));
+  }
+
+  for (const scheduler::JobProblem &p : scheduler::job_problems()) {
+    std::string quoted = "'";
+    for (const char c : p.name)
+      quoted += c == '\'' ? std::string("''") : std::string(1, c);
+    quoted += "'";
+    add(p.disabled ? "critical" : "warning", "failed_job", "job " + p.name, p.failures,
+        p.disabled ? p.max_retries + 1 : 1,
+        p.disabled ? fmt::format("job is disabled: {}", p.message)
+                   : fmt::format("last run {} ({} in a row): {}", p.status, p.failures, p.message),
+        fmt::format("See SELECT * FROM optimize.job_runs WHERE job = {} ORDER BY id DESC LIMIT 5;{}", quoted,
+                    p.disabled
+                        ? fmt::format(" fix the cause, then SELECT optimize.alter_job({}, enabled => true);", quoted)
+                        : " it is retried with a growing delay and disabled after max_retries failures."));
   }
 
   std::stable_sort(out.begin(), out.end(), [](const Alert &a, const Alert &b) {

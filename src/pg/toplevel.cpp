@@ -9,12 +9,14 @@ extern "C" {
 #include "nodes/nodeFuncs.h"
 #include "parser/analyze.h"
 #include "pgstat.h"
+#include "storage/proc.h"
 #include "tcop/tcopprot.h"
 #include "tcop/utility.h"
 #include "utils/backend_status.h"
 #include "utils/memutils.h"
 #include "utils/portal.h"
 #include "utils/snapmgr.h"
+#include "utils/guc.h"
 #include "utils/timeout.h"
 }
 
@@ -28,6 +30,9 @@ void run_statement(const char *sql, MemoryContext context) {
   SetCurrentStatementStartTimestamp();
   pgstat_report_activity(STATE_RUNNING, sql);
   StartTransactionCommand();
+  // statement_timeout is armed by the main loop of a client backend; here it is ours to arm.
+  if (StatementTimeout > 0)
+    enable_timeout_after(STATEMENT_TIMEOUT, StatementTimeout);
   MemoryContextSwitchTo(context);
   List *parsetrees = pg_parse_query(sql);
   ListCell *cell;
@@ -57,6 +62,7 @@ void run_statement(const char *sql, MemoryContext context) {
     MemoryContextSwitchTo(context);
   }
   CommitTransactionCommand();
+  disable_timeout(STATEMENT_TIMEOUT, false);
   pgstat_report_activity(STATE_IDLE, nullptr);
 }
 

@@ -406,12 +406,9 @@ PGO_FUNCTION(pgo_scheduler_status) {
 }
 
 PGO_FUNCTION(pgo_wake_scheduler) {
-  if (shared() == nullptr) {
-    ereport(NOTICE, (errmsg("pg_optimize automation is off: jobs will not run on their schedule"),
-                     errhint("Add pg_optimize to shared_preload_libraries and restart the server; every SQL function "
-                             "works without it.")));
-    PG_RETURN_VOID();
-  }
-  wake_at_commit(MyDatabaseId);
+  if (shared() == nullptr)
+    notice_automation_off_at_commit();
+  else
+    wake_at_commit(MyDatabaseId);
   PG_RETURN_VOID();
 }

@@ -142,7 +142,8 @@ void record_outcome(pg::Spi &spi, const Job &job, const std::string &status, con
     return;
   }
   // Back off: the next try no sooner than the retry delay, which doubles with each failure.
-  const double delay = static_cast<double>(core::retry_delay_seconds(failures, 30, settings::retry_max_delay_s));
+  const double delay = static_cast<double>(
+      core::retry_delay_seconds(failures, settings::retry_min_delay_s, settings::retry_max_delay_s));
   const double regular = regular_next_run.value_or(to_optional(r.rows[0][2]).value_or(now));
   if (regular < now + delay)
     set_next_run(spi, job.id, now + delay);

@@ -133,8 +133,9 @@ struct ActionResult {
   std::optional<std::int64_t> dead_before, dead_after;
 };
 
-// Runs one statement as the job's owner: the security-restricted context VACUUM and REFRESH use themselves, so the
-// owner's rights and no more apply, and nothing in it can change the user back.
+// Runs one statement as the job's owner, so the owner's rights and no more apply, and SET ROLE cannot change that
+// back (SECURITY_LOCAL_USERID_CHANGE). Not a security-restricted operation: REFRESH ... CONCURRENTLY needs a
+// temporary table, and VACUUM, ANALYZE and REFRESH run the owner's functions restricted by themselves.
 ActionResult execute(const JobAction &action, Oid owner) {
   ActionResult r;
   const bool vacuums = action.planned.sql.rfind("VACUUM", 0) == 0;
@@ -145,7 +146,7 @@ ActionResult execute(const JobAction &action, Oid owner) {
   GetUserIdAndSecContext(&saved_user, &saved_context);
   const auto start = std::chrono::steady_clock::now();
   try {
-    SetUserIdAndSecContext(owner, saved_context | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
+    SetUserIdAndSecContext(owner, saved_context | SECURITY_LOCAL_USERID_CHANGE);
     pg::run_toplevel_statement(action.planned.sql);
     SetUserIdAndSecContext(saved_user, saved_context);
   } catch (const Error &e) {

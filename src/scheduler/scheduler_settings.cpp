@@ -6,6 +6,7 @@
 #include "scheduler/shared_state.hpp"
 
 extern "C" {
+#include "miscadmin.h"
 #include "utils/guc.h"
 }
 
@@ -18,15 +19,18 @@ int history_retention_s = 30 * 24 * 3600;
 int history_per_job = 1000;
 int snapshot_retention_s = 90 * 24 * 3600;
 int launcher_naptime_s = 10;
+int retry_min_delay_s = 30;
 int retry_max_delay_s = 3600;
 
 void define() {
   pg::guard([] {
-    DefineCustomIntVariable("pg_optimize.max_workers",
-                            "Background workers pg_optimize may use besides its launcher: one scheduler per database "
-                            "plus the jobs running at the moment.",
-                            "Each counts against max_worker_processes.", &max_workers, max_workers, 1, 1000,
-                            PGC_POSTMASTER, 0, nullptr, nullptr, nullptr);
+    // A postmaster-level setting exists only in a preloaded library (PostgreSQL refuses to define one later).
+    if (process_shared_preload_libraries_in_progress)
+      DefineCustomIntVariable("pg_optimize.max_workers",
+                              "Background workers pg_optimize may use besides its launcher: one scheduler per database "
+                              "plus the jobs running at the moment.",
+                              "Each counts against max_worker_processes.", &max_workers, max_workers, 1, 1000,
+                              PGC_POSTMASTER, 0, nullptr, nullptr, nullptr);
     DefineCustomStringVariable("pg_optimize.databases",
                                "Databases where jobs run, as a comma-separated list of names; empty for every "
                                "database where the extension is installed.",
@@ -46,6 +50,10 @@ void define() {
     DefineCustomIntVariable("pg_optimize.launcher_naptime",
                             "How often the launcher looks for new databases (CREATE EXTENSION wakes it at once).",
                             nullptr, &launcher_naptime_s, launcher_naptime_s, 1, 3600, PGC_SIGHUP, GUC_UNIT_S, nullptr,
+                            nullptr, nullptr);
+    DefineCustomIntVariable("pg_optimize.retry_min_delay",
+                            "Delay before a failed job is tried again the first time; it doubles after each failure.",
+                            nullptr, &retry_min_delay_s, retry_min_delay_s, 1, INT_MAX, PGC_SIGHUP, GUC_UNIT_S, nullptr,
                             nullptr, nullptr);
     DefineCustomIntVariable("pg_optimize.retry_max_delay",
                             "Longest delay before a failed job is tried again (the delay doubles after each failure).",

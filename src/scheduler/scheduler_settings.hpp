@@ -10,6 +10,7 @@ extern int history_retention_s;
 extern int history_per_job;
 extern int snapshot_retention_s;
 extern int launcher_naptime_s;
+extern int retry_min_delay_s;
 extern int retry_max_delay_s;
 
 void define();

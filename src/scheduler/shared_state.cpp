@@ -49,7 +49,19 @@ void startup_shared_memory() {
 Oid wake_database = InvalidOid;
 bool wake_registered = false;
 
+// A NOTICE that automation is off, for the end of CREATE EXTENSION: its script runs with client_min_messages raised
+// to WARNING, so a NOTICE raised inside it would never reach the client.
+bool automation_notice_pending = false;
+
 void wake_on_commit(XactEvent event, void *) {
+  if (event == XACT_EVENT_PRE_COMMIT && automation_notice_pending) {
+    automation_notice_pending = false;
+    ereport(NOTICE, (errmsg("pg_optimize automation is off: jobs will not run on their schedule"),
+                     errhint("Add pg_optimize to shared_preload_libraries and restart the server; every SQL function "
+                             "works without it.")));
+  }
+  if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
+    automation_notice_pending = false;
   if (event == XACT_EVENT_COMMIT && OidIsValid(wake_database)) {
     wake_launcher(true);
     wake_scheduler(wake_database);
@@ -57,6 +69,13 @@ void wake_on_commit(XactEvent event, void *) {
   if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_COMMIT ||
       event == XACT_EVENT_PARALLEL_ABORT || event == XACT_EVENT_PREPARE)
     wake_database = InvalidOid;
+}
+
+void register_callback() {
+  if (!wake_registered) {
+    pg::guard([] { RegisterXactCallback(wake_on_commit, nullptr); });
+    wake_registered = true;
+  }
 }
 
 } // namespace
@@ -137,11 +156,13 @@ void wake_scheduler(Oid database) {
 void wake_at_commit(Oid database) {
   if (state == nullptr)
     return;
-  if (!wake_registered) {
-    pg::guard([] { RegisterXactCallback(wake_on_commit, nullptr); });
-    wake_registered = true;
-  }
+  register_callback();
   wake_database = database;
+}
+
+void notice_automation_off_at_commit() {
+  register_callback();
+  automation_notice_pending = true;
 }
 
 int running_jobs_total() {

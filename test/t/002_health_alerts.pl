@@ -18,6 +18,7 @@ $node->init(allows_streaming => 1);
 # 10 slots, 3 kept for superusers: 7 usable (PostgreSQL 16 and later add reserved_connections, 0 by default).
 $node->append_conf('postgresql.conf', qq{
 shared_preload_libraries = 'pg_optimize'
+pg_optimize.databases = 'none'
 max_connections = 10
 superuser_reserved_connections = 3
 });
