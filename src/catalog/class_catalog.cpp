@@ -46,18 +46,21 @@ bool is_excluded_namespace(Oid namespace_oid) {
     bool other_temp;
     bool toast_like;
     bool information_schema;
+    bool ours;
   };
   const Facts facts = pg::guard([&] {
-    Facts f{isOtherTempNamespace(namespace_oid), false, false};
+    Facts f{isOtherTempNamespace(namespace_oid), false, false, false};
     char *name = get_namespace_name(namespace_oid);
     if (name != nullptr) {
       f.toast_like = std::strncmp(name, "pg_toast", 8) == 0;
       f.information_schema = std::strcmp(name, "information_schema") == 0;
+      // pg_optimize's own schema (CREATE EXTENSION refuses one of that name it did not make).
+      f.ours = std::strcmp(name, "optimize") == 0;
       pfree(name);
     }
     return f;
   });
-  return facts.other_temp || facts.toast_like || facts.information_schema;
+  return facts.other_temp || facts.toast_like || facts.information_schema || facts.ours;
 }
 
 namespace {

@@ -52,8 +52,8 @@ struct ClassRow {
   TableOptions options;
 };
 
-// True for schemas whose objects pg_optimize never reports: pg_catalog, information_schema, pg_toast*, and
-// temporary schemas of other sessions (this session's own temporary schema is reported).
+// True for schemas whose objects pg_optimize never reports: pg_catalog, information_schema, pg_toast*, its own schema
+// optimize, and temporary schemas of other sessions (this session's own temporary schema is reported).
 bool is_excluded_namespace(Oid namespace_oid);
 
 // The fields of a pg_class tuple's fixed part that ClassRow keeps.

@@ -14,8 +14,8 @@
 namespace pgo::core {
 namespace {
 
-constexpr const char *kHint = "use an interval such as '30 seconds' or '1 day', or a 5-field cron expression such as "
-                              "'0 3 * * *' (minute hour day-of-month month day-of-week)";
+constexpr const char *kHint = "Use an interval such as '30 seconds' or '1 day', or a 5-field cron expression such as "
+                              "'0 3 * * *' (minute hour day-of-month month day-of-week).";
 constexpr const char *kCronDetail =
     "A cron expression has five fields: minute (0-59), hour (0-23), day of month (1-31), month (1-12 or jan-dec) and "
     "day of week (0-7 or sun-sat, 0 and 7 both Sunday).";

@@ -74,10 +74,10 @@ std::optional<IntervalArg> interval_arg(FunctionCallInfo fcinfo, int n) {
   return a;
 }
 
-void check_positive(const std::optional<IntervalArg> &a, const char *name) {
+void check_positive(const std::optional<IntervalArg> &a, const char *name, const char *example) {
   if (a && !(a->seconds >= 0.001))
     throw Error(sqlstate::kInvalidParameterValue, fmt::format("{} must be a positive interval, not {}", name, a->text),
-                "", fmt::format("For example {} => '30 minutes'.", name));
+                "", fmt::format("For example {} => '{}'.", name, example));
 }
 
 void check_name(const std::string &name) {
@@ -209,8 +209,8 @@ PGO_FUNCTION(pgo_schedule) {
   if (!max_runtime || !lock_timeout)
     throw Error(sqlstate::kNullValueNotAllowed, "max_runtime and lock_timeout must not be NULL", "",
                 "Leave them out for the defaults (1 hour, 5 seconds).");
-  check_positive(max_runtime, "max_runtime");
-  check_positive(lock_timeout, "lock_timeout");
+  check_positive(max_runtime, "max_runtime", "30 minutes");
+  check_positive(lock_timeout, "lock_timeout", "5 seconds");
   if (PG_ARGISNULL(7) || PG_GETARG_INT32(7) < 0)
     throw Error(sqlstate::kInvalidParameterValue, "max_retries must be 0 or more", "",
                 "After max_retries consecutive failures a job is disabled; 0 disables it at its first failure.");
@@ -276,11 +276,11 @@ PGO_FUNCTION(pgo_alter_job) {
     set("options = {}::jsonb", options);
   }
   const auto max_runtime = interval_arg(fcinfo, 5);
-  check_positive(max_runtime, "max_runtime");
+  check_positive(max_runtime, "max_runtime", "30 minutes");
   if (max_runtime)
     set("max_runtime = {}::interval", max_runtime->text);
   const auto lock_timeout = interval_arg(fcinfo, 6);
-  check_positive(lock_timeout, "lock_timeout");
+  check_positive(lock_timeout, "lock_timeout", "5 seconds");
   if (lock_timeout)
     set("lock_timeout = {}::interval", lock_timeout->text);
   if (!PG_ARGISNULL(7)) {

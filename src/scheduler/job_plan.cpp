@@ -131,6 +131,9 @@ JobAction statement(const char *action, const char *object, const char *reason, 
 JobOptions parse_job_options(const std::string &kind, const std::string &options_json) {
   JobOptions o;
   pg::Spi spi;
+  if (spi.run("SELECT jsonb_typeof($1::jsonb)", {options_json}, true).scalar().value_or("") != "object")
+    throw Error(sqlstate::kInvalidParameterValue, "job options must be a JSON object", "",
+                "For example '{\"freeze\": true}', or '{}' for none.");
   // Each key with its JSON type and value as text; the checks below are ours, the parsing is PostgreSQL's.
   const pg::SqlResult r = spi.run(
       "SELECT key, jsonb_typeof(value), value #>> '{}' FROM jsonb_each($1::jsonb) ORDER BY key", {options_json}, true);
