@@ -165,17 +165,4 @@ void notice_automation_off_at_commit() {
   automation_notice_pending = true;
 }
 
-int running_jobs_total() {
-  if (state == nullptr)
-    return 0;
-  int n = 0;
-  LWLockAcquire(state->lock, LW_SHARED);
-  for (int i = 0; i < state->nslots; i++)
-    for (const RunningJob &j : state->slots[i].jobs)
-      if (j.run_id != 0)
-        n++;
-  LWLockRelease(state->lock);
-  return n;
-}
-
 } // namespace pgo::scheduler

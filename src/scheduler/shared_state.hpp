@@ -85,7 +85,4 @@ void wake_at_commit(Oid database);
 // A NOTICE that automation is off (no preloading), raised as the current transaction commits.
 void notice_automation_off_at_commit();
 
-// Jobs running now, cluster-wide and in one database (under no lock: takes it).
-int running_jobs_total();
-
 } // namespace pgo::scheduler

@@ -245,6 +245,13 @@ poll('postgres', q{SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'p
 	'1', 'and the scheduler is back');
 $node->safe_psql('app', q{SELECT optimize.unschedule('long_refresh')});
 
+# SIGKILL to the scheduler itself: the server restarts its processes, the launcher starts the scheduler again.
+$pid = scheduler_pid('app');
+kill 'KILL', $pid;
+poll('postgres', qq{SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'pg_optimize scheduler'
+                       AND datname = 'app' AND pid <> $pid}, '1',
+	'a scheduler killed with SIGKILL is back after the crash restart');
+
 # --- the DBA's DDL never waits on us ---------------------------------------------------------------------------------
 poll('postgres', q{SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'pg_optimize scheduler' AND datname = 'second'},
 	'1', 'second has its scheduler');
