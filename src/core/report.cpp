@@ -497,4 +497,6 @@ std::string render_report(const Report &report, ReportFormat format) {
   throw Error(sqlstate::kInternalError, "unknown report format");
 }
 
+void append_json_string(std::string_view text, std::string &out) { json_string(text, out); }
+
 } // namespace pgo::core

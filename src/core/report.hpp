@@ -55,4 +55,7 @@ ReportFormat parse_report_format(std::string_view name);
 // Throws pgo::Error (XX000) when a table row's cell count differs from its column count.
 std::string render_report(const Report &report, ReportFormat format);
 
+// Appends `text` as a JSON string (quoted and escaped; NUL and invalid UTF-8 become U+FFFD, so jsonb accepts it).
+void append_json_string(std::string_view text, std::string &out);
+
 } // namespace pgo::core

@@ -7,6 +7,7 @@
 #include "catalog/catalog_scan.hpp"
 #include "catalog/names.hpp"
 #include "pg/barrier.hpp"
+#include "pg/compat.hpp"
 #include "pg/fmgr_call.hpp"
 #include "pg/guard.hpp"
 #include "pg/srf.hpp"
@@ -51,46 +52,64 @@ Owner owner_of(Oid sequence) {
 }
 
 // The sequence's last value, when the caller may see it (the rule of the pg_sequences view), read from the
-// sequence's single page the way nextval() reads it. pg_sequence_last_value() would do the same but keeps a lock on
-// every sequence until the end of the transaction; here the lock is released at once, so a database with thousands
-// of sequences does not fill the lock table. Unknown when never used.
+// sequence's single page the way nextval() reads it, through the buffer manager but without building a relcache
+// entry for each sequence (that is most of the cost with thousands of them). The sequence is locked in nextval()'s
+// mode, RowExclusiveLock, which ALTER SEQUENCE (the statement that gives a sequence a new file) conflicts with, so
+// the file named by pg_class, read after the lock, is the sequence's; the lock is released at once, so a database
+// with thousands of sequences does not fill the lock table. Never waits: a sequence locked by DDL reads as unknown
+// this time. Unknown too when never used. This session's temporary sequences live in local buffers: those are opened
+// the ordinary way.
 struct LastValue {
   bool exists;
   bool known;
   std::int64_t value;
 };
 
-// Never waits: a sequence locked by DDL (being dropped, altered, reset) reads as unknown this time.
+void read_sequence_page(Buffer buffer, LastValue &r) {
+  LockBuffer(buffer, BUFFER_LOCK_SHARE);
+  Page page = BufferGetPage(buffer);
+  const ItemId item = PageGetItemId(page, FirstOffsetNumber);
+  if (PageGetMaxOffsetNumber(page) >= FirstOffsetNumber && ItemIdIsNormal(item)) {
+    const auto header = reinterpret_cast<HeapTupleHeader>(PageGetItem(page, item));
+    const auto *data =
+        reinterpret_cast<const FormData_pg_sequence_data *>(reinterpret_cast<const char *>(header) + header->t_hoff);
+    r.known = data->is_called;
+    r.value = data->last_value;
+  }
+  UnlockReleaseBuffer(buffer);
+}
+
 LastValue last_value_of(Oid sequence) {
   return pg::guard([&]() -> LastValue {
     LastValue r{true, false, 0};
     if (pg_class_aclcheck(sequence, GetUserId(), ACL_SELECT | ACL_USAGE) != ACLCHECK_OK)
       return r;
-    if (!ConditionalLockRelationOid(sequence, AccessShareLock))
+    if (!ConditionalLockRelationOid(sequence, RowExclusiveLock))
       return r;
-    if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(sequence))) {
-      UnlockRelationOid(sequence, AccessShareLock);
+    HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(sequence));
+    if (!HeapTupleIsValid(tuple)) {
+      UnlockRelationOid(sequence, RowExclusiveLock);
       r.exists = false;
       return r;
     }
-    Relation rel = relation_open(sequence, NoLock);
-    const bool readable = rel->rd_rel->relkind == RELKIND_SEQUENCE &&
-                          !(RecoveryInProgress() && rel->rd_rel->relpersistence == RELPERSISTENCE_UNLOGGED);
-    if (readable) {
-      Buffer buffer = ReadBuffer(rel, 0);
-      LockBuffer(buffer, BUFFER_LOCK_SHARE);
-      Page page = BufferGetPage(buffer);
-      const ItemId item = PageGetItemId(page, FirstOffsetNumber);
-      if (PageGetMaxOffsetNumber(page) >= FirstOffsetNumber && ItemIdIsNormal(item)) {
-        const auto header = reinterpret_cast<HeapTupleHeader>(PageGetItem(page, item));
-        const auto *data = reinterpret_cast<const FormData_pg_sequence_data *>(reinterpret_cast<const char *>(header) +
-                                                                               header->t_hoff);
-        r.known = data->is_called;
-        r.value = data->last_value;
-      }
-      UnlockReleaseBuffer(buffer);
+    const auto *rel = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple));
+    const char relkind = rel->relkind, persistence = rel->relpersistence;
+    const Oid tablespace = OidIsValid(rel->reltablespace) ? rel->reltablespace : MyDatabaseTableSpace;
+    const Oid filenode = rel->relfilenode;
+    ReleaseSysCache(tuple);
+    const bool readable = relkind == RELKIND_SEQUENCE && OidIsValid(filenode) &&
+                          !(RecoveryInProgress() && persistence == RELPERSISTENCE_UNLOGGED);
+    if (readable && persistence == RELPERSISTENCE_TEMP) {
+      Relation seqrel = relation_open(sequence, NoLock);
+      read_sequence_page(ReadBuffer(seqrel, 0), r);
+      relation_close(seqrel, NoLock);
+    } else if (readable) {
+      read_sequence_page(ReadBufferWithoutRelcache(pg::compat::make_locator(tablespace, MyDatabaseId, filenode),
+                                                   MAIN_FORKNUM, 0, RBM_NORMAL, nullptr,
+                                                   persistence == RELPERSISTENCE_PERMANENT),
+                         r);
     }
-    relation_close(rel, AccessShareLock);
+    UnlockRelationOid(sequence, RowExclusiveLock);
     return r;
   });
 }

@@ -86,14 +86,6 @@ void check_name(const std::string &name) {
                 "For example 'vacuum_orders_nightly'.");
 }
 
-core::JobKind check_kind(const std::string &kind) {
-  const auto k = core::parse_job_kind(kind);
-  if (!k)
-    throw Error(sqlstate::kInvalidParameterValue, fmt::format("unknown job kind \"{}\"", kind), "",
-                "The kinds are: " + core::job_kind_names() + ".");
-  return *k;
-}
-
 // A target must suit the kind, and the caller must be allowed to maintain it.
 void check_target(core::JobKind kind, Oid target) {
   if (!OidIsValid(target))
@@ -193,7 +185,7 @@ PGO_FUNCTION(pgo_schedule) {
   check_name(name);
   const std::string kind_text =
       required_text(fcinfo, 1, "kind", ("The kinds are: " + core::job_kind_names() + ".").c_str());
-  const core::JobKind kind = check_kind(kind_text);
+  const core::JobKind kind = job_kind(kind_text);
   const std::string schedule_text =
       required_text(fcinfo, 2, "schedule",
                     "Use an interval such as '30 seconds' or '1 day', or a cron expression such as '0 3 * * *'.");
@@ -241,7 +233,7 @@ PGO_FUNCTION(pgo_alter_job) {
   const std::string name = required_text(fcinfo, 0, "name", kJobList);
   pg::Spi spi;
   const Job job = job_for_change(spi, name);
-  const core::JobKind kind = check_kind(job.kind);
+  const core::JobKind kind = job_kind(job.kind);
   std::vector<std::string> sets;
   std::vector<pg::SqlValue> params{std::to_string(job.id)};
   // Adds "<expression with $n>" with its parameter; `assignment` holds {} for the parameter's place.

@@ -23,14 +23,6 @@ extern "C" {
 namespace pgo::scheduler {
 namespace {
 
-core::JobKind kind_of(const std::string &kind) {
-  const auto k = core::parse_job_kind(kind);
-  if (!k)
-    throw Error(sqlstate::kInvalidParameterValue, fmt::format("unknown job kind \"{}\"", kind), "",
-                "The kinds are: " + core::job_kind_names() + ".");
-  return *k;
-}
-
 std::string name_of(const catalog::ClassCatalog &classes, Oid relid) {
   if (auto name = catalog::qualified_name(classes, relid))
     return *name;
@@ -128,6 +120,14 @@ JobAction statement(const char *action, const char *object, const char *reason, 
 
 } // namespace
 
+core::JobKind job_kind(const std::string &name) {
+  const auto kind = core::parse_job_kind(name);
+  if (!kind)
+    throw Error(sqlstate::kInvalidParameterValue, fmt::format("unknown job kind \"{}\"", name), "",
+                "The kinds are: " + core::job_kind_names() + ".");
+  return *kind;
+}
+
 JobOptions parse_job_options(const std::string &kind, const std::string &options_json) {
   JobOptions o;
   pg::Spi spi;
@@ -175,7 +175,7 @@ JobOptions parse_job_options(const std::string &kind, const std::string &options
 }
 
 std::vector<JobAction> plan_job(const Job &job) {
-  const core::JobKind kind = kind_of(job.kind);
+  const core::JobKind kind = job_kind(job.kind);
   const JobOptions options = parse_job_options(job.kind, job.options);
   if (OidIsValid(job.target)) {
     const char relkind = pg::guard([&] { return get_rel_relkind(job.target); });

@@ -17,6 +17,9 @@ struct JobAction {
   Oid relation = InvalidOid; // the table or view acted on, if any
 };
 
+// The kind of a job by name; throws pgo::Error (22023, with the list of kinds) for an unknown one.
+core::JobKind job_kind(const std::string &name);
+
 // Throws pgo::Error for a job that cannot run as it stands (unknown kind, target gone or of the wrong kind, owner
 // without the right to maintain it, bad options); the caller records it as skipped.
 std::vector<JobAction> plan_job(const Job &job);

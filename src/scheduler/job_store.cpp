@@ -4,6 +4,7 @@
 
 #include "core/error.hpp"
 #include "core/maintenance_plan.hpp"
+#include "core/report.hpp"
 #include "scheduler/scheduler_settings.hpp"
 
 namespace pgo::scheduler {
@@ -174,33 +175,9 @@ int mark_orphaned_runs(pg::Spi &spi, const std::vector<std::int64_t> &keep) {
 }
 
 std::string json_string(const std::string &text) {
-  std::string out = "\"";
-  for (const char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-    case '"':
-      out += "\\\"";
-      break;
-    case '\\':
-      out += "\\\\";
-      break;
-    case '\n':
-      out += "\\n";
-      break;
-    case '\r':
-      out += "\\r";
-      break;
-    case '\t':
-      out += "\\t";
-      break;
-    default:
-      if (c < 0x20)
-        out += fmt::format("\\u{:04x}", c);
-      else
-        out += ch;
-    }
-  }
-  return out + "\"";
+  std::string out;
+  core::append_json_string(text, out);
+  return out;
 }
 
 } // namespace pgo::scheduler

@@ -15,6 +15,7 @@
 #include "pg/server_time.hpp"
 #include "pg/spi.hpp"
 #include "pg/toplevel.hpp"
+#include "pg/transaction.hpp"
 #include "scheduler/job_plan.hpp"
 #include "scheduler/job_store.hpp"
 #include "scheduler/shared_state.hpp"
@@ -40,41 +41,6 @@ namespace pgo::scheduler {
 namespace {
 
 JobWorkerArgs args;
-
-// A transaction with a snapshot and an SPI connection, for the bookkeeping around the work.
-template <typename F> auto in_transaction(F &&f) {
-  pg::guard([] {
-    SetCurrentStatementStartTimestamp();
-    StartTransactionCommand();
-    PushActiveSnapshot(GetTransactionSnapshot());
-  });
-  try {
-    if constexpr (std::is_void_v<decltype(f(std::declval<pg::Spi &>()))>) {
-      {
-        pg::Spi spi;
-        f(spi);
-      }
-      pg::guard([] {
-        PopActiveSnapshot();
-        CommitTransactionCommand();
-      });
-    } else {
-      decltype(f(std::declval<pg::Spi &>())) result;
-      {
-        pg::Spi spi;
-        result = f(spi);
-      }
-      pg::guard([] {
-        PopActiveSnapshot();
-        CommitTransactionCommand();
-      });
-      return result;
-    }
-  } catch (...) {
-    pg::recover_from_error();
-    throw;
-  }
-}
 
 // Our entry in the database's list of running jobs: the pid once started, removed at exit whatever the exit.
 void publish_pid(std::int64_t run_id) {
@@ -140,7 +106,7 @@ ActionResult execute(const JobAction &action, Oid owner) {
   ActionResult r;
   const bool vacuums = action.planned.sql.rfind("VACUUM", 0) == 0;
   if (vacuums && OidIsValid(action.relation))
-    r.dead_before = in_transaction([&](pg::Spi &) { return dead_tuples(action.relation); });
+    r.dead_before = pg::in_transaction([&](pg::Spi &) { return dead_tuples(action.relation); });
   Oid saved_user = InvalidOid;
   int saved_context = 0;
   GetUserIdAndSecContext(&saved_user, &saved_context);
@@ -160,7 +126,7 @@ ActionResult execute(const JobAction &action, Oid owner) {
   }
   r.duration_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   if (vacuums && OidIsValid(action.relation) && r.status == "succeeded")
-    r.dead_after = in_transaction([&](pg::Spi &) { return dead_tuples(action.relation); });
+    r.dead_after = pg::in_transaction([&](pg::Spi &) { return dead_tuples(action.relation); });
   return r;
 }
 
@@ -185,7 +151,7 @@ void run() {
     std::int64_t run_id = 0;
     bool gone = false;
   };
-  Setup setup = in_transaction([&](pg::Spi &spi) {
+  Setup setup = pg::in_transaction([&](pg::Spi &spi) {
     Setup s;
     if (args.mode == JobMode::Maintenance) {
       s.job.name = "run_maintenance";
@@ -224,32 +190,39 @@ void run() {
   std::vector<JobAction> actions;
   std::string skip_reason;
   try {
-    actions = in_transaction(
+    actions = pg::in_transaction(
         [&](pg::Spi &) { return args.mode == JobMode::Maintenance ? plan_maintenance(job.owner) : plan_job(job); });
   } catch (const Error &e) {
     skip_reason = e.message();
   }
 
   // 3. The work, each statement in its own transaction, within the job's time budget.
-  const JobOptions options = skip_reason.empty() && args.mode != JobMode::Maintenance
-                                 ? in_transaction([&](pg::Spi &) { return parse_job_options(job.kind, job.options); })
-                                 : JobOptions{};
+  const JobOptions options =
+      skip_reason.empty() && args.mode != JobMode::Maintenance
+          ? pg::in_transaction([&](pg::Spi &) { return parse_job_options(job.kind, job.options); })
+          : JobOptions{};
   // Jobs pace VACUUM like autovacuum does (a manual VACUUM runs unthrottled), unless the job says otherwise.
-  set_setting("vacuum_cost_delay", options.cost_delay_ms
-                                       ? fmt::format("{}", *options.cost_delay_ms)
-                                       : GetConfigOption("autovacuum_vacuum_cost_delay", false, false));
+  // autovacuum's -1 means "the same as vacuum_cost_delay/limit": then the server's own stay in force.
+  auto autovacuum_setting = [](const char *name) -> std::optional<std::string> {
+    const char *value = GetConfigOption(name, true, false);
+    if (value == nullptr || std::string(value) == "-1")
+      return std::nullopt;
+    return std::string(value);
+  };
+  if (options.cost_delay_ms)
+    set_setting("vacuum_cost_delay", fmt::format("{}", *options.cost_delay_ms));
+  else if (auto delay = autovacuum_setting("autovacuum_vacuum_cost_delay"))
+    set_setting("vacuum_cost_delay", *delay);
   if (options.cost_limit)
     set_setting("vacuum_cost_limit", std::to_string(*options.cost_limit));
-  else if (const char *limit = GetConfigOption("autovacuum_vacuum_cost_limit", false, false);
-           limit != nullptr && std::string(limit) != "-1")
-    set_setting("vacuum_cost_limit", limit);
-  // -1 for the delay means "use vacuum_cost_delay": keep the server's.
-  if (std::string(GetConfigOption("vacuum_cost_delay", false, false)) == "-1")
-    set_setting("vacuum_cost_delay", "0");
+  else if (auto limit = autovacuum_setting("autovacuum_vacuum_cost_limit"))
+    set_setting("vacuum_cost_limit", *limit);
   set_setting("lock_timeout", fmt::format("{}", std::max(1.0, job.lock_timeout_s * 1000)));
 
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(job.max_runtime_s);
-  std::string details = "{\"actions\": [";
+  std::string details = fmt::format("{{\"vacuum_cost_delay_ms\": {}, \"vacuum_cost_limit\": {}, \"actions\": [",
+                                    GetConfigOption("vacuum_cost_delay", false, false),
+                                    GetConfigOption("vacuum_cost_limit", false, false));
   int succeeded = 0, failed = 0, timeouts = 0, not_run = 0;
   std::string first_problem;
   for (std::size_t i = 0; i < actions.size(); i++) {
@@ -292,7 +265,7 @@ void run() {
   }
 
   // 4. The outcome.
-  in_transaction([&](pg::Spi &spi) {
+  pg::in_transaction([&](pg::Spi &spi) {
     finish_run(spi, setup.run_id, status, message, details);
     if (args.mode != JobMode::Maintenance) {
       std::optional<double> regular;

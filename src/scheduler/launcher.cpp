@@ -13,6 +13,7 @@
 #include "pg/toplevel.hpp"
 #include "scheduler/scheduler_settings.hpp"
 #include "scheduler/shared_state.hpp"
+#include "scheduler/signals.hpp"
 #include "scheduler/workers.hpp"
 
 extern "C" {
@@ -37,15 +38,6 @@ PGDLLEXPORT void pgo_launcher_main(Datum arg);
 
 namespace pgo::scheduler {
 namespace {
-
-volatile sig_atomic_t terminate_requested = false;
-
-void handle_sigterm(SIGNAL_ARGS) {
-  const int saved = errno;
-  terminate_requested = true;
-  SetLatch(MyLatch);
-  errno = saved;
-}
 
 // The handle of the scheduler started for each slot (in TopMemoryContext), nullptr when none.
 BackgroundWorkerHandle **handles = nullptr;
@@ -296,11 +288,7 @@ void leave(int, Datum) {
 
 void pgo_launcher_main(Datum) {
   using namespace pgo::scheduler;
-  pqsignal(SIGTERM, handle_sigterm);
-  pqsignal(SIGHUP, SignalHandlerForConfigReload);
-  BackgroundWorkerUnblockSignals();
-  if (shared() == nullptr)
-    proc_exit(0);
+  prepare_worker_process();
   BackgroundWorkerInitializeConnection(nullptr, nullptr, 0);
   before_shmem_exit(leave, 0);
   pgo::pg::barrier([] { run(); });

@@ -14,9 +14,11 @@
 #include "pg/server_time.hpp"
 #include "pg/spi.hpp"
 #include "pg/toplevel.hpp"
+#include "pg/transaction.hpp"
 #include "scheduler/job_store.hpp"
 #include "scheduler/scheduler_settings.hpp"
 #include "scheduler/shared_state.hpp"
+#include "scheduler/signals.hpp"
 #include "scheduler/workers.hpp"
 
 extern "C" {
@@ -40,15 +42,6 @@ PGDLLEXPORT void pgo_scheduler_main(Datum arg);
 namespace pgo::scheduler {
 namespace {
 
-volatile sig_atomic_t terminate_requested = false;
-
-void handle_sigterm(SIGNAL_ARGS) {
-  const int saved = errno;
-  terminate_requested = true;
-  SetLatch(MyLatch);
-  errno = saved;
-}
-
 Oid database = InvalidOid;
 
 // Job workers this scheduler started (plain data: no destructors in a worker's globals).
@@ -60,29 +53,6 @@ struct Launched {
 Launched launched[kMaxJobsPerDatabase];
 
 constexpr double kMaxSleepSeconds = 300;
-
-// A transaction with a snapshot and SPI; an ERROR aborts it and comes back as pgo::Error.
-template <typename F> void in_transaction(F &&f) {
-  pg::guard([] {
-    SetCurrentStatementStartTimestamp();
-    StartTransactionCommand();
-    PushActiveSnapshot(GetTransactionSnapshot());
-  });
-  try {
-    {
-      pg::Spi spi;
-      f(spi);
-    }
-    pg::guard([] {
-      PopActiveSnapshot();
-      CommitTransactionCommand();
-    });
-  } catch (...) {
-    pg::recover_from_error();
-    throw;
-  }
-  pgstat_report_stat(false);
-}
 
 bool extension_installed() {
   return pg::guard([] { return OidIsValid(get_extension_oid("pg_optimize", true)); });
@@ -286,7 +256,7 @@ void launch_jobs(const std::vector<ToLaunch> &launch) {
       *free_entry = Launched{l.run_id, l.job.id, handle};
       continue;
     }
-    in_transaction([&](pg::Spi &spi) {
+    pg::in_transaction([&](pg::Spi &spi) {
       finish_run(spi, l.run_id, "skipped",
                  "no free background worker slot: raise max_worker_processes (and pg_optimize.max_workers)", "{}");
     });
@@ -320,7 +290,7 @@ Exit run() {
 
   // Runs left 'running' by workers that are gone (a crash, a restart) are marked 'crashed'.
   bool installed = true;
-  in_transaction([&](pg::Spi &spi) {
+  pg::in_transaction([&](pg::Spi &spi) {
     installed = extension_installed();
     if (installed) {
       const int orphans = mark_orphaned_runs(spi, running_now().run_ids);
@@ -344,7 +314,7 @@ Exit run() {
       bool waiting_for_budget = false;
       std::string next_name;
       double next = 0;
-      in_transaction([&](pg::Spi &spi) {
+      pg::in_transaction([&](pg::Spi &spi) {
         installed = extension_installed();
         if (!installed)
           return;
@@ -416,11 +386,7 @@ void set_exit_state(SchedulerState state, const char *error, double restart_in_s
 void pgo_scheduler_main(Datum arg) {
   using namespace pgo::scheduler;
   database = DatumGetObjectId(arg);
-  pqsignal(SIGTERM, handle_sigterm);
-  pqsignal(SIGHUP, SignalHandlerForConfigReload);
-  BackgroundWorkerUnblockSignals();
-  if (shared() == nullptr)
-    proc_exit(0);
+  prepare_worker_process();
   BackgroundWorkerInitializeConnectionByOid(database, InvalidOid, 0);
   before_shmem_exit(leave_slot, 0);
   pgstat_report_appname("pg_optimize scheduler");

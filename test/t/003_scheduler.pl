@@ -88,6 +88,10 @@ is($node->safe_psql('app', q{SELECT details->'actions'->0->>'sql' || ' ' || (det
                                FROM optimize.job_runs WHERE job = 'vacuum_orders' AND status = 'succeeded'
                               ORDER BY id LIMIT 1}),
 	'VACUUM (ANALYZE) public.orders 10000 -> 0', 'the run records the statement and dead tuples before and after');
+is($node->safe_psql('app', q{SELECT (details->>'vacuum_cost_delay_ms') || ' ' || (details->>'vacuum_cost_limit')
+                               FROM optimize.job_runs WHERE job = 'vacuum_orders' AND status = 'succeeded'
+                              ORDER BY id LIMIT 1}),
+	'2 200', 'the job paced VACUUM like autovacuum (autovacuum_vacuum_cost_delay 2 ms, vacuum_cost_limit 200)');
 $node->safe_psql('app', q{SELECT optimize.unschedule('vacuum_orders')});
 
 # --- the one-call "optimize now" -----------------------------------------------------------------------------------
@@ -103,6 +107,12 @@ is($node->safe_psql('app', q{SELECT action || ' ' || sql || ' ' || status FROM o
 	'run_maintenance() lists what it would do, with a quoted name');
 is($node->safe_psql('app', q{SELECT status FROM optimize.run_maintenance(false) WHERE object = 'public."Audit Log"'}),
 	'succeeded', 'run_maintenance(false) does it');
+$node->safe_psql('app', q{SELECT optimize.schedule('unthrottled', 'vacuum', '1 hour', '"Audit Log"',
+                                                  options => '{"cost_delay_ms": 0, "cost_limit": 1000}')});
+is($node->safe_psql('app', q{SELECT (details->>'vacuum_cost_delay_ms') || ' ' || (details->>'vacuum_cost_limit')
+                               FROM optimize.run_job('unthrottled')}),
+	'0 1000', 'job options override the pacing');
+$node->safe_psql('app', q{SELECT optimize.unschedule('unthrottled')});
 is($node->safe_psql('app', q{SELECT count(*) FROM optimize.run_maintenance() WHERE object = 'public."Audit Log"'}),
 	'0', 'and then nothing is left to do for that table');
 

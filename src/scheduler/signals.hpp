@@ -1,0 +1,18 @@
+// Signals of the launcher and the schedulers. SIGTERM: a flag their loops test, and their latch set so that they notice
+// now.
+#pragma once
+
+#include <csignal>
+
+#include "pg/postgres.hpp"
+
+namespace pgo::scheduler {
+
+extern volatile sig_atomic_t terminate_requested;
+void handle_sigterm(SIGNAL_ARGS);
+
+// The start of the launcher and of a scheduler: SIGTERM as above, SIGHUP reloads the configuration, signals
+// unblocked; exits at once (quietly) when pg_optimize has no shared memory.
+void prepare_worker_process();
+
+} // namespace pgo::scheduler
