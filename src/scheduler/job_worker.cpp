@@ -220,9 +220,11 @@ void run() {
   set_setting("lock_timeout", fmt::format("{}", std::max(1.0, job.lock_timeout_s * 1000)));
 
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(job.max_runtime_s);
+  // (GetConfigOption answers in a static buffer: one call at a time.)
+  const std::string cost_delay = GetConfigOption("vacuum_cost_delay", false, false);
+  const std::string cost_limit = GetConfigOption("vacuum_cost_limit", false, false);
   std::string details = fmt::format("{{\"vacuum_cost_delay_ms\": {}, \"vacuum_cost_limit\": {}, \"actions\": [",
-                                    GetConfigOption("vacuum_cost_delay", false, false),
-                                    GetConfigOption("vacuum_cost_limit", false, false));
+                                    cost_delay, cost_limit);
   int succeeded = 0, failed = 0, timeouts = 0, not_run = 0;
   std::string first_problem;
   for (std::size_t i = 0; i < actions.size(); i++) {
