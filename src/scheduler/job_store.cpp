@@ -13,7 +13,8 @@ namespace {
 constexpr const char *kJobColumns =
     "id, name, kind, coalesce(target::oid, 0), schedule, enabled, extract(epoch FROM max_runtime), "
     "extract(epoch FROM lock_timeout), max_retries, options::text, owner::oid, extract(epoch FROM next_run), "
-    "extract(epoch FROM last_run), extract(epoch FROM created_at), consecutive_failures";
+    "extract(epoch FROM last_run), extract(epoch FROM created_at), consecutive_failures, coalesce(last_status, ''), "
+    "coalesce(last_message, '')";
 
 double to_double(const pg::SqlValue &v) { return v ? std::stod(*v) : 0.0; }
 std::int64_t to_int64(const pg::SqlValue &v) { return v ? std::stoll(*v) : 0; }
@@ -38,6 +39,8 @@ Job job_from(const pg::SqlRow &r) {
   j.last_run = to_optional(r[12]);
   j.created_at = to_double(r[13]);
   j.consecutive_failures = static_cast<int>(to_int64(r[14]));
+  j.last_status = r[15].value_or("");
+  j.last_message = r[16].value_or("");
   return j;
 }
 
@@ -110,6 +113,14 @@ void mark_started(pg::Spi &spi, std::int64_t job_id, double now, double next_run
   spi.run("UPDATE optimize.jobs SET last_run = to_timestamp($2::float8), next_run = to_timestamp($3::float8), "
           "last_status = 'running' WHERE id = $1::bigint",
           {std::to_string(job_id), epoch_text(now), epoch_text(next_run)});
+}
+
+bool skipped_during_current_run(pg::Spi &spi, std::int64_t job_id) {
+  return spi.run("SELECT 1 FROM optimize.job_runs s WHERE s.job_id = $1::bigint AND s.status = 'skipped' "
+                 "AND s.started_at >= (SELECT max(r.started_at) FROM optimize.job_runs r WHERE r.job_id = $1::bigint "
+                 "AND r.status = 'running') LIMIT 1",
+                 {std::to_string(job_id)}, true)
+             .processed > 0;
 }
 
 bool is_failure(const std::string &status) { return status == "failed" || status == "timeout" || status == "crashed"; }

@@ -27,6 +27,8 @@ struct Job {
   std::optional<double> last_run;
   double created_at = 0;
   int consecutive_failures = 0;
+  std::string last_status;
+  std::string last_message;
 };
 
 // Every job (the caller's row-level security applies), or only the enabled ones.
@@ -59,6 +61,9 @@ int mark_orphaned_runs(pg::Spi &spi, const std::vector<std::int64_t> &keep);
 
 // Whether the failure statuses count against max_retries.
 bool is_failure(const std::string &status);
+
+// Whether a run of the job was skipped since its current run started (one such row per run is enough).
+bool skipped_during_current_run(pg::Spi &spi, std::int64_t job_id);
 
 // jsonb/text helpers for building details.
 std::string json_string(const std::string &text);

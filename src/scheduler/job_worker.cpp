@@ -223,8 +223,8 @@ void run() {
   // (GetConfigOption answers in a static buffer: one call at a time.)
   const std::string cost_delay = GetConfigOption("vacuum_cost_delay", false, false);
   const std::string cost_limit = GetConfigOption("vacuum_cost_limit", false, false);
-  std::string details = fmt::format("{{\"vacuum_cost_delay_ms\": {}, \"vacuum_cost_limit\": {}, \"actions\": [",
-                                    cost_delay, cost_limit);
+  std::string details =
+      fmt::format("{{\"vacuum_cost_delay_ms\": {}, \"vacuum_cost_limit\": {}, \"actions\": [", cost_delay, cost_limit);
   int succeeded = 0, failed = 0, timeouts = 0, not_run = 0;
   std::string first_problem;
   for (std::size_t i = 0; i < actions.size(); i++) {

@@ -58,6 +58,10 @@ bool extension_installed() {
   return pg::guard([] { return OidIsValid(get_extension_oid("pg_optimize", true)); });
 }
 
+bool relation_exists(Oid relid) {
+  return pg::guard([&] { return SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid)); });
+}
+
 bool role_exists(Oid role) {
   return pg::guard([&] { return SearchSysCacheExists1(AUTHOID, ObjectIdGetDatum(role)); });
 }
@@ -208,7 +212,9 @@ double plan_pass(pg::Spi &spi, std::vector<ToLaunch> &launch, bool &waiting_for_
     if (following <= now)
       following = next_after(now);
     if (std::find(running.job_ids.begin(), running.job_ids.end(), job.id) != running.job_ids.end()) {
-      insert_run(spi, job.id, job.name, job.owner, "", "skipped", "the previous run is still running");
+      // Recorded once per run that is still going, however often the schedule comes round meanwhile.
+      if (!skipped_during_current_run(spi, job.id))
+        insert_run(spi, job.id, job.name, job.owner, "", "skipped", "the previous run is still running");
       set_next_run(spi, job.id, following);
       consider(following, job.name);
       continue;
@@ -217,11 +223,20 @@ double plan_pass(pg::Spi &spi, std::vector<ToLaunch> &launch, bool &waiting_for_
       waiting_for_budget = true;
       continue;
     }
-    if (!role_exists(job.owner)) {
-      const std::string reason = fmt::format("the job's owner (role OID {}) no longer exists", job.owner);
-      ereport(LOG, (errmsg("pg_optimize: job \"%s\" skipped: %s", job.name.c_str(), reason.c_str())));
-      insert_run(spi, job.id, job.name, job.owner, "", "skipped", reason);
-      record_outcome(spi, job, "skipped", reason, now, following);
+    // A row that cannot run as it stands is skipped with the reason: logged and recorded the first time, not at
+    // every occurrence (a job due every second must not fill the history or the log).
+    std::string reason;
+    if (!role_exists(job.owner))
+      reason = fmt::format("the job's owner (role OID {}) no longer exists", job.owner);
+    else if (job.target != 0 && !relation_exists(job.target))
+      reason = fmt::format("the job's target (relation OID {}) no longer exists", job.target);
+    if (!reason.empty()) {
+      if (job.last_status != "skipped" || job.last_message != reason) {
+        ereport(LOG, (errmsg("pg_optimize: job \"%s\" skipped: %s", job.name.c_str(), reason.c_str()),
+                      errhint("Fix the job with optimize.alter_job() or remove it with optimize.unschedule().")));
+        insert_run(spi, job.id, job.name, job.owner, "", "skipped", reason);
+        record_outcome(spi, job, "skipped", reason, now, following);
+      }
       set_next_run(spi, job.id, following);
       consider(following, job.name);
       continue;

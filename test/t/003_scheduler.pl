@@ -206,6 +206,10 @@ $node->safe_psql('app', q{CREATE TABLE gone_target (id int); SELECT optimize.sch
 poll('app', q{SELECT count(*) > 0 FROM optimize.job_runs WHERE job = 'lost' AND status = 'skipped'
                  AND message LIKE '%target%no longer exists%'}, 't',
 	'a job whose target was dropped is skipped with the reason');
+poll('app', q{SELECT next_run > (SELECT min(started_at) FROM optimize.job_runs WHERE job = 'lost') + interval '2 seconds'
+                FROM optimize.jobs WHERE name = 'lost'}, 't', 'the skipped job comes round again');
+is($node->safe_psql('app', q{SELECT count(*) FROM optimize.job_runs WHERE job = 'lost'}), '1',
+	'the same reason is recorded once, not at every occurrence');
 $node->safe_psql('app', q{SELECT optimize.unschedule('lost')});
 $node->safe_psql('app', q{INSERT INTO optimize.jobs (name, kind, schedule) VALUES ('typo', 'analyze', 'every tuesday')});
 $node->safe_psql('app', q{SELECT optimize.alter_job('snapshot_hourly', max_retries => 5)}); # wakes the scheduler
