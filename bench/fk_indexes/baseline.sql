@@ -38,7 +38,7 @@ SELECT fk.conrelid::regclass  AS table_name,
           JOIN pg_namespace nsp ON nsp.oid = rel.relnamespace
          WHERE con.contype = 'f'
            AND con.conparentid = 0
-           AND nsp.nspname NOT IN ('pg_catalog', 'information_schema')
+           AND nsp.nspname NOT IN ('pg_catalog', 'information_schema', 'optimize')
            AND nsp.nspname NOT LIKE 'pg\_toast%'
            AND NOT pg_is_other_temp_schema(nsp.oid)) AS fk
  WHERE NOT EXISTS (

@@ -72,7 +72,7 @@ SELECT s.oid                                      AS sequence,
                                                                  WHEN 'int4'::regtype THEN -2147483648
                                                                  ELSE -9223372036854775808 END)
                END::float8 AS range_end) r
- WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+ WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'optimize')
    AND n.nspname NOT LIKE 'pg\_toast%'
    AND NOT pg_is_other_temp_schema(n.oid);
 
@@ -177,6 +177,7 @@ candidates AS (
       JOIN pg_class c ON c.oid = s.relid
       CROSS JOIN conf
      WHERE c.relkind IN ('r', 'm')
+       AND s.schemaname <> 'optimize'                -- pg_optimize's own tables are not reported
        AND NOT pg_is_other_temp_schema(c.relnamespace)
        AND s.n_dead_tup >= conf.dead_min_rows
     UNION ALL
@@ -201,7 +202,7 @@ candidates AS (
       JOIN pg_class tc    ON tc.oid = i.indrelid
       JOIN pg_namespace n ON n.oid = tc.relnamespace
      WHERE NOT i.indisvalid
-       AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+       AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'optimize')
        AND n.nspname NOT LIKE 'pg\_toast%'
        AND NOT pg_is_other_temp_schema(n.oid)
     UNION ALL

@@ -5,7 +5,8 @@
 -- and duplicate-index queries of PgHero, check_postgres and the PostgreSQL wiki.
 --
 -- Rows: every index (pg_index) whose table is outside pg_catalog,
--- information_schema, pg_toast* and other sessions' temporary schemas.
+-- information_schema, pg_toast*, pg_optimize's own optimize and other sessions'
+-- temporary schemas.
 --
 --   bytes          pg_total_relation_size() of the index: all its forks.  (PgHero
 --                  prints pg_relation_size(), the main fork only, which leaves
@@ -68,7 +69,7 @@ WITH idx AS NOT MATERIALIZED (
       JOIN pg_am am        ON am.oid = ic.relam
       JOIN pg_class tc     ON tc.oid = i.indrelid
       JOIN pg_namespace n  ON n.oid = tc.relnamespace
-     WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
+     WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'optimize')
        AND n.nspname NOT LIKE 'pg\_toast%'
        AND NOT pg_is_other_temp_schema(n.oid)
 ),

@@ -88,7 +88,7 @@ missing_fk AS (
       JOIN pg_namespace n ON n.oid = con.connamespace
      WHERE con.contype = 'f'
        AND con.conparentid = 0
-       AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+       AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'optimize')
        AND n.nspname NOT LIKE 'pg\_toast%'
        AND NOT pg_is_other_temp_schema(n.oid)
        AND NOT EXISTS (

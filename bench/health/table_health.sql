@@ -5,7 +5,8 @@
 -- query a DBA assembles from pg_stat_user_tables, pg_class and pg_stats.
 --
 -- Rows: ordinary tables and materialized views outside pg_catalog,
--- information_schema, pg_toast* and other sessions' temporary schemas.
+-- information_schema, pg_toast*, pg_optimize's own optimize and other sessions'
+-- temporary schemas.
 --
 --   bytes            pg_total_relation_size(): heap, TOAST and indexes, all forks
 --   live/dead, scans, last (auto)vacuum/analyze
@@ -52,7 +53,7 @@ rel AS (
       FROM pg_class c
       JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE c.relkind IN ('r', 'm')
-       AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+       AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'optimize')
        AND n.nspname NOT LIKE 'pg\_toast%'
        AND NOT pg_is_other_temp_schema(n.oid)
 ),
