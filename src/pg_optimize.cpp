@@ -1,4 +1,5 @@
 // pg_optimize's front door: the module magic block and _PG_init.
+#include "latency/latency.hpp"
 #include "pg/barrier.hpp"
 #include "pg/guard.hpp"
 #include "settings.hpp"
@@ -16,6 +17,7 @@ namespace {
 
 void initialize() {
   settings::define();
+  latency::initialize();
   // Reserving the prefix makes a misspelt pg_optimize.* setting a WARNING instead of a silently ignored placeholder.
   pg::guard([] { MarkGUCPrefixReserved("pg_optimize"); });
 }

@@ -10,6 +10,7 @@
 #include "core/maintenance_math.hpp"
 #include "health/metrics.hpp"
 #include "health/thresholds.hpp"
+#include "latency/latency.hpp"
 #include "pg/barrier.hpp"
 #include "pg/fmgr_call.hpp"
 #include "pg/srf.hpp"
@@ -178,6 +179,8 @@ std::vector<Alert> alerts(HealthData &data) {
         fmt::format("Reconnect its consumer, or drop it if it is gone: SELECT pg_drop_replication_slot('{}');",
                     s.name));
   }
+
+  latency::add_alerts(out);
 
   std::stable_sort(out.begin(), out.end(), [](const Alert &a, const Alert &b) {
     return std::make_tuple(a.severity != "critical", a.kind, a.object) <
