@@ -3,6 +3,7 @@
 #include <climits>
 
 #include "pg/guard.hpp"
+#include "pg/postgres.hpp"
 
 extern "C" {
 #include "utils/guc.h"
@@ -22,16 +23,21 @@ const struct config_enum_entry track_options[] = {
 } // namespace
 
 void define() {
+  // A server-start setting can only be defined while the server starts (a later load would be FATAL); it sizes
+  // shared memory, which exists only when preloaded anyway.
+  if (process_shared_preload_libraries_in_progress)
+    pg::guard([] {
+      DefineCustomIntVariable("pg_optimize.max_tracked_queries",
+                              "Statement shapes (query id, database, role) whose latency is kept; the least recently "
+                              "seen ones are forgotten first.",
+                              nullptr, &max_tracked_queries, max_tracked_queries, 100, 1000000, PGC_POSTMASTER, 0,
+                              nullptr, nullptr, nullptr);
+    });
   pg::guard([] {
     DefineCustomEnumVariable("pg_optimize.track",
                              "Which statements latency tracking times: top (statements sent by clients), all (also "
                              "statements run inside functions), or none.",
                              nullptr, &track, track, track_options, PGC_SUSET, 0, nullptr, nullptr, nullptr);
-    DefineCustomIntVariable("pg_optimize.max_tracked_queries",
-                            "Statement shapes (query id, database, role) whose latency is kept; the least recently "
-                            "seen ones are forgotten first.",
-                            nullptr, &max_tracked_queries, max_tracked_queries, 100, 1000000, PGC_POSTMASTER, 0,
-                            nullptr, nullptr, nullptr);
     DefineCustomIntVariable("pg_optimize.n_plus_one_gap_ms",
                             "Longest pause between two executions of the same statement in one session that still "
                             "counts them in one run (N+1 detection).",
