@@ -74,8 +74,8 @@ void add_alerts(std::vector<health::Alert> &alerts) {
     alerts.push_back(health::Alert{
         "warning", "n_plus_one", fmt::format("{}: query {}", q.database_name, q.query_id),
         static_cast<double>(q.n1_largest_run), static_cast<double>(settings::n_plus_one_threshold),
-        fmt::format("N+1 pattern by {}: {} bursts, up to {} executions in a row, {:.1f} ms in them: {}", q.role_name,
-                    q.n1_events, q.n1_largest_run, q.n1_total_ms, shorten(q.query)),
+        fmt::format("N+1 pattern by {}: {} burst{}, up to {} executions in a row, {:.1f} ms in them: {}", q.role_name,
+                    q.n1_events, q.n1_events == 1 ? "" : "s", q.n1_largest_run, q.n1_total_ms, shorten(q.query)),
         "Fetch the rows in one statement (a join, or WHERE id = ANY($1)) instead of one statement per row; ORMs call "
         "it eager loading."});
   }

@@ -95,7 +95,6 @@ void end_execution(QueryDesc *query) {
   Statement st;
   st.query_id = query->plannedstmt != nullptr ? query->plannedstmt->queryId : 0;
   st.duration_us = e.busy_ns / 1000;
-  st.start_mono_us = e.first_ns / 1000;
   st.end_mono_us = e.last_ns / 1000;
   st.text.source = query->sourceText;
   if (query->plannedstmt != nullptr) {
@@ -215,7 +214,6 @@ static void pgo_process_utility(PlannedStmt *pstmt, const char *queryString, boo
   if (timed) {
     const std::uint64_t end = monotonic_ns();
     st.duration_us = (end - start) / 1000;
-    st.start_mono_us = start / 1000;
     st.end_mono_us = end / 1000;
     record(st);
   }

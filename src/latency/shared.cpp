@@ -511,7 +511,7 @@ void record(const Statement &st) noexcept {
   if (slowest)
     write_text(q, st.text);
 
-  const core::RunStep step = runs.observe(st.query_id, st.start_mono_us, st.end_mono_us,
+  const core::RunStep step = runs.observe(st.query_id, st.end_mono_us - std::min(us, st.end_mono_us), st.end_mono_us,
                                           static_cast<std::uint64_t>(settings::n_plus_one_gap_ms) * 1000,
                                           static_cast<std::uint32_t>(settings::n_plus_one_threshold));
   if (step.in_event) {
