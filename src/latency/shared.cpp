@@ -200,7 +200,8 @@ std::string read_slot_text(SlotQuery *q) {
 // --- the shared table (under the lock, exclusive) -----------------------------------------------------------------
 
 // Forgets the least recently seen 5% of the table (at least one entry): a histogram of last_seen over 64 bins picks
-// the cut-off, so no sort and no allocation.
+// the cut-off bin, so no sort and no allocation. Entries of older bins go, and from the cut-off bin only as many as
+// are still wanted (entries often share a last_seen: nested statements carry their top-level statement's start).
 void evict_locked() {
   HASH_SEQ_STATUS scan;
   SharedQuery *e;
@@ -225,15 +226,17 @@ void evict_locked() {
     bins[bin_of(e->totals.last_seen)]++;
   const long wanted = std::max<long>(1, n / 20);
   int cut = 0;
-  for (long seen = 0; cut < kBins; cut++) {
-    seen += bins[cut];
-    if (seen >= wanted)
-      break;
-  }
+  long before_cut = 0;
+  for (; cut < kBins - 1 && before_cut + bins[cut] < wanted; cut++)
+    before_cut += bins[cut];
+  long from_cut = wanted - before_cut;
   std::uint64_t removed = 0;
   hash_seq_init(&scan, table);
   while ((e = static_cast<SharedQuery *>(hash_seq_search(&scan))) != nullptr) {
-    if (bin_of(e->totals.last_seen) <= cut) {
+    const int bin = bin_of(e->totals.last_seen);
+    if (bin < cut || (bin == cut && from_cut > 0)) {
+      if (bin == cut)
+        from_cut--;
       hash_search(table, &e->key, HASH_REMOVE, nullptr);
       removed++;
     }
@@ -309,7 +312,8 @@ void fold_database_locked(Slot *slot) {
 // before_shmem_exit: the exiting backend folds its slot into the shared parts and gives it up.
 void on_backend_exit(int, Datum) noexcept {
   Slot *slot = my_slot_ptr;
-  if (slot == nullptr || header == nullptr)
+  // (never while holding the lock already: an exit from inside a locked section would wait for itself)
+  if (slot == nullptr || header == nullptr || LWLockHeldByMe(header->lock))
     return;
   LWLockAcquire(header->lock, LW_EXCLUSIVE);
   if (get(slot->generation) == get(header->generation)) {
