@@ -94,7 +94,7 @@ void end_execution(QueryDesc *query) {
     return; // never ran
   Statement st;
   st.query_id = query->plannedstmt != nullptr ? query->plannedstmt->queryId : 0;
-  st.duration_us = e.busy_ns / 1000;
+  st.duration_ns = e.busy_ns;
   st.end_mono_us = e.last_ns / 1000;
   st.text.source = query->sourceText;
   if (query->plannedstmt != nullptr) {
@@ -213,7 +213,7 @@ static void pgo_process_utility(PlannedStmt *pstmt, const char *queryString, boo
   chain_process_utility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
   if (timed) {
     const std::uint64_t end = monotonic_ns();
-    st.duration_us = (end - start) / 1000;
+    st.duration_ns = end - start;
     st.end_mono_us = end / 1000;
     record(st);
   }

@@ -482,8 +482,8 @@ void record(const Statement &st) noexcept {
   if (get(slot->generation) != generation)
     start_generation(slot, generation);
 
-  const std::uint64_t us = st.duration_us;
-  const bool within = us <= get(header->target_us);
+  const std::uint64_t us = st.duration_ns / 1000;
+  const bool within = st.duration_ns <= get(header->target_us) * 1000;
   DatabaseCounters &d = slot->db;
   bump(d.calls, 1);
   bump(d.total_us, us);

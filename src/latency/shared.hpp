@@ -88,7 +88,7 @@ struct StatementText {
 };
 struct Statement {
   std::uint64_t query_id = 0;
-  std::uint64_t duration_us = 0;
+  std::uint64_t duration_ns = 0; // the exact count within the target compares nanoseconds; the rest is in microseconds
   std::uint64_t end_mono_us = 0; // monotonic clock, for N+1 runs (a run's pauses are end to next start)
   StatementText text;
 };
