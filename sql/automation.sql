@@ -1,6 +1,6 @@
 -- The automation's SQL API: optimize.schedule(), alter_job(), unschedule(), run_job(), run_maintenance(), trend() and
 -- the job tables. Bad input gets a clear error with its SQLSTATE and a hint, and nothing half-written. (Jobs running
--- on their schedule are tested on real clusters by test/t/003_scheduler.pl; the test database has no scheduler.)
+-- on their schedule are tested on real clusters by test/t/004_scheduler.pl; the test database has no scheduler.)
 CREATE EXTENSION pg_optimize;
 
 -- SQLSTATE, message and hint of a statement that fails, or 'ok'.

@@ -1,4 +1,5 @@
 // pg_optimize's front door: the module magic block and _PG_init.
+#include "latency/latency.hpp"
 #include "pg/barrier.hpp"
 #include "pg/guard.hpp"
 #include "scheduler/scheduler.hpp"
@@ -18,6 +19,7 @@ namespace {
 void initialize() {
   settings::define();
   scheduler::initialize();
+  latency::initialize();
   // Reserving the prefix makes a misspelt pg_optimize.* setting a WARNING instead of a silently ignored placeholder.
   pg::guard([] { MarkGUCPrefixReserved("pg_optimize"); });
 }

@@ -10,6 +10,7 @@
 #include "core/maintenance_math.hpp"
 #include "health/metrics.hpp"
 #include "health/thresholds.hpp"
+#include "latency/latency.hpp"
 #include "pg/barrier.hpp"
 #include "pg/fmgr_call.hpp"
 #include "pg/srf.hpp"
@@ -194,6 +195,8 @@ std::vector<Alert> alerts(HealthData &data) {
                         ? fmt::format(" fix the cause, then SELECT optimize.alter_job({}, enabled => true);", quoted)
                         : " it is retried with a growing delay and disabled after max_retries failures."));
   }
+
+  latency::add_alerts(out);
 
   std::stable_sort(out.begin(), out.end(), [](const Alert &a, const Alert &b) {
     return std::make_tuple(a.severity != "critical", a.kind, a.object) <

@@ -1,4 +1,5 @@
 #include "health/metrics.hpp"
+#include "latency/latency.hpp"
 
 #include <algorithm>
 
@@ -133,6 +134,7 @@ std::vector<Metric> metrics(HealthData &data) {
   }
   add("inactive_replication_slots", inactive, "slots", "replication slots no client is using (they keep WAL)");
   add("replication_slot_retained_bytes", static_cast<double>(retained), "bytes", "WAL kept for replication slots");
+  latency::add_metrics(m);
   return m;
 }
 

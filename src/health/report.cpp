@@ -8,6 +8,7 @@
 #include "health/health_data.hpp"
 #include "health/metrics.hpp"
 #include "health/recommendations.hpp"
+#include "latency/latency.hpp"
 #include "pg/barrier.hpp"
 #include "pg/guard.hpp"
 
@@ -55,6 +56,7 @@ core::Report build_report(HealthData &data) {
                     {"idle in transaction", static_cast<std::int64_t>(c.idle_in_transaction)},
                     {"waiting on locks", static_cast<std::int64_t>(c.waiting_on_locks)}};
   report.sections.push_back(std::move(sessions));
+  latency::add_report_sections(report);
 
   std::vector<const TableHealth *> tables;
   for (const TableHealth &t : data.tables())

@@ -24,6 +24,11 @@ extern "C" {
 #else
 #include "storage/backendid.h"
 #endif
+#if PG_VERSION_NUM >= 160000
+#include "nodes/queryjumble.h"
+#else
+#include "utils/queryjumble.h"
+#endif
 }
 
 #if PG_VERSION_NUM < 150000
@@ -36,6 +41,15 @@ extern "C" {
 #define PGO_MODULE_MAGIC PG_MODULE_MAGIC_EXT(.name = "pg_optimize", .version = PGO_VERSION_STRING)
 #else
 #define PGO_MODULE_MAGIC PG_MODULE_MAGIC
+#endif
+
+// ExecutorRun hook parameters: PostgreSQL 18 dropped execute_once.
+#if PG_VERSION_NUM >= 180000
+#define PGO_EXECUTOR_RUN_PARAMS QueryDesc *queryDesc, ScanDirection direction, uint64 count
+#define PGO_EXECUTOR_RUN_ARGS queryDesc, direction, count
+#else
+#define PGO_EXECUTOR_RUN_PARAMS QueryDesc *queryDesc, ScanDirection direction, uint64 count, bool execute_once
+#define PGO_EXECUTOR_RUN_ARGS queryDesc, direction, count, execute_once
 #endif
 
 namespace pgo::pg::compat {
@@ -179,6 +193,16 @@ inline bool can_maintain(Oid relid, Oid role) {
   return object_ownercheck(RelationRelationId, relid, role);
 #else
   return pg_class_ownercheck(relid, role);
+#endif
+}
+
+// This backend's index among the MaxBackends regular backends (0-based), or -1: MyProcNumber from PostgreSQL 17 on
+// (regular backends come first), MyBackendId (1-based) before. EnableQueryId moved to nodes/queryjumble.h in 16.
+inline int backend_index() {
+#if PG_VERSION_NUM >= 170000
+  return MyProcNumber == INVALID_PROC_NUMBER ? -1 : static_cast<int>(MyProcNumber);
+#else
+  return MyBackendId == InvalidBackendId ? -1 : static_cast<int>(MyBackendId) - 1;
 #endif
 }
 

@@ -29,7 +29,7 @@ sub missing {
 # --- preloaded ------------------------------------------------------------------------------------------------------
 my $node = PostgreSQL::Test::Cluster->new('preloaded');
 $node->init;
-# No schedulers here (003_scheduler.pl tests them): a default job firing mid-test would change what is checked.
+# No schedulers here (004_scheduler.pl tests them): a default job firing mid-test would change what is checked.
 $node->append_conf('postgresql.conf', "shared_preload_libraries = 'pg_optimize'\npg_optimize.databases = 'none'");
 $node->start;
 
