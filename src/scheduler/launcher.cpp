@@ -250,12 +250,7 @@ void run() {
   LWLockRelease(s->lock);
 
   int consecutive_errors = 0;
-  while (!terminate_requested) {
-    CHECK_FOR_INTERRUPTS();
-    if (ConfigReloadPending) {
-      ConfigReloadPending = false;
-      ProcessConfigFile(PGC_SIGHUP);
-    }
+  while (keep_running()) {
     long sleep_ms;
     try {
       sleep_ms = pass();

@@ -317,12 +317,7 @@ Exit run() {
     return Exit::NotInstalled;
 
   int consecutive_errors = 0;
-  while (!terminate_requested) {
-    CHECK_FOR_INTERRUPTS();
-    if (ConfigReloadPending) {
-      ConfigReloadPending = false;
-      ProcessConfigFile(PGC_SIGHUP);
-    }
+  while (keep_running()) {
     double sleep_s = kMaxSleepSeconds;
     try {
       std::vector<ToLaunch> launch;

@@ -10,6 +10,7 @@ extern "C" {
 #include "postmaster/interrupt.h"
 #include "storage/ipc.h"
 #include "storage/latch.h"
+#include "utils/guc.h"
 }
 
 namespace pgo::scheduler {
@@ -29,6 +30,15 @@ void prepare_worker_process() {
   BackgroundWorkerUnblockSignals();
   if (shared() == nullptr)
     proc_exit(0);
+}
+
+bool keep_running() {
+  CHECK_FOR_INTERRUPTS();
+  if (ConfigReloadPending) {
+    ConfigReloadPending = false;
+    ProcessConfigFile(PGC_SIGHUP);
+  }
+  return !terminate_requested;
 }
 
 } // namespace pgo::scheduler

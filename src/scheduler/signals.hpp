@@ -15,4 +15,7 @@ void handle_sigterm(SIGNAL_ARGS);
 // unblocked; exits at once (quietly) when pg_optimize has no shared memory.
 void prepare_worker_process();
 
+// The top of a worker loop: handles pending interrupts and a configuration reload; false once SIGTERM came.
+bool keep_running();
+
 } // namespace pgo::scheduler
