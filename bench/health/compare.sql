@@ -31,7 +31,8 @@
 --   metrics()     key metric; value (to 1e-9) of every metric except
 --                 longest_query_seconds, longest_transaction_seconds and
 --                 stats_reset_age_seconds (clock readings taken at different
---                 instants) and estimated_bloat_bytes (estimation method).
+--                 instants), estimated_bloat_bytes (estimation method) and the
+--                 latency_* metrics (SQL has no percentiles to compare with).
 --
 -- The last line is "differing rows: N (table_health N, index_usage N, alerts N,
 -- metrics N)", for scripts.
@@ -98,7 +99,8 @@ SELECT 'metrics', s.side, p.key, jsonb_build_object('value', round((r->>'value')
  CROSS JOIN LATERAL (VALUES ('function', p.f), ('baseline', p.b)) AS s(side, r)
  WHERE r IS NOT NULL
    AND p.key NOT IN ('longest_query_seconds', 'longest_transaction_seconds', 'stats_reset_age_seconds',
-                     'estimated_bloat_bytes');
+                     'estimated_bloat_bytes')
+   AND p.key NOT LIKE 'latency\_%';
 
 -- Every (view, key, column) whose values differ, a missing row counting as a
 -- difference in every column.
@@ -124,7 +126,8 @@ SELECT v.view,
                                   'unused, duplicate_of, redundant_with set or not'),
                (3, 'alerts',       'key kind+object; severity, value (1e-6), threshold'),
                (4, 'metrics',      'key metric; value (1e-9) of all metrics except longest_query_seconds, '
-                                  'longest_transaction_seconds, stats_reset_age_seconds, estimated_bloat_bytes'))
+                                  'longest_transaction_seconds, stats_reset_age_seconds, estimated_bloat_bytes, '
+                                  'latency_*'))
        AS v(ord, view, compared)
  ORDER BY v.ord;
 
@@ -213,7 +216,8 @@ SELECT side, count(*) AS foreign_keys_left_unindexed, min(fk_name) AS example
 
 \echo 'metrics() side by side (* = not compared)'
 SELECT p.key || CASE WHEN p.key IN ('longest_query_seconds', 'longest_transaction_seconds',
-                                    'stats_reset_age_seconds', 'estimated_bloat_bytes') THEN ' *' ELSE '' END
+                                    'stats_reset_age_seconds', 'estimated_bloat_bytes')
+                          OR p.key LIKE 'latency\_%' THEN ' *' ELSE '' END
                                                                               AS metric,
        (p.f->>'value')::float8 AS function_value, (p.b->>'value')::float8 AS baseline_value,
        CASE WHEN d.key IS NOT NULL THEN 'DIFFERS' ELSE '' END                 AS agreement

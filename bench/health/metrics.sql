@@ -69,6 +69,7 @@ idx_io AS (
     SELECT sum(idx_blks_hit) AS hit, sum(idx_blks_read) AS read
       FROM pg_statio_user_indexes s
      WHERE NOT pg_is_other_temp_schema((SELECT relnamespace FROM pg_class WHERE oid = s.relid))
+       AND s.schemaname <> 'optimize'
 ),
 tables AS (
     SELECT sum(live_tuples) AS live, sum(dead_tuples) AS dead,

@@ -41,7 +41,7 @@ const DatabaseSummary *this_database(const std::vector<DatabaseSummary> &all) {
 void add_metrics(std::vector<health::Metric> &metrics) {
   std::optional<double> p95, within;
   if (shared_memory_ready()) {
-    const std::vector<DatabaseSummary> all = database_summaries(snapshot(false));
+    const std::vector<DatabaseSummary> all = database_summaries(snapshot(Queries::None));
     if (const DatabaseSummary *s = this_database(all)) {
       p95 = s->p95_ms;
       within = s->pct_within_target;
@@ -56,7 +56,7 @@ void add_metrics(std::vector<health::Metric> &metrics) {
 void add_alerts(std::vector<health::Alert> &alerts) {
   if (!shared_memory_ready())
     return;
-  const Snapshot snap = snapshot(true);
+  const Snapshot snap = snapshot(Queries::NPlusOneOnly);
   for (const DatabaseSummary &s : database_summaries(snap)) {
     if (s.meets_target || s.calls < kMinStatementsForAlert)
       continue;
@@ -92,7 +92,7 @@ void add_report_sections(core::Report &report) {
     report.sections.push_back(std::move(n1));
     return;
   }
-  const Snapshot snap = snapshot(true);
+  const Snapshot snap = snapshot(Queries::All);
   const std::vector<DatabaseSummary> all = database_summaries(snap);
   if (const DatabaseSummary *s = this_database(all)) {
     const std::string since = pg::guard([&] { return timestamptz_to_str(s->since); });

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstring>
 #include <map>
+#include <set>
 #include <tuple>
 
 #include "core/n_plus_one.hpp"
@@ -529,14 +530,19 @@ void record(const Statement &st) noexcept {
   }
 }
 
-Snapshot snapshot(bool with_queries) {
+Snapshot snapshot(Queries wanted) {
+  const bool with_queries = wanted != Queries::None;
   Snapshot snap;
   if (header == nullptr)
     return snap;
   snap.active = true;
   std::map<Oid, DatabaseRow> databases;
   std::map<std::tuple<std::uint64_t, Oid, Oid>, QueryRow> queries;
+  // With NPlusOneOnly, the keys of the shapes with N+1 events, found in a first pass over the same sources.
+  std::set<std::tuple<std::uint64_t, Oid, Oid>> n_plus_one;
   auto add_query = [&](const QueryKey &key, auto &&add, auto &&text_of, std::uint64_t max_us) {
+    if (wanted == Queries::NPlusOneOnly && n_plus_one.count(std::make_tuple(key.query_id, key.database, key.role)) == 0)
+      return;
     QueryRow &row = queries[std::make_tuple(key.query_id, key.database, key.role)];
     const bool slower = row.totals.calls == 0 || max_us > row.totals.max_us;
     row.key = key;
@@ -554,6 +560,25 @@ Snapshot snapshot(bool with_queries) {
   for (const DatabaseCounters &r : header->retired)
     if (get(r.database) != 0)
       add_database(databases[static_cast<Oid>(get(r.database))], r);
+  if (wanted == Queries::NPlusOneOnly) {
+    for (int i = 0; i < layout.slot_count; i++) {
+      Slot *slot = slot_at(i);
+      if (slot->generation.load(std::memory_order_acquire) != generation || get(slot->db.database) == 0)
+        continue;
+      for (int k = 0; k < kSlotQueries; k++) {
+        SlotQuery *q = slot_query(slot, k);
+        if (get(q->query_id) != 0 && get(q->c.n1_events) != 0)
+          n_plus_one.emplace(get(q->query_id), static_cast<Oid>(get(q->owner) >> 32),
+                             static_cast<Oid>(get(q->owner) & 0xffffffffu));
+      }
+    }
+    HASH_SEQ_STATUS scan;
+    hash_seq_init(&scan, table);
+    SharedQuery *e;
+    while ((e = static_cast<SharedQuery *>(hash_seq_search(&scan))) != nullptr)
+      if (e->totals.n1_events != 0)
+        n_plus_one.emplace(e->key.query_id, e->key.database, e->key.role);
+  }
   for (int i = 0; i < layout.slot_count; i++) {
     Slot *slot = slot_at(i);
     if (slot->generation.load(std::memory_order_acquire) != generation || get(slot->db.database) == 0)

@@ -96,7 +96,10 @@ void record(const Statement &statement) noexcept;
 void forget_runs() noexcept; // the backend's N+1 runs (after a reset)
 
 // Readers (SQL functions). `with_queries` also copies the statement shapes.
-Snapshot snapshot(bool with_queries);
+// What a snapshot reads of the statement shapes: none (database figures only), every shape, or only the shapes with
+// N+1 events (what the alerts need: no text is copied for the others).
+enum class Queries { None, All, NPlusOneOnly };
+Snapshot snapshot(Queries queries);
 // Clears everything and takes the target from pg_optimize.slow_query_ms as the caller sees it.
 void reset();
 

@@ -109,7 +109,7 @@ PGO_FUNCTION(pgo_latency) {
   pg::ResultSet out(fcinfo);
   if (latency::notice_if_inactive())
     return out.done();
-  for (const latency::DatabaseSummary &s : latency::database_summaries(latency::snapshot(false))) {
+  for (const latency::DatabaseSummary &s : latency::database_summaries(latency::snapshot(latency::Queries::None))) {
     out.begin_row();
     out.add_name(s.name);
     out.add_int64(static_cast<std::int64_t>(s.calls));
@@ -141,7 +141,7 @@ PGO_FUNCTION(pgo_latency_histogram) {
   pg::ResultSet out(fcinfo);
   if (latency::notice_if_inactive())
     return out.done();
-  const latency::Snapshot snap = latency::snapshot(false);
+  const latency::Snapshot snap = latency::snapshot(latency::Queries::None);
   for (const latency::DatabaseRow &row : snap.databases) {
     if (row.database != database)
       continue;
@@ -162,7 +162,7 @@ PGO_FUNCTION(pgo_slow_queries) {
   pg::ResultSet out(fcinfo);
   if (latency::notice_if_inactive())
     return out.done();
-  for (const latency::QuerySummary &s : latency::query_summaries(latency::snapshot(true))) {
+  for (const latency::QuerySummary &s : latency::query_summaries(latency::snapshot(latency::Queries::All))) {
     out.begin_row();
     out.add_int64(s.query_id);
     out.add_name(s.database_name);
@@ -186,7 +186,7 @@ PGO_FUNCTION(pgo_n_plus_one) {
   pg::ResultSet out(fcinfo);
   if (latency::notice_if_inactive())
     return out.done();
-  std::vector<latency::QuerySummary> rows = latency::query_summaries(latency::snapshot(true));
+  std::vector<latency::QuerySummary> rows = latency::query_summaries(latency::snapshot(latency::Queries::All));
   std::stable_sort(rows.begin(), rows.end(), [](const latency::QuerySummary &a, const latency::QuerySummary &b) {
     return a.n1_total_ms > b.n1_total_ms;
   });
