@@ -105,7 +105,11 @@ std::vector<PlannedAction> plan_table_maintenance(JobKind kind, const std::vecto
     case 1: {
       const bool with_analyze = analyzes && kind == JobKind::VacuumAnalyze;
       a.action = with_analyze ? "vacuum_analyze" : "vacuum";
-      a.reason = fmt::format("{} dead tuples ({:.1f}%), past autovacuum's threshold", t->dead_tuples, t->dead_pct);
+      // A table is due for its dead tuples or, since PostgreSQL 13, for rows inserted since its last VACUUM.
+      a.reason = t->dead_tuples > 0 || t->inserted_since_vacuum == 0
+                     ? fmt::format("{} dead tuples ({:.1f}%), past autovacuum's threshold", t->dead_tuples, t->dead_pct)
+                     : fmt::format("{} rows inserted since the last VACUUM, past autovacuum's insert threshold",
+                                   t->inserted_since_vacuum);
       a.sql = maintenance_sql(with_analyze ? JobKind::VacuumAnalyze : JobKind::Vacuum, t->name, true, options.freeze);
       break;
     }

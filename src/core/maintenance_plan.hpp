@@ -34,6 +34,7 @@ struct TableCandidate {
   double dead_pct = 0;
   std::int64_t dead_tuples = 0;
   std::int64_t modified_since_analyze = 0;
+  std::int64_t inserted_since_vacuum = 0;
 };
 
 struct PlannedAction {

@@ -72,6 +72,7 @@ std::vector<JobAction> table_actions(core::JobKind kind, Oid target, Oid owner, 
     c.dead_pct = t.dead_pct;
     c.dead_tuples = t.activity.dead_tuples;
     c.modified_since_analyze = t.activity.mod_since_analyze;
+    c.inserted_since_vacuum = t.activity.ins_since_vacuum;
     by_name[c.name] = t.table;
     candidates.push_back(std::move(c));
   }

@@ -104,6 +104,16 @@ TEST(PlanTableMaintenance, TiesAreBrokenByName) {
             (std::vector<std::string>{"VACUUM (SKIP_LOCKED) a", "VACUUM (SKIP_LOCKED) b"}));
 }
 
+TEST(PlanTableMaintenance, ReasonNamesWhatMadeTheTableDue) {
+  TableCandidate dead = table("d", true, false, 25);
+  TableCandidate inserted = table("i", true, false, 0);
+  inserted.inserted_since_vacuum = 5000;
+  const auto plan = pgo::core::plan_table_maintenance(JobKind::Vacuum, {dead, inserted}, {});
+  ASSERT_EQ(plan.size(), 2u);
+  EXPECT_EQ(plan[0].reason, "2500 dead tuples (25.0%), past autovacuum's threshold");
+  EXPECT_EQ(plan[1].reason, "5000 rows inserted since the last VACUUM, past autovacuum's insert threshold");
+}
+
 TEST(TargetedAction, WaitsForItsLock) {
   const auto a = pgo::core::targeted_action(JobKind::VacuumAnalyze, "public.\"Order Items\"", {});
   EXPECT_EQ(a.sql, "VACUUM (ANALYZE) public.\"Order Items\"");
