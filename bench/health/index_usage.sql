@@ -73,9 +73,9 @@ WITH idx AS NOT MATERIALIZED (
        AND n.nspname NOT LIKE 'pg\_toast%'
        AND NOT pg_is_other_temp_schema(n.oid)
 ),
--- Foreign keys with exactly one covering index: that index is needed.
-fk_only_index AS NOT MATERIALIZED (
-    SELECT (array_agg(x.indexrelid))[1] AS indexrelid   -- the one and only
+-- Every (foreign key, index) pair where the index covers the key.
+covers AS MATERIALIZED (
+    SELECT con.oid AS fk, x.indexrelid
       FROM pg_constraint con
       JOIN idx x ON x.indrelid = con.conrelid
      WHERE con.contype = 'f'
@@ -85,7 +85,12 @@ fk_only_index AS NOT MATERIALIZED (
        AND (x.amname = 'btree' OR (x.amname = 'hash' AND cardinality(con.conkey) = 1))
        AND x.indkey[0 : cardinality(con.conkey) - 1] @> con.conkey
        AND x.indkey[0 : cardinality(con.conkey) - 1] <@ con.conkey
-     GROUP BY con.oid
+),
+-- Foreign keys with exactly one covering index: that index is needed.
+fk_only_index AS NOT MATERIALIZED (
+    SELECT (array_agg(c.indexrelid))[1] AS indexrelid   -- the one and only
+      FROM covers c
+     GROUP BY c.fk
     HAVING count(*) = 1
 ),
 dup AS (
@@ -164,20 +169,13 @@ judged AS MATERIALIZED (
       LEFT JOIN pg_class dk ON dk.oid = nullif(d.keeper, x.indexrelid)
       LEFT JOIN pg_class rk ON rk.oid = r.longer
 ),
--- Every index that covers a foreign key (the same test as fk_only_index), and whether the rules above would drop it.
+-- Every index that covers a foreign key, and whether the rules above would drop it.
 fk_covering AS MATERIALIZED (
-    SELECT con.oid AS fk, j.indexrelid, j.bytes,
+    SELECT c.fk, j.indexrelid, j.bytes,
            j.duplicate_of IS NOT NULL AS duplicate, j.redundant_with IS NOT NULL AS redundant,
            NOT j.indisvalid OR j.duplicate_of IS NOT NULL OR j.redundant_with IS NOT NULL OR j.unused AS droppable
-      FROM pg_constraint con
-      JOIN judged j ON j.indrelid = con.conrelid
-     WHERE con.contype = 'f'
-       AND con.conparentid = 0
-       AND j.indisvalid AND j.indisready AND NOT j.partial
-       AND j.indnkeyatts >= cardinality(con.conkey)
-       AND (j.amname = 'btree' OR (j.amname = 'hash' AND cardinality(con.conkey) = 1))
-       AND j.indkey[0 : cardinality(con.conkey) - 1] @> con.conkey
-       AND j.indkey[0 : cardinality(con.conkey) - 1] <@ con.conkey
+      FROM covers c
+      JOIN judged j ON j.indexrelid = c.indexrelid
 ),
 -- A foreign key all of whose covering indexes are up for dropping keeps one: not a duplicate, not redundant, the
 -- smallest, the lowest OID; that one is advised to stay.
