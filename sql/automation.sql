@@ -117,6 +117,8 @@ CREATE TABLE own_table (id int);
 SELECT optimize.schedule('own', 'analyze', '1 hour', 'own_table') > 0 AS scheduled;
 SELECT pg_temp.try($$SELECT optimize.schedule('theirs', 'analyze', '1 hour', '"Order Items"')$$);
 SELECT pg_temp.try($$SELECT optimize.alter_job('totals', enabled => false)$$);
+-- A name taken by another role's job, which this role cannot see: the same clear error.
+SELECT pg_temp.try($$SELECT optimize.schedule('totals', 'analyze', '1 hour', 'own_table')$$);
 SELECT pg_temp.try($$INSERT INTO optimize.jobs (name, kind, schedule, owner) VALUES ('z', 'analyze', '1 day', 'postgres')$$);
 SELECT name FROM optimize.jobs ORDER BY name;
 SELECT pg_temp.try($$SELECT * FROM optimize.scheduler_status$$);

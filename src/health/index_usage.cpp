@@ -126,18 +126,20 @@ std::vector<IndexUsage> index_usage(const catalog::ClassCatalog &classes,
     result.push_back(std::move(u));
   }
 
-  // The only index serving a foreign key is needed by every DELETE of a referenced row, scanned or not.
-  for (const catalog::ForeignKey &fk : foreign_keys) {
-    auto table = by_table.find(fk.table);
+  // The indexes covering each foreign key, found once for both rules below.
+  std::vector<std::vector<std::size_t>> covering_of(foreign_keys.size());
+  for (std::size_t k = 0; k < foreign_keys.size(); k++) {
+    auto table = by_table.find(foreign_keys[k].table);
     if (table == by_table.end())
       continue;
-    std::vector<std::size_t> covering;
     for (std::size_t i : table->second)
-      if (core::index_covers_foreign_key(shape_of(result[i].details), fk.columns))
-        covering.push_back(i);
+      if (core::index_covers_foreign_key(shape_of(result[i].details), foreign_keys[k].columns))
+        covering_of[k].push_back(i);
+  }
+  // The only index serving a foreign key is needed by every DELETE of a referenced row, scanned or not.
+  for (const std::vector<std::size_t> &covering : covering_of)
     if (covering.size() == 1)
       result[covering.front()].serves_foreign_key = true;
-  }
 
   // Duplicates: identical definitions on one table.
   std::map<decltype(identity_of(details.front())), std::size_t> keeper;
@@ -177,14 +179,7 @@ std::vector<IndexUsage> index_usage(const catalog::ClassCatalog &classes,
   auto droppable = [](const IndexUsage &u) {
     return !u.details.valid || OidIsValid(u.duplicate_of) || OidIsValid(u.redundant_with) || u.unused;
   };
-  for (const catalog::ForeignKey &fk : foreign_keys) {
-    auto table = by_table.find(fk.table);
-    if (table == by_table.end())
-      continue;
-    std::vector<std::size_t> covering;
-    for (std::size_t i : table->second)
-      if (core::index_covers_foreign_key(shape_of(result[i].details), fk.columns))
-        covering.push_back(i);
+  for (const std::vector<std::size_t> &covering : covering_of) {
     if (covering.empty() ||
         !std::all_of(covering.begin(), covering.end(), [&](std::size_t i) { return droppable(result[i]); }))
       continue;

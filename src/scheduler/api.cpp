@@ -211,17 +211,27 @@ PGO_FUNCTION(pgo_schedule) {
   const bool enabled = PG_GETARG_BOOL(8);
 
   pg::Spi spi;
-  if (find_job(spi, name) || spi.run("SELECT 1 FROM optimize.jobs WHERE name = $1", {name}).processed > 0)
-    throw Error("42710", fmt::format("job \"{}\" already exists", name), "",
-                "Change it with optimize.alter_job(), or choose another name.");
+  auto already_exists = [&] {
+    return Error("42710", fmt::format("job \"{}\" already exists", name), "",
+                 "Change it with optimize.alter_job(), or choose another name (job names are unique across roles).");
+  };
+  if (find_job(spi, name))
+    throw already_exists();
   // Options are checked against the kind before anything is written.
   parse_job_options(kind_text, options);
-  const pg::SqlResult r = spi.run(
-      "INSERT INTO optimize.jobs (name, kind, target, schedule, enabled, max_runtime, lock_timeout, max_retries, "
-      "options, next_run) VALUES ($1, $2, nullif($3, '0')::oid::regclass, $4, $5::boolean, $6::interval, "
-      "$7::interval, $8::int, $9::jsonb, to_timestamp($10::float8)) RETURNING id",
-      {name, kind_text, std::to_string(target), schedule_text, enabled ? "true" : "false", max_runtime->text,
-       lock_timeout->text, std::to_string(PG_GETARG_INT32(7)), options, fmt::format("{:.6f}", first_run(schedule))});
+  pg::SqlResult r;
+  try {
+    r = spi.run(
+        "INSERT INTO optimize.jobs (name, kind, target, schedule, enabled, max_runtime, lock_timeout, max_retries, "
+        "options, next_run) VALUES ($1, $2, nullif($3, '0')::oid::regclass, $4, $5::boolean, $6::interval, "
+        "$7::interval, $8::int, $9::jsonb, to_timestamp($10::float8)) RETURNING id",
+        {name, kind_text, std::to_string(target), schedule_text, enabled ? "true" : "false", max_runtime->text,
+         lock_timeout->text, std::to_string(PG_GETARG_INT32(7)), options, fmt::format("{:.6f}", first_run(schedule))});
+  } catch (const Error &e) {
+    if (e.sqlstate() == "23505") // the name is taken by another role's job, which the caller cannot see
+      throw already_exists();
+    throw;
+  }
   wake_at_commit(MyDatabaseId);
   notice_if_not_automated();
   return Int64GetDatum(std::stoll(*r.scalar()));

@@ -11,6 +11,7 @@
 
 #include "core/schedule.hpp"
 #include "pg/barrier.hpp"
+#include "pg/fmgr_call.hpp"
 #include "pg/guard.hpp"
 #include "pg/server_time.hpp"
 #include "pg/spi.hpp"
@@ -82,10 +83,7 @@ void unpublish(int, Datum) {
     SetLatch(latch);
 }
 
-std::int64_t dead_tuples(Oid relid) {
-  return pg::guard(
-      [&] { return DatumGetInt64(DirectFunctionCall1(pg_stat_get_dead_tuples, ObjectIdGetDatum(relid))); });
-}
+std::int64_t dead_tuples(Oid relid) { return pg::call_int64(pg_stat_get_dead_tuples, ObjectIdGetDatum(relid)); }
 
 void set_setting(const char *name, const std::string &value) {
   const char *v = value.c_str();
