@@ -105,6 +105,26 @@ INSERT INTO optimize.snapshots VALUES (now() - interval '2 hours', 'dead_tuple_p
                                       (now() - interval '1 hour', 'dead_tuple_pct', 25);
 SELECT value, change FROM optimize.trend('dead_tuple_pct', '1 day');
 
+-- The cleanup job, run now in a job worker: runs older than pg_optimize.history_retention, runs beyond
+-- pg_optimize.history_per_job per job and snapshots older than pg_optimize.snapshot_retention go; the rest stays.
+ALTER SYSTEM SET pg_optimize.history_per_job = 3;
+SELECT pg_reload_conf();
+SELECT pg_sleep(1);
+-- This session sees the new value only after the postmaster has reloaded (it passes the reload on), so the job worker
+-- started below, a child of the postmaster, sees it too.
+SHOW pg_optimize.history_per_job;
+INSERT INTO optimize.job_runs (job, owner, started_at, finished_at, status)
+SELECT 'old', current_user::regrole, now() - interval '40 days', now() - interval '40 days', 'succeeded'
+UNION ALL
+SELECT 'recent', current_user::regrole, now() - g * interval '1 minute', now() - g * interval '1 minute', 'succeeded'
+  FROM generate_series(1, 5) g;
+INSERT INTO optimize.snapshots VALUES (now() - interval '100 days', 'connections_max', 1);
+SELECT status, message FROM optimize.run_job('cleanup_weekly');
+SELECT job, count(*) AS runs_kept FROM optimize.job_runs WHERE job IN ('old', 'recent') GROUP BY job ORDER BY job;
+SELECT count(*) AS old_snapshots FROM optimize.snapshots WHERE taken_at < now() - interval '90 days';
+ALTER SYSTEM RESET pg_optimize.history_per_job;
+SELECT pg_reload_conf();
+
 -- The jobs table rejects rows the API would refuse.
 SELECT pg_temp.try($$INSERT INTO optimize.jobs (name, kind, schedule) VALUES ('y', 'defrag', '1 day')$$);
 SELECT pg_temp.try($$INSERT INTO optimize.jobs (name, kind, schedule, max_runtime) VALUES ('y', 'vacuum', '1 day', '0')$$);
