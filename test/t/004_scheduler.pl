@@ -64,8 +64,9 @@ $node->safe_psql('second', 'CREATE EXTENSION pg_optimize');
 poll('postgres',
 	q{SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'pg_optimize scheduler' AND datname = 'second'},
 	'1', 'CREATE EXTENSION in another database gets it a scheduler without a restart');
-is($node->safe_psql('app', q{SELECT string_agg(database || ':' || state, ' ' ORDER BY database)
-                              FROM optimize.scheduler_status WHERE database IN ('app', 'second')}),
+# (polled: the new scheduler shows in pg_stat_activity a moment before it has claimed its slot)
+poll('app', q{SELECT string_agg(database || ':' || state, ' ' ORDER BY database)
+                FROM optimize.scheduler_status WHERE database IN ('app', 'second')},
 	'app:running second:running', 'scheduler_status shows both');
 
 # --- VACUUM by a scheduled job ---------------------------------------------------------------------------------------
@@ -269,22 +270,26 @@ poll('postgres', qq{SELECT count(*) FROM pg_stat_activity WHERE backend_type = '
 # --- the DBA's DDL never waits on us ---------------------------------------------------------------------------------
 poll('postgres', q{SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'pg_optimize scheduler' AND datname = 'second'},
 	'1', 'second has its scheduler');
-my $start = time();
-$node->safe_psql('postgres', 'ALTER DATABASE second RENAME TO renamed');
-ok(time() - $start < 5, sprintf('ALTER DATABASE RENAME with a scheduler attached: %.2f s', time() - $start));
+# Each statement fails outright if it has to wait on us: ALTER DATABASE RENAME at once while another session is
+# connected, DROP DATABASE after PostgreSQL's own 5 s of retries, DROP EXTENSION past the lock_timeout set here.
+# Success is the test; the times are shown for information (bench figures are in the README).
+sub timed_ddl
+{
+	my ($db, $sql, $name) = @_;
+	my $start = time();
+	my ($rc, $out, $err) = $node->psql($db, "SET lock_timeout = '10s'; $sql");
+	ok($rc == 0, sprintf('%s with a scheduler attached succeeds (%.2f s)', $name, time() - $start)) or diag($err);
+}
+timed_ddl('postgres', 'ALTER DATABASE second RENAME TO renamed', 'ALTER DATABASE RENAME');
 poll('postgres', q{SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'pg_optimize scheduler' AND datname = 'renamed'},
 	'1', 'the renamed database gets its scheduler back');
-$start = time();
-$node->safe_psql('postgres', 'DROP DATABASE renamed');
-ok(time() - $start < 5, sprintf('DROP DATABASE (without FORCE) with a scheduler attached: %.2f s', time() - $start));
+timed_ddl('postgres', 'DROP DATABASE renamed', 'DROP DATABASE (without FORCE)');
 
 $node->safe_psql('postgres', 'CREATE DATABASE third');
 $node->safe_psql('third', 'CREATE EXTENSION pg_optimize');
 poll('postgres', q{SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'pg_optimize scheduler' AND datname = 'third'},
 	'1', 'third has its scheduler');
-$start = time();
-$node->safe_psql('third', 'DROP EXTENSION pg_optimize');
-ok(time() - $start < 5, sprintf('DROP EXTENSION with a scheduler attached: %.2f s', time() - $start));
+timed_ddl('third', 'DROP EXTENSION pg_optimize', 'DROP EXTENSION');
 poll('postgres', q{SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'pg_optimize scheduler' AND datname = 'third'},
 	'0', 'and the scheduler leaves');
 
