@@ -175,7 +175,15 @@ RESET ROLE;
 SET ROLE pgo_watcher;
 SELECT count(*) > 0 AS watcher_reads FROM optimize.metrics();
 SELECT count(*) >= 0 AS watcher_reads_views FROM optimize.table_health, optimize.index_usage LIMIT 1;
+-- a sequence's position is shown only to roles that may read the sequence (as pg_sequences does), alerts included
+SELECT sequence, last_value, pct_used FROM optimize.sequence_health WHERE sequence::text LIKE '%short_seq';
+SELECT count(*) AS sequence_alerts FROM optimize.alerts WHERE kind = 'sequence_exhaustion';
 RESET ROLE;
+GRANT SELECT ON short_seq TO pgo_watcher;
+SET ROLE pgo_watcher;
+SELECT object FROM optimize.alerts WHERE kind = 'sequence_exhaustion';
+RESET ROLE;
+REVOKE SELECT ON short_seq FROM pgo_watcher;
 DROP ROLE pgo_nobody;
 DROP ROLE pgo_watcher;
 

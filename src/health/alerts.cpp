@@ -7,12 +7,12 @@
 
 #include "catalog/index_details.hpp"
 #include "catalog/names.hpp"
+#include "catalog/table_stats.hpp"
 #include "core/maintenance_math.hpp"
 #include "health/metrics.hpp"
 #include "health/thresholds.hpp"
 #include "latency/latency.hpp"
 #include "pg/barrier.hpp"
-#include "pg/fmgr_call.hpp"
 #include "pg/srf.hpp"
 #include "scheduler/job_alerts.hpp"
 #include "settings.hpp"
@@ -111,21 +111,21 @@ std::vector<Alert> alerts(HealthData &data) {
                     b.pid));
   }
 
-  // Dead tuples need only two statistics per table, not the whole table health (sizes, bloat, scans).
-  for (const auto &[oid, row] : data.classes().rows()) {
-    if (row.excluded || (row.relkind != RELKIND_RELATION && row.relkind != RELKIND_MATVIEW))
+  // Dead tuples need only two statistics per table, not the whole table health (sizes, bloat, scans), and only for
+  // the tables with enough dead tuples to matter: read in one pass over the shared statistics.
+  const auto dead_tuples =
+      catalog::relations_with_dead_tuples(std::max<std::int64_t>(1, settings::alert_dead_tuple_min_rows));
+  for (const auto &[oid, counts] : dead_tuples) {
+    const catalog::ClassRow *row = data.classes().find(oid);
+    if (row == nullptr || row->excluded || (row->relkind != RELKIND_RELATION && row->relkind != RELKIND_MATVIEW))
       continue;
-    const std::int64_t dead = pg::call_int64(pg_stat_get_dead_tuples, ObjectIdGetDatum(oid));
-    if (dead < settings::alert_dead_tuple_min_rows || dead == 0)
-      continue;
-    const std::int64_t live = pg::call_int64(pg_stat_get_live_tuples, ObjectIdGetDatum(oid));
-    const double pct = core::dead_pct(live, dead);
+    const double pct = core::dead_pct(counts.live, counts.dead);
     const char *sev = severity(pct, settings::alert_dead_tuple_pct, settings::alert_dead_tuple_critical_pct);
     const std::string name = relation(data, oid);
-    const bool autovacuum = row.options.autovacuum_enabled && autovacuum_start_daemon;
+    const bool autovacuum = row->options.autovacuum_enabled && autovacuum_start_daemon;
     add(sev, "dead_tuples", name, pct,
         threshold_of(sev, settings::alert_dead_tuple_pct, settings::alert_dead_tuple_critical_pct),
-        fmt::format("{} dead tuples, {:.1f}% of the table{}", dead, pct,
+        fmt::format("{} dead tuples, {:.1f}% of the table{}", counts.dead, pct,
                     autovacuum ? "" : " (autovacuum is off for it)"),
         fmt::format("VACUUM (ANALYZE) {};", name));
   }

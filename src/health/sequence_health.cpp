@@ -79,24 +79,40 @@ void read_sequence_page(Buffer buffer, LastValue &r) {
   UnlockReleaseBuffer(buffer);
 }
 
-LastValue last_value_of(Oid sequence) {
+// check_acl = false leaves the privilege check to the caller, who must then discard a value the role may not see.
+LastValue last_value_of(Oid sequence, const catalog::ClassCatalog &classes, bool check_acl) {
   return pg::guard([&]() -> LastValue {
     LastValue r{true, false, 0};
-    if (pg_class_aclcheck(sequence, GetUserId(), ACL_SELECT | ACL_USAGE) != ACLCHECK_OK)
+    if (check_acl && pg_class_aclcheck(sequence, GetUserId(), ACL_SELECT | ACL_USAGE) != ACLCHECK_OK)
       return r;
     if (!ConditionalLockRelationOid(sequence, RowExclusiveLock))
       return r;
-    HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(sequence));
-    if (!HeapTupleIsValid(tuple)) {
-      UnlockRelationOid(sequence, RowExclusiveLock);
-      r.exists = false;
-      return r;
+    char relkind, persistence;
+    Oid tablespace, filenode;
+    // Taking the lock processed every invalidation committed before it: when there was none since the pg_class
+    // scan, the scanned row is still the sequence's, and no syscache lookup is needed.
+    const catalog::ClassRow *row = classes.find(sequence);
+    if (row != nullptr && classes.unchanged_since_scan()) {
+      relkind = row->relkind;
+      persistence = row->persistence;
+      tablespace = row->tablespace;
+      filenode = row->filenode;
+    } else {
+      HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(sequence));
+      if (!HeapTupleIsValid(tuple)) {
+        UnlockRelationOid(sequence, RowExclusiveLock);
+        r.exists = false;
+        return r;
+      }
+      const auto *rel = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple));
+      relkind = rel->relkind;
+      persistence = rel->relpersistence;
+      tablespace = rel->reltablespace;
+      filenode = rel->relfilenode;
+      ReleaseSysCache(tuple);
     }
-    const auto *rel = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple));
-    const char relkind = rel->relkind, persistence = rel->relpersistence;
-    const Oid tablespace = OidIsValid(rel->reltablespace) ? rel->reltablespace : MyDatabaseTableSpace;
-    const Oid filenode = rel->relfilenode;
-    ReleaseSysCache(tuple);
+    if (!OidIsValid(tablespace))
+      tablespace = MyDatabaseTableSpace;
     const bool readable = relkind == RELKIND_SEQUENCE && OidIsValid(filenode) &&
                           !(RecoveryInProgress() && persistence == RELPERSISTENCE_UNLOGGED);
     if (readable && persistence == RELPERSISTENCE_TEMP) {
@@ -112,6 +128,10 @@ LastValue last_value_of(Oid sequence) {
     UnlockRelationOid(sequence, RowExclusiveLock);
     return r;
   });
+}
+
+bool may_read(Oid sequence) {
+  return pg::guard([&] { return pg_class_aclcheck(sequence, GetUserId(), ACL_SELECT | ACL_USAGE) == ACLCHECK_OK; });
 }
 
 } // namespace
@@ -150,7 +170,9 @@ std::vector<SequenceHealth> sequence_health(const catalog::ClassCatalog &classes
     h.max_value = r.max;
     h.increment = r.increment;
     h.cycles = r.cycles;
-    const LastValue last = last_value_of(r.sequence);
+    // With a threshold, most sequences are far from it: their privileges are checked only once they pass it (a
+    // value the role may not see is dropped unused, and such a sequence counts as unknown, i.e. 0% used).
+    const LastValue last = last_value_of(r.sequence, classes, /*check_acl=*/!min_pct);
     if (!last.exists)
       continue; // dropped since the pg_sequence scan
     if (last.known)
@@ -168,6 +190,11 @@ std::vector<SequenceHealth> sequence_health(const catalog::ClassCatalog &classes
           h.last_value ? share_used(static_cast<double>(*h.last_value), start, narrowest).value_or(100) : 0.0;
       if (most < *min_pct)
         continue;
+      if (h.last_value && !may_read(r.sequence)) {
+        h.last_value.reset(); // unknown to this role: 0% used, as for a sequence never used
+        if (0.0 < *min_pct)
+          continue;
+      }
     }
     std::int64_t type_max = std::numeric_limits<std::int64_t>::max();
     std::int64_t type_min = std::numeric_limits<std::int64_t>::min();

@@ -540,6 +540,7 @@ Snapshot snapshot(Queries wanted) {
   std::map<std::tuple<std::uint64_t, Oid, Oid>, QueryRow> queries;
   // With NPlusOneOnly, the keys of the shapes with N+1 events, found in a first pass over the same sources.
   std::set<std::tuple<std::uint64_t, Oid, Oid>> n_plus_one;
+  std::vector<SharedQuery *> n_plus_one_entries; // their entries in the shared table (stable while the lock is held)
   auto add_query = [&](const QueryKey &key, auto &&add, auto &&text_of, std::uint64_t max_us) {
     if (wanted == Queries::NPlusOneOnly && n_plus_one.count(std::make_tuple(key.query_id, key.database, key.role)) == 0)
       return;
@@ -576,8 +577,10 @@ Snapshot snapshot(Queries wanted) {
     hash_seq_init(&scan, table);
     SharedQuery *e;
     while ((e = static_cast<SharedQuery *>(hash_seq_search(&scan))) != nullptr)
-      if (e->totals.n1_events != 0)
+      if (e->totals.n1_events != 0) {
         n_plus_one.emplace(e->key.query_id, e->key.database, e->key.role);
+        n_plus_one_entries.push_back(e);
+      }
   }
   for (int i = 0; i < layout.slot_count; i++) {
     Slot *slot = slot_at(i);
@@ -596,14 +599,21 @@ Snapshot snapshot(Queries wanted) {
           key, [&](QueryTotals &t) { add_totals(t, q->c); }, [&] { return read_slot_text(q); }, get(q->c.max_us));
     }
   }
-  if (with_queries) {
+  auto add_entry = [&](SharedQuery *e) {
+    add_query(
+        e->key, [&](QueryTotals &t) { add_totals(t, e->totals); },
+        [&] { return std::string(entry_text(e), e->text_len); }, e->totals.max_us);
+  };
+  if (wanted == Queries::NPlusOneOnly) {
+    // Only the entries found above: no second pass over a table of thousands of shapes.
+    for (SharedQuery *e : n_plus_one_entries)
+      add_entry(e);
+  } else if (with_queries) {
     HASH_SEQ_STATUS scan;
     hash_seq_init(&scan, table);
     SharedQuery *e;
     while ((e = static_cast<SharedQuery *>(hash_seq_search(&scan))) != nullptr)
-      add_query(
-          e->key, [&](QueryTotals &t) { add_totals(t, e->totals); },
-          [&] { return std::string(entry_text(e), e->text_len); }, e->totals.max_us);
+      add_entry(e);
   }
   LWLockRelease(header->lock);
   for (auto &[oid, row] : databases) {

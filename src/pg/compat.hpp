@@ -2,6 +2,8 @@
 // Every PG_VERSION_NUM test in the project belongs here.
 #pragma once
 
+#include <cstdint>
+
 extern "C" {
 #include "postgres.h"
 
@@ -203,6 +205,31 @@ inline int backend_index() {
   return MyProcNumber == INVALID_PROC_NUMBER ? -1 : static_cast<int>(MyProcNumber);
 #else
   return MyBackendId == InvalidBackendId ? -1 : static_cast<int>(MyBackendId) - 1;
+#endif
+}
+
+// Fields of the cumulative statistics that were renamed: the object of a shared statistics entry (objid, 64 bits,
+// from PostgreSQL 18; objoid before) and a table's tuple counts (n_live_tuples and n_dead_tuples in 15). Templates,
+// so that only the file that reads those structs includes their (internal) headers.
+template <typename HashKey> Oid stats_object(const HashKey &key) {
+#if PG_VERSION_NUM >= 180000
+  return static_cast<Oid>(key.objid);
+#else
+  return key.objoid;
+#endif
+}
+template <typename TabEntry> std::int64_t live_tuples(const TabEntry &entry) {
+#if PG_VERSION_NUM >= 160000
+  return entry.live_tuples;
+#else
+  return entry.n_live_tuples;
+#endif
+}
+template <typename TabEntry> std::int64_t dead_tuples(const TabEntry &entry) {
+#if PG_VERSION_NUM >= 160000
+  return entry.dead_tuples;
+#else
+  return entry.n_dead_tuples;
 #endif
 }
 
