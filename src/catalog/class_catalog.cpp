@@ -1,6 +1,8 @@
 #include "catalog/class_catalog.hpp"
 
+#include <algorithm>
 #include <cstring>
+#include <iterator>
 
 #include "catalog/catalog_scan.hpp"
 
@@ -98,14 +100,21 @@ void read_options(HeapTuple tuple, ClassRow &row) {
 
 } // namespace
 
-ClassCatalog ClassCatalog::read() {
+ClassCatalog ClassCatalog::read(const char *relkinds) {
   ClassCatalog catalog;
+  bool keep[256];
+  std::fill(std::begin(keep), std::end(keep), relkinds == nullptr);
+  for (const char *k = relkinds; k != nullptr && *k != '\0'; ++k)
+    keep[static_cast<unsigned char>(*k)] = true;
+  catalog.partial_ = relkinds != nullptr;
   std::unordered_map<Oid, bool> excluded; // per schema, decided once
   catalog.invalidations_at_scan_ = SharedInvalidMessageCounter;
   CatalogScan scan(RelationRelationId);
-  catalog.rows_.reserve(scan.estimated_rows() + 64);
+  catalog.rows_.reserve(relkinds == nullptr ? scan.estimated_rows() + 64 : scan.estimated_rows() / 4 + 64);
   while (HeapTuple tuple = scan.next()) {
     const auto *rel = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple));
+    if (!keep[static_cast<unsigned char>(rel->relkind)])
+      continue;
     ClassRow row = class_row_from(*rel);
     auto known = excluded.find(row.namespace_oid);
     if (known == excluded.end())
@@ -131,6 +140,7 @@ namespace pgo::catalog {
 bool ClassCatalog::unchanged_since_scan() const { return SharedInvalidMessageCounter == invalidations_at_scan_; }
 
 bool ClassCatalog::name_taken(Oid namespace_oid, const std::string &name) const {
+  Assert(!partial_);
   if (names_.empty()) {
     names_.reserve(rows_.size());
     for (const auto &entry : rows_)

@@ -59,9 +59,15 @@ bool is_excluded_namespace(Oid namespace_oid);
 // The fields of a pg_class tuple's fixed part that ClassRow keeps.
 ClassRow class_row_from(const FormData_pg_class &rel);
 
+// The relkinds a partial catalog keeps for callers that never look at indexes or TOAST: tables (plain and
+// partitioned), materialized views and sequences; about a quarter of the rows of a typical catalog.
+inline constexpr const char *kTablesAndSequences = "rpmS";
+
 class ClassCatalog {
 public:
-  static ClassCatalog read();
+  // Every relation, or with `relkinds` only the relations of those kinds (the scan is the same, but the others are
+  // neither decoded nor stored).
+  static ClassCatalog read(const char *relkinds = nullptr);
   // nullptr when the relation was not in pg_class at the time of the scan.
   const ClassRow *find(Oid relid) const;
   const std::unordered_map<Oid, ClassRow> &rows() const { return rows_; }
@@ -70,7 +76,10 @@ public:
   // change has become visible to us, and every row is still current. (Taking a lock processes pending ones.)
   bool unchanged_since_scan() const;
 
-  // Whether a relation of that name existed in the schema at the time of the scan.
+  // Whether only some relkinds were kept: then find() answers nullptr for the others too.
+  bool partial() const { return partial_; }
+
+  // Whether a relation of that name existed in the schema at the time of the scan (a complete catalog only).
   bool name_taken(Oid namespace_oid, const std::string &name) const;
 
 private:
@@ -87,6 +96,7 @@ private:
 
   std::unordered_map<Oid, ClassRow> rows_;
   std::uint64_t invalidations_at_scan_ = 0;
+  bool partial_ = false;
   mutable std::unordered_set<NameKey, NameKeyHash> names_; // built on first use
 };
 

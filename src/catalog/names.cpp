@@ -38,11 +38,20 @@ std::optional<std::string> attribute_name(Oid relid, core::AttrNumber attnum) {
 std::optional<std::string> qualified_name(const ClassCatalog &classes, Oid relid) {
   const ClassRow *row = classes.find(relid);
   if (row == nullptr)
-    return std::nullopt;
+    return classes.partial() ? qualified_name(relid) : std::nullopt;
   std::optional<std::string> schema = namespace_name(row->namespace_oid);
   if (!schema)
     return std::nullopt;
   return quote_identifier(*schema) + "." + quote_identifier(row->name);
+}
+
+std::optional<std::string> qualified_name(Oid relid) {
+  const Oid namespace_oid = pg::guard([&] { return get_rel_namespace(relid); });
+  std::optional<std::string> name = take(pg::guard([&] { return get_rel_name(relid); }));
+  std::optional<std::string> schema = OidIsValid(namespace_oid) ? namespace_name(namespace_oid) : std::nullopt;
+  if (!name || !schema)
+    return std::nullopt;
+  return quote_identifier(*schema) + "." + quote_identifier(*name);
 }
 
 std::string quote_identifier(const std::string &ident) {

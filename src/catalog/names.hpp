@@ -20,8 +20,11 @@ std::optional<std::string> attribute_name(Oid relid, core::AttrNumber attnum);
 // quote_identifier(): quotes only where SQL needs it (upper case, spaces, quotes, keywords).
 std::string quote_identifier(const std::string &ident);
 
-// schema.name, each part quoted where needed; std::nullopt when the relation or its schema is gone.
+// schema.name, each part quoted where needed; std::nullopt when the relation or its schema is gone. A relation a
+// partial catalog left out is looked up in the system caches.
 std::optional<std::string> qualified_name(const ClassCatalog &classes, Oid relid);
+// The same from the system caches alone.
+std::optional<std::string> qualified_name(Oid relid);
 
 } // namespace pgo::catalog
 

@@ -209,7 +209,7 @@ std::vector<Alert> alerts(HealthData &data) {
 
 PGO_FUNCTION(pgo_alerts) {
   using namespace pgo;
-  health::HealthData data;
+  health::HealthData data(health::HealthData::Catalog::TablesAndSequences);
   const std::vector<health::Alert> rows = health::alerts(data);
   pg::ResultSet out(fcinfo);
   for (const health::Alert &a : rows) {

@@ -1,6 +1,7 @@
 #include "health/health_data.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 
 #include "settings.hpp"
 
@@ -10,33 +11,43 @@ extern "C" {
 
 namespace pgo::health {
 
-HealthData::HealthData() : now_(GetCurrentTimestamp()) {}
+HealthData::HealthData(Catalog catalog) : now_(GetCurrentTimestamp()), catalog_(catalog) {}
+
+void HealthData::require_full_catalog() const {
+  if (catalog_ != Catalog::Full)
+    throw std::logic_error("pg_optimize: health data gathered for alerts was asked for the full catalog");
+}
 
 const catalog::ClassCatalog &HealthData::classes() {
   if (!classes_)
-    classes_.emplace(catalog::ClassCatalog::read());
+    classes_.emplace(catalog_ == Catalog::Full ? catalog::ClassCatalog::read()
+                                               : catalog::ClassCatalog::read(catalog::kTablesAndSequences));
   return *classes_;
 }
 
 const std::vector<catalog::ForeignKey> &HealthData::foreign_keys() {
+  require_full_catalog();
   if (!foreign_keys_)
     foreign_keys_.emplace(catalog::read_user_foreign_keys());
   return *foreign_keys_;
 }
 
 const catalog::IndexCatalog &HealthData::indexes() {
+  require_full_catalog();
   if (!indexes_)
     indexes_.emplace(catalog::IndexCatalog::read(classes(), catalog::tables_of(foreign_keys())));
   return *indexes_;
 }
 
 catalog::RelationSizer &HealthData::sizer() {
+  require_full_catalog();
   if (!sizer_)
     sizer_ = std::make_unique<catalog::RelationSizer>(classes(), indexes(), /*wait_for_locks=*/false);
   return *sizer_;
 }
 
 const std::vector<TableHealth> &HealthData::tables() {
+  require_full_catalog();
   if (!tables_) {
     if (!index_details_)
       index_details_.emplace(catalog::read_index_details(classes()));
@@ -52,6 +63,7 @@ const std::vector<TableHealth> &HealthData::tables() {
 }
 
 const std::vector<IndexUsage> &HealthData::index_usage() {
+  require_full_catalog();
   if (!index_usage_) {
     tables(); // reads the index details and column statistics both need
     index_usage_.emplace(health::index_usage(classes(), *index_details_, foreign_keys(), *columns_, sizer()));
@@ -60,6 +72,7 @@ const std::vector<IndexUsage> &HealthData::index_usage() {
 }
 
 const std::vector<MissingFkIndex> &HealthData::missing_fk_indexes() {
+  require_full_catalog();
   if (!missing_fk_)
     missing_fk_.emplace(health::missing_fk_indexes(foreign_keys(), classes(), indexes(), sizer()));
   return *missing_fk_;

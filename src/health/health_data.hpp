@@ -24,7 +24,11 @@ namespace pgo::health {
 
 class HealthData {
 public:
-  HealthData();
+  enum class Catalog {
+    Full,              // every relation: what tables(), index_usage(), missing_fk_indexes() and sizes need
+    TablesAndSequences // enough for alerts and sequences; asking for the rest is an internal error
+  };
+  explicit HealthData(Catalog catalog = Catalog::Full);
 
   TimestampTz now() const { return now_; }
   const catalog::ClassCatalog &classes();
@@ -43,7 +47,10 @@ public:
   const catalog::DatabaseActivity &database_activity();
 
 private:
+  void require_full_catalog() const;
+
   TimestampTz now_;
+  Catalog catalog_;
   std::optional<catalog::ClassCatalog> classes_;
   std::optional<std::vector<catalog::ForeignKey>> foreign_keys_;
   std::optional<catalog::IndexCatalog> indexes_;

@@ -237,7 +237,7 @@ std::vector<SequenceHealth> sequence_health(const catalog::ClassCatalog &classes
 
 PGO_FUNCTION(pgo_sequence_health) {
   using namespace pgo;
-  const catalog::ClassCatalog classes = catalog::ClassCatalog::read();
+  const catalog::ClassCatalog classes = catalog::ClassCatalog::read(catalog::kTablesAndSequences);
   pg::ResultSet out(fcinfo);
   for (const health::SequenceHealth &h : health::sequence_health(classes)) {
     out.begin_row();
