@@ -4,7 +4,9 @@
 // EXTENSION wakes the launcher; one that fails is restarted with a doubling delay (at most five minutes), never in a
 // tight loop. Starts after recovery: nothing runs on a standby until it is promoted.
 #include <algorithm>
+#include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "catalog/catalog_scan.hpp"
@@ -41,6 +43,11 @@ namespace {
 
 // The handle of the scheduler started for each slot (in TopMemoryContext), nullptr when none.
 BackgroundWorkerHandle **handles = nullptr;
+
+// Databases found without the extension whose slot was given to another database, with the install generation of
+// that finding. Slots are as many as pg_optimize.max_workers: with more databases than that, those without the
+// extension must not keep theirs, or a database that has it could be left without a scheduler.
+std::unordered_map<Oid, std::uint64_t> not_installed;
 
 struct DatabaseEntry {
   Oid oid;
@@ -113,13 +120,15 @@ long pass() {
   // Reserved before the lock is taken: nothing below may throw while it is held.
   std::vector<int> to_start;
   std::vector<pid_t> to_stop;
+  std::vector<std::pair<Oid, std::uint64_t>> reclaimed; // slots taken from databases without the extension
   to_start.reserve(s->nslots);
   to_stop.reserve(s->nslots);
+  reclaimed.reserve(s->nslots);
   bool out_of_slots = false;
+  bool probing = false; // a scheduler is starting or has not yet looked for the extension: slots may free up
 
   LWLockAcquire(s->lock, LW_EXCLUSIVE);
-  const bool rescan = s->rescan;
-  s->rescan = false;
+  const std::uint64_t generation = s->install_generation;
   int workers = 0;
   for (int i = 0; i < s->nslots; i++) {
     DatabaseSlot &slot = s->slots[i];
@@ -162,11 +171,25 @@ long pass() {
         slot.state = SchedulerState::Excluded;
       continue;
     }
-    if (slot.state == SchedulerState::NotInstalled && rescan) {
-      slot.state = SchedulerState::Exited;
+    if (slot.state == SchedulerState::NotInstalled && slot.checked_generation != generation) {
+      slot.state = SchedulerState::Exited; // a CREATE EXTENSION since it looked: look again
       slot.restart_after = now;
     }
+    if (slot.state == SchedulerState::Starting || (slot.state == SchedulerState::Idle && !slot.installed))
+      probing = true;
   }
+  auto known_without_extension = [&](Oid database) {
+    if (std::any_of(reclaimed.begin(), reclaimed.end(), [&](const auto &r) { return r.first == database; }))
+      return true;
+    const auto known = not_installed.find(database);
+    return known != not_installed.end() && known->second == generation;
+  };
+  // A slot whose database was found without the extension, with nothing running there, can go to another database.
+  auto reclaimable = [&](int i) {
+    const DatabaseSlot &slot = s->slots[i];
+    return slot.state == SchedulerState::NotInstalled && slot.scheduler_pid == 0 && handles[i] == nullptr &&
+           std::none_of(std::begin(slot.jobs), std::end(slot.jobs), [](const RunningJob &j) { return j.run_id != 0; });
+  };
   for (const DatabaseEntry &db : databases) {
     if (!is_wanted(db.name))
       continue;
@@ -175,9 +198,16 @@ long pass() {
       if (s->slots[i].state != SchedulerState::Free && s->slots[i].database == db.oid)
         index = i;
     if (index < 0) {
+      if (known_without_extension(db.oid))
+        continue;
       for (int i = 0; i < s->nslots && index < 0; i++)
         if (s->slots[i].state == SchedulerState::Free)
           index = i;
+      for (int i = 0; i < s->nslots && index < 0; i++)
+        if (reclaimable(i)) {
+          reclaimed.emplace_back(s->slots[i].database, s->slots[i].checked_generation);
+          index = i;
+        }
       if (index < 0) {
         out_of_slots = true;
         continue;
@@ -209,6 +239,13 @@ long pass() {
   }
   LWLockRelease(s->lock);
 
+  for (const auto &[database, checked] : reclaimed)
+    not_installed[database] = checked;
+  for (auto it = not_installed.begin(); it != not_installed.end();) // forget databases that are gone
+    if (std::none_of(databases.begin(), databases.end(), [&](const DatabaseEntry &d) { return d.oid == it->first; }))
+      it = not_installed.erase(it);
+    else
+      ++it;
   for (pid_t pid : to_stop)
     kill(pid, SIGTERM);
   for (int index : to_start) {
@@ -228,8 +265,10 @@ long pass() {
     }
     LWLockRelease(s->lock);
   }
+  // Not while schedulers are still finding out whether their database has the extension: those without it give
+  // their slot up on the next pass.
   static bool warned = false;
-  if (out_of_slots && !warned) {
+  if (out_of_slots && !probing && to_start.empty() && !warned) {
     ereport(WARNING, (errmsg("pg_optimize: not every database gets a scheduler"),
                       errhint("Raise pg_optimize.max_workers (and max_worker_processes), or list the databases that "
                               "need one in pg_optimize.databases.")));
@@ -245,8 +284,8 @@ void run() {
   LWLockAcquire(s->lock, LW_EXCLUSIVE);
   s->launcher_pid = MyProcPid;
   s->launcher_latch = MyLatch;
-  // Whatever a previous launcher knew is stale: every slot will be looked at again.
-  s->rescan = true;
+  // Whatever a previous launcher knew is stale: every database found without the extension is looked at again.
+  s->install_generation++;
   LWLockRelease(s->lock);
 
   int consecutive_errors = 0;

@@ -295,6 +295,10 @@ Exit run() {
         slot->scheduler_latch = MyLatch;
         slot->state = SchedulerState::Idle;
         slot->started_at = GetCurrentTimestamp();
+        // Read before the look for the extension below: a CREATE EXTENSION that look misses commits later, and
+        // bumps the generation after this read, so the launcher will look again.
+        slot->checked_generation = s->install_generation;
+        slot->installed = false;
         ours = true;
       }
     }
@@ -315,6 +319,13 @@ Exit run() {
   });
   if (!installed)
     return Exit::NotInstalled;
+  {
+    Shared *s = shared();
+    LWLockAcquire(s->lock, LW_EXCLUSIVE);
+    if (DatabaseSlot *slot = find_slot(s, database))
+      slot->installed = true;
+    LWLockRelease(s->lock);
+  }
 
   int consecutive_errors = 0;
   while (keep_running()) {

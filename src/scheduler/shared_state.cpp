@@ -53,6 +53,14 @@ bool wake_registered = false;
 // to WARNING, so a NOTICE raised inside it would never reach the client.
 bool automation_notice_pending = false;
 
+bool serving(Oid database) {
+  LWLockAcquire(state->lock, LW_SHARED);
+  const DatabaseSlot *slot = find_slot(state, database);
+  const bool result = slot != nullptr && slot->state == SchedulerState::Idle && slot->installed;
+  LWLockRelease(state->lock);
+  return result;
+}
+
 void wake_on_commit(XactEvent event, void *) {
   if (event == XACT_EVENT_PRE_COMMIT && automation_notice_pending) {
     automation_notice_pending = false;
@@ -63,7 +71,9 @@ void wake_on_commit(XactEvent event, void *) {
   if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
     automation_notice_pending = false;
   if (event == XACT_EVENT_COMMIT && OidIsValid(wake_database)) {
-    wake_launcher(true);
+    // A database whose scheduler runs and has found the extension needs no new look; any other may have just got
+    // the extension (CREATE EXTENSION), so the launcher looks again at the databases it found without it.
+    wake_launcher(!serving(wake_database));
     wake_scheduler(wake_database);
   }
   if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_COMMIT ||
@@ -135,7 +145,7 @@ void wake_launcher(bool rescan) {
     return;
   LWLockAcquire(state->lock, LW_EXCLUSIVE);
   if (rescan)
-    state->rescan = true;
+    state->install_generation++;
   Latch *latch = state->launcher_latch;
   LWLockRelease(state->lock);
   if (latch != nullptr)

@@ -52,6 +52,8 @@ struct DatabaseSlot {
   char next_job[NAMEDATALEN];
   char last_error[kErrorLength];
   TimestampTz last_error_at;
+  std::uint64_t checked_generation; // install_generation when the scheduler looked for the extension
+  bool installed;                   // the scheduler found the extension (false while it has not looked yet)
   RunningJob jobs[kMaxJobsPerDatabase];
 };
 
@@ -59,7 +61,10 @@ struct Shared {
   LWLock *lock;
   pid_t launcher_pid;
   Latch *launcher_latch;
-  bool rescan; // a database gained the extension: retry NotInstalled slots
+  // Bumped when a CREATE EXTENSION commits (and when a launcher starts): a database found without the extension at an
+  // older generation is looked at again. A counter, not a flag, so that a scheduler whose look raced with the commit
+  // cannot consume the news before it has reported "not installed".
+  std::uint64_t install_generation;
   int nslots;
   DatabaseSlot slots[FLEXIBLE_ARRAY_MEMBER];
 };
