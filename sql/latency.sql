@@ -102,6 +102,32 @@ FROM optimize.n_plus_one ORDER BY query;
 SELECT severity, kind, object = current_database() || ': query ' || q.queryid AS object_ok, value, threshold
 FROM optimize.alerts a JOIN optimize.n_plus_one q ON a.object LIKE '%' || q.queryid
 WHERE kind = 'n_plus_one' ORDER BY value;
+-- a long statement text in a message is cut at 100 bytes, never inside a character (here a 2-byte one)
+SET pg_optimize.n_plus_one_gap_ms = '10s';
+SELECT 'xéééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé' FROM items WHERE v = 1 \g /dev/null
+SELECT 'xéééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé' FROM items WHERE v = 1 \g /dev/null
+SELECT 'xéééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé' FROM items WHERE v = 1 \g /dev/null
+SELECT 'xéééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé' FROM items WHERE v = 1 \g /dev/null
+SELECT 'xéééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé' FROM items WHERE v = 1 \g /dev/null
+SELECT 'xéééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé' FROM items WHERE v = 1 \g /dev/null
+SELECT 'xéééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé' FROM items WHERE v = 1 \g /dev/null
+SELECT 'xéééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé' FROM items WHERE v = 1 \g /dev/null
+SELECT 'xéééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé' FROM items WHERE v = 1 \g /dev/null
+SELECT 'xéééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé' FROM items WHERE v = 1 \g /dev/null
+SELECT 'xéééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé' FROM items WHERE v = 1 \g /dev/null
+SELECT 'xéééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé' FROM items WHERE v = 1 \g /dev/null
+SELECT 'xéééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé' FROM items WHERE v = 1 \g /dev/null
+SELECT 'xéééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé' FROM items WHERE v = 1 \g /dev/null
+SELECT 'xéééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé' FROM items WHERE v = 1 \g /dev/null
+SELECT 'xéééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé' FROM items WHERE v = 1 \g /dev/null
+SELECT 'xéééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé' FROM items WHERE v = 1 \g /dev/null
+SELECT 'xéééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé' FROM items WHERE v = 1 \g /dev/null
+SELECT 'xéééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé' FROM items WHERE v = 1 \g /dev/null
+SELECT 'xéééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé' FROM items WHERE v = 1 \g /dev/null
+RESET pg_optimize.n_plus_one_gap_ms;
+SELECT right(message, 3) = '...' AS cut, convert_from(convert_to(message, 'UTF8'), 'UTF8') = message AS whole_characters,
+       octet_length(substring(message FROM 'SELECT ''x.*$')) <= 103 AS at_most_100_bytes
+FROM optimize.alerts WHERE kind = 'n_plus_one' AND message LIKE '%SELECT ''xé%';
 
 -- the target: one statement in more than a hundred missed it: at the default 95% no alert, at 100% one
 SELECT calls >= 100 AS enough_statements, meets_target FROM optimize.latency WHERE database = current_database();

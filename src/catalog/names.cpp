@@ -3,6 +3,7 @@
 #include "pg/guard.hpp"
 
 extern "C" {
+#include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 }
@@ -52,6 +53,22 @@ std::optional<std::string> qualified_name(Oid relid) {
   if (!name || !schema)
     return std::nullopt;
   return quote_identifier(*schema) + "." + quote_identifier(*name);
+}
+
+std::string quote_literal(const std::string &text) {
+  return *take(pg::guard([&] { return quote_literal_cstr(text.c_str()); }));
+}
+
+std::string one_line(const std::string &text, std::size_t width) {
+  std::size_t len = text.size();
+  if (len > width)
+    len = static_cast<std::size_t>(
+        pg::guard([&] { return pg_mbcliplen(text.c_str(), static_cast<int>(text.size()), static_cast<int>(width)); }));
+  std::string out = text.substr(0, len);
+  for (char &c : out)
+    if (c == '\n' || c == '\r' || c == '\t')
+      c = ' ';
+  return len < text.size() ? out + "..." : out;
 }
 
 std::string quote_identifier(const std::string &ident) {

@@ -19,6 +19,12 @@ std::optional<std::string> attribute_name(Oid relid, core::AttrNumber attnum);
 
 // quote_identifier(): quotes only where SQL needs it (upper case, spaces, quotes, keywords).
 std::string quote_identifier(const std::string &ident);
+// quote_literal(): a string as an SQL string literal.
+std::string quote_literal(const std::string &text);
+
+// A statement's text for a one-line message: newlines and tabs become spaces, and a text longer than `width` bytes is
+// cut there, never inside a character of the server encoding, with "..." added.
+std::string one_line(const std::string &text, std::size_t width);
 
 // schema.name, each part quoted where needed; std::nullopt when the relation or its schema is gone. A relation a
 // partial catalog left out is looked up in the system caches.

@@ -35,12 +35,6 @@ std::string relation(HealthData &data, Oid relid) {
   return catalog::qualified_name(data.classes(), relid).value_or(std::to_string(relid));
 }
 
-std::string shorten(const std::string &query) {
-  std::string q = query.substr(0, 120);
-  std::replace(q.begin(), q.end(), '\n', ' ');
-  return query.size() > 120 ? q + "..." : q;
-}
-
 } // namespace
 
 std::vector<Alert> alerts(HealthData &data) {
@@ -71,7 +65,8 @@ std::vector<Alert> alerts(HealthData &data) {
     const char *sev = severity(ms, settings::slow_query_ms, settings::slow_query_critical_ms);
     add(sev, "slow_query", fmt::format("pid {}", b->pid), ms,
         threshold_of(sev, settings::slow_query_ms, settings::slow_query_critical_ms),
-        fmt::format("query running for {:.0f} ms in {}: {}", ms, database_name(b->database), shorten(b->query)),
+        fmt::format("query running for {:.0f} ms in {}: {}", ms, database_name(b->database),
+                    catalog::one_line(b->query, 120)),
         fmt::format("Look at its plan with EXPLAIN (ANALYZE, BUFFERS); to stop it: SELECT pg_cancel_backend({});",
                     b->pid));
   }
@@ -182,10 +177,7 @@ std::vector<Alert> alerts(HealthData &data) {
   }
 
   for (const scheduler::JobProblem &p : scheduler::job_problems()) {
-    std::string quoted = "'";
-    for (const char c : p.name)
-      quoted += c == '\'' ? std::string("''") : std::string(1, c);
-    quoted += "'";
+    const std::string quoted = catalog::quote_literal(p.name);
     add(p.disabled ? "critical" : "warning", "failed_job", "job " + p.name, p.failures,
         p.disabled ? p.max_retries + 1 : 1,
         p.disabled ? fmt::format("job is disabled: {}", p.message)

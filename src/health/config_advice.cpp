@@ -7,8 +7,10 @@
 
 #include <fmt/format.h>
 
+#include "catalog/names.hpp"
 #include "core/config_advice.hpp"
 #include "health/config_advice.hpp"
+
 #include "pg/barrier.hpp"
 #include "pg/guard.hpp"
 #include "pg/srf.hpp"
@@ -58,8 +60,7 @@ std::vector<ConfigAdvice> config_advice(std::optional<std::int64_t> memory, cons
     const char *current = pg::guard([&] { return GetConfigOptionByName(r.setting.c_str(), nullptr, true); });
     a.current_value = current ? current : "";
     a.needs_restart = needs_restart(r.setting);
-    const char *literal = pg::guard([&] { return quote_literal_cstr(r.value.c_str()); });
-    a.sql = fmt::format("ALTER SYSTEM SET {} = {};", r.setting, literal);
+    a.sql = fmt::format("ALTER SYSTEM SET {} = {};", r.setting, catalog::quote_literal(r.value));
     a.recommendation = std::move(r);
     result.push_back(std::move(a));
   }

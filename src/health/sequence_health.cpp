@@ -79,12 +79,10 @@ void read_sequence_page(Buffer buffer, LastValue &r) {
   UnlockReleaseBuffer(buffer);
 }
 
-// check_acl = false leaves the privilege check to the caller, who must then discard a value the role may not see.
-LastValue last_value_of(Oid sequence, const catalog::ClassCatalog &classes, bool check_acl) {
+// The privilege check is the caller's (may_read): a value the role may not see must be discarded.
+LastValue last_value_of(Oid sequence, const catalog::ClassCatalog &classes) {
   return pg::guard([&]() -> LastValue {
     LastValue r{true, false, 0};
-    if (check_acl && pg_class_aclcheck(sequence, GetUserId(), ACL_SELECT | ACL_USAGE) != ACLCHECK_OK)
-      return r;
     if (!ConditionalLockRelationOid(sequence, RowExclusiveLock))
       return r;
     char relkind, persistence;
@@ -170,9 +168,11 @@ std::vector<SequenceHealth> sequence_health(const catalog::ClassCatalog &classes
     h.max_value = r.max;
     h.increment = r.increment;
     h.cycles = r.cycles;
-    // With a threshold, most sequences are far from it: their privileges are checked only once they pass it (a
-    // value the role may not see is dropped unused, and such a sequence counts as unknown, i.e. 0% used).
-    const LastValue last = last_value_of(r.sequence, classes, /*check_acl=*/!min_pct);
+    // Without a threshold the privilege is checked before the page is read. With one, most sequences are far from
+    // it: their privilege is checked only once they pass it (a value the role may not see is dropped unused, and
+    // such a sequence counts as unknown, i.e. 0% used).
+    const LastValue last =
+        min_pct || may_read(r.sequence) ? last_value_of(r.sequence, classes) : LastValue{true, false, 0};
     if (!last.exists)
       continue; // dropped since the pg_sequence scan
     if (last.known)

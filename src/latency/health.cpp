@@ -2,6 +2,7 @@
 // latency sections.
 #include <fmt/format.h>
 
+#include "catalog/names.hpp"
 #include "core/report.hpp"
 #include "health/alerts.hpp"
 #include "health/metrics.hpp"
@@ -20,14 +21,6 @@ namespace {
 
 // A database's latency is judged only once it has run this many statements (a fresh one is all CREATE and COPY).
 constexpr std::uint64_t kMinStatementsForAlert = 100;
-
-std::string shorten(const std::string &query, std::size_t width = 100) {
-  std::string q = query.substr(0, width);
-  for (char &c : q)
-    if (c == '\n' || c == '\t')
-      c = ' ';
-  return query.size() > width ? q + "..." : q;
-}
 
 const DatabaseSummary *this_database(const std::vector<DatabaseSummary> &all) {
   for (const DatabaseSummary &s : all)
@@ -75,7 +68,8 @@ void add_alerts(std::vector<health::Alert> &alerts) {
         "warning", "n_plus_one", fmt::format("{}: query {}", q.database_name, q.query_id),
         static_cast<double>(q.n1_largest_run), static_cast<double>(settings::n_plus_one_threshold),
         fmt::format("N+1 pattern by {}: {} burst{}, up to {} executions in a row, {:.1f} ms in them: {}", q.role_name,
-                    q.n1_events, q.n1_events == 1 ? "" : "s", q.n1_largest_run, q.n1_total_ms, shorten(q.query)),
+                    q.n1_events, q.n1_events == 1 ? "" : "s", q.n1_largest_run, q.n1_total_ms,
+                    catalog::one_line(q.query, 100)),
         "Fetch the rows in one statement (a join, or WHERE id = ANY($1)) instead of one statement per row; ORMs call "
         "it eager loading."});
   }
@@ -116,10 +110,11 @@ void add_report_sections(core::Report &report) {
     if (latency.table->rows.size() < 10)
       latency.table->rows.push_back({q.query_id, static_cast<std::int64_t>(q.calls),
                                      static_cast<std::int64_t>(q.slow_calls), q.mean_ms, q.p95_ms, q.total_ms,
-                                     shorten(q.query, 80)});
+                                     catalog::one_line(q.query, 80)});
     if (q.n1_events > 0 && n1.table->rows.size() < 10)
       n1.table->rows.push_back({q.query_id, static_cast<std::int64_t>(q.n1_events),
-                                static_cast<std::int64_t>(q.n1_largest_run), q.n1_total_ms, shorten(q.query, 80)});
+                                static_cast<std::int64_t>(q.n1_largest_run), q.n1_total_ms,
+                                catalog::one_line(q.query, 80)});
   }
   report.sections.push_back(std::move(latency));
   report.sections.push_back(std::move(n1));

@@ -9,7 +9,6 @@
 #include "latency/latency.hpp"
 #include "latency/latency_settings.hpp"
 #include "latency/shared.hpp"
-#include "pg/barrier.hpp"
 #include "pg/guard.hpp"
 
 extern "C" {

@@ -469,9 +469,6 @@ void install_shared_memory() {
 }
 
 bool shared_memory_ready() { return header != nullptr; }
-std::size_t shared_memory_bytes() { return header != nullptr ? layout.total : 0; }
-
-void forget_runs() noexcept { runs.clear(); }
 
 void record(const Statement &st) noexcept {
   if (header == nullptr)

@@ -78,7 +78,6 @@ struct Snapshot {
 // Called from _PG_init when preloaded: requests shared memory and installs the shmem hooks.
 void install_shared_memory();
 bool shared_memory_ready();
-std::size_t shared_memory_bytes();
 
 // The statement path (hooks). noexcept: never allocates, throws or raises.
 struct StatementText {
@@ -93,9 +92,8 @@ struct Statement {
   StatementText text;
 };
 void record(const Statement &statement) noexcept;
-void forget_runs() noexcept; // the backend's N+1 runs (after a reset)
 
-// Readers (SQL functions). `with_queries` also copies the statement shapes.
+// Readers (SQL functions). `wanted` says which statement shapes to copy besides the per-database figures.
 // What a snapshot reads of the statement shapes: none (database figures only), every shape, or only the shapes with
 // N+1 events (what the alerts need: no text is copied for the others).
 enum class Queries { None, All, NPlusOneOnly };

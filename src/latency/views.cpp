@@ -186,7 +186,7 @@ PGO_FUNCTION(pgo_n_plus_one) {
   pg::ResultSet out(fcinfo);
   if (latency::notice_if_inactive())
     return out.done();
-  std::vector<latency::QuerySummary> rows = latency::query_summaries(latency::snapshot(latency::Queries::All));
+  std::vector<latency::QuerySummary> rows = latency::query_summaries(latency::snapshot(latency::Queries::NPlusOneOnly));
   std::stable_sort(rows.begin(), rows.end(), [](const latency::QuerySummary &a, const latency::QuerySummary &b) {
     return a.n1_total_ms > b.n1_total_ms;
   });
