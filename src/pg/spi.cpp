@@ -1,5 +1,7 @@
 #include "pg/spi.hpp"
 
+#include <exception>
+
 #include "core/error.hpp"
 #include "pg/guard.hpp"
 
@@ -20,8 +22,10 @@ Spi::Spi() {
 }
 
 Spi::~Spi() {
-  // SPI_finish only reports misuse through its return code; it does not raise.
-  if (connected_)
+  // While an exception unwinds, an ERROR inside SPI may have left a nested SPI level (a function's) on the stack, which
+  // SPI_finish would pop instead of ours: the transaction abort the exception is heading for ends the connection (as
+  // CatalogScan leaves its scan). Otherwise SPI_finish only reports misuse through its return code; it does not raise.
+  if (connected_ && std::uncaught_exceptions() == 0)
     SPI_finish();
 }
 

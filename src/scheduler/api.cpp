@@ -411,6 +411,6 @@ PGO_FUNCTION(pgo_wake_scheduler) {
   if (shared() == nullptr)
     notice_automation_off_at_commit();
   else
-    wake_at_commit(MyDatabaseId);
+    wake_at_commit(MyDatabaseId, /*extension_created=*/true); // called by the extension script only
   PG_RETURN_VOID();
 }

@@ -1,6 +1,7 @@
 #include "scheduler/job_plan.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -23,11 +24,16 @@ extern "C" {
 namespace pgo::scheduler {
 namespace {
 
-std::string name_of(const catalog::ClassCatalog &classes, Oid relid) {
-  if (auto name = catalog::qualified_name(classes, relid))
+// The schema-qualified name of a relation the job acts on, or a clear ERROR when it is gone.
+std::string existing(std::optional<std::string> name, Oid relid) {
+  if (name)
     return *name;
   throw Error("42P01", fmt::format("relation with OID {} no longer exists", relid), "",
               "Point the job at an existing relation with optimize.alter_job(name, target => ...), or remove it.");
+}
+
+std::string name_of(const catalog::ClassCatalog &classes, Oid relid) {
+  return existing(catalog::qualified_name(classes, relid), relid);
 }
 
 bool maintainable_by(Oid relid, Oid role) {
@@ -48,16 +54,16 @@ std::unordered_set<Oid> views_with_unique_plain_index(const catalog::ClassCatalo
 }
 
 std::vector<JobAction> table_actions(core::JobKind kind, Oid target, Oid owner, const JobOptions &options) {
-  health::HealthData data;
-  const catalog::ClassCatalog &classes = data.classes();
   std::vector<JobAction> out;
-  if (OidIsValid(target)) {
+  if (OidIsValid(target)) { // one name from the system caches, no catalog scan
     JobAction a;
     a.relation = target;
-    a.planned = core::targeted_action(kind, name_of(classes, target), options.vacuum);
+    a.planned = core::targeted_action(kind, existing(catalog::qualified_name(target), target), options.vacuum);
     out.push_back(std::move(a));
     return out;
   }
+  health::HealthData data;
+  const catalog::ClassCatalog &classes = data.classes();
   std::vector<core::TableCandidate> candidates;
   std::unordered_map<std::string, Oid> by_name;
   for (const health::TableHealth &t : data.tables()) {

@@ -175,7 +175,7 @@ long pass() {
       slot.state = SchedulerState::Exited; // a CREATE EXTENSION since it looked: look again
       slot.restart_after = now;
     }
-    if (slot.state == SchedulerState::Starting || (slot.state == SchedulerState::Idle && !slot.installed))
+    if (slot.state == SchedulerState::Starting)
       probing = true;
   }
   auto known_without_extension = [&](Oid database) {

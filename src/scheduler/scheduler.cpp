@@ -272,8 +272,10 @@ void launch_jobs(const std::vector<ToLaunch> &launch) {
       continue;
     }
     pg::in_transaction([&](pg::Spi &spi) {
-      finish_run(spi, l.run_id, "skipped",
-                 "no free background worker slot: raise max_worker_processes (and pg_optimize.max_workers)", "{}");
+      const std::string message =
+          "no free background worker slot: raise max_worker_processes (and pg_optimize.max_workers)";
+      finish_run(spi, l.run_id, "skipped", message, "{}");
+      record_outcome(spi, l.job, "skipped", message, pg::now_epoch(), std::nullopt);
     });
     ereport(WARNING,
             (errmsg("pg_optimize: could not start job \"%s\": no free background worker slot", l.job.name.c_str()),
@@ -293,12 +295,11 @@ Exit run() {
       if (slot->scheduler_pid == 0 || slot->scheduler_pid == MyProcPid) {
         slot->scheduler_pid = MyProcPid;
         slot->scheduler_latch = MyLatch;
-        slot->state = SchedulerState::Idle;
+        slot->state = SchedulerState::Starting; // Idle once the extension is found
         slot->started_at = GetCurrentTimestamp();
         // Read before the look for the extension below: a CREATE EXTENSION that look misses commits later, and
         // bumps the generation after this read, so the launcher will look again.
         slot->checked_generation = s->install_generation;
-        slot->installed = false;
         ours = true;
       }
     }
@@ -322,8 +323,8 @@ Exit run() {
   {
     Shared *s = shared();
     LWLockAcquire(s->lock, LW_EXCLUSIVE);
-    if (DatabaseSlot *slot = find_slot(s, database))
-      slot->installed = true;
+    if (DatabaseSlot *slot = find_slot(s, database); slot != nullptr && slot->state == SchedulerState::Starting)
+      slot->state = SchedulerState::Idle;
     LWLockRelease(s->lock);
   }
 

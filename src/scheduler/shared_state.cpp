@@ -47,19 +47,12 @@ void startup_shared_memory() {
 
 // Databases whose scheduler is to be woken when the current transaction commits.
 Oid wake_database = InvalidOid;
+bool wake_extension_created = false;
 bool wake_registered = false;
 
 // A NOTICE that automation is off, for the end of CREATE EXTENSION: its script runs with client_min_messages raised
 // to WARNING, so a NOTICE raised inside it would never reach the client.
 bool automation_notice_pending = false;
-
-bool serving(Oid database) {
-  LWLockAcquire(state->lock, LW_SHARED);
-  const DatabaseSlot *slot = find_slot(state, database);
-  const bool result = slot != nullptr && slot->state == SchedulerState::Idle && slot->installed;
-  LWLockRelease(state->lock);
-  return result;
-}
 
 void wake_on_commit(XactEvent event, void *) {
   if (event == XACT_EVENT_PRE_COMMIT && automation_notice_pending) {
@@ -71,14 +64,14 @@ void wake_on_commit(XactEvent event, void *) {
   if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
     automation_notice_pending = false;
   if (event == XACT_EVENT_COMMIT && OidIsValid(wake_database)) {
-    // A database whose scheduler runs and has found the extension needs no new look; any other may have just got
-    // the extension (CREATE EXTENSION), so the launcher looks again at the databases it found without it.
-    wake_launcher(!serving(wake_database));
+    wake_launcher(wake_extension_created);
     wake_scheduler(wake_database);
   }
   if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_COMMIT ||
-      event == XACT_EVENT_PARALLEL_ABORT || event == XACT_EVENT_PREPARE)
+      event == XACT_EVENT_PARALLEL_ABORT || event == XACT_EVENT_PREPARE) {
     wake_database = InvalidOid;
+    wake_extension_created = false;
+  }
 }
 
 void register_callback() {
@@ -163,11 +156,12 @@ void wake_scheduler(Oid database) {
     SetLatch(latch);
 }
 
-void wake_at_commit(Oid database) {
+void wake_at_commit(Oid database, bool extension_created) {
   if (state == nullptr)
     return;
   register_callback();
   wake_database = database;
+  wake_extension_created = wake_extension_created || extension_created;
 }
 
 void notice_automation_off_at_commit() {

@@ -23,7 +23,7 @@ constexpr int kErrorLength = 256;
 
 enum class SchedulerState : int {
   Free = 0,     // slot unused
-  Starting,     // registered with the postmaster, not yet running
+  Starting,     // registered with the postmaster, or running but not yet sure the database has the extension
   Idle,         // running, waiting for the next job
   NotInstalled, // the database has no pg_optimize (or it was dropped); restarted on CREATE EXTENSION
   Excluded,     // left out by pg_optimize.databases
@@ -53,7 +53,6 @@ struct DatabaseSlot {
   char last_error[kErrorLength];
   TimestampTz last_error_at;
   std::uint64_t checked_generation; // install_generation when the scheduler looked for the extension
-  bool installed;                   // the scheduler found the extension (false while it has not looked yet)
   RunningJob jobs[kMaxJobsPerDatabase];
 };
 
@@ -85,8 +84,10 @@ void copy_text(char *buffer, std::size_t size, const char *text);
 void wake_launcher(bool rescan);
 // Wake the scheduler of a database, if it has one.
 void wake_scheduler(Oid database);
-// Both, when the current transaction commits (after CREATE EXTENSION, optimize.schedule, alter_job...).
-void wake_at_commit(Oid database);
+// Both, when the current transaction commits (after CREATE EXTENSION, optimize.schedule, alter_job...);
+// extension_created: that transaction is a CREATE EXTENSION, so the launcher looks again at the databases it found
+// without the extension.
+void wake_at_commit(Oid database, bool extension_created = false);
 // A NOTICE that automation is off (no preloading), raised as the current transaction commits.
 void notice_automation_off_at_commit();
 
