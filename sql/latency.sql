@@ -104,26 +104,9 @@ FROM optimize.alerts a JOIN optimize.n_plus_one q ON a.object LIKE '%' || q.quer
 WHERE kind = 'n_plus_one' ORDER BY value;
 -- a long statement text in a message is cut at 100 bytes, never inside a character (here a 2-byte one)
 SET pg_optimize.n_plus_one_gap_ms = '10s';
-SELECT 'xéééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé' FROM items WHERE v = 1 \g /dev/null
-SELECT 'xéééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé' FROM items WHERE v = 1 \g /dev/null
-SELECT 'xéééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé' FROM items WHERE v = 1 \g /dev/null
-SELECT 'xéééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé' FROM items WHERE v = 1 \g /dev/null
-SELECT 'xéééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé' FROM items WHERE v = 1 \g /dev/null
-SELECT 'xéééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé' FROM items WHERE v = 1 \g /dev/null
-SELECT 'xéééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé' FROM items WHERE v = 1 \g /dev/null
-SELECT 'xéééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé' FROM items WHERE v = 1 \g /dev/null
-SELECT 'xéééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé' FROM items WHERE v = 1 \g /dev/null
-SELECT 'xéééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé' FROM items WHERE v = 1 \g /dev/null
-SELECT 'xéééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé' FROM items WHERE v = 1 \g /dev/null
-SELECT 'xéééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé' FROM items WHERE v = 1 \g /dev/null
-SELECT 'xéééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé' FROM items WHERE v = 1 \g /dev/null
-SELECT 'xéééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé' FROM items WHERE v = 1 \g /dev/null
-SELECT 'xéééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé' FROM items WHERE v = 1 \g /dev/null
-SELECT 'xéééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé' FROM items WHERE v = 1 \g /dev/null
-SELECT 'xéééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé' FROM items WHERE v = 1 \g /dev/null
-SELECT 'xéééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé' FROM items WHERE v = 1 \g /dev/null
-SELECT 'xéééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé' FROM items WHERE v = 1 \g /dev/null
-SELECT 'xéééééééééééééééééééééééééééééééééééééééééééééééééééééééééééé' FROM items WHERE v = 1 \g /dev/null
+\o /dev/null
+SELECT format('SELECT %L FROM items WHERE v = 1', 'x' || repeat('é', 60)) FROM generate_series(1, 20) \gexec
+\o
 RESET pg_optimize.n_plus_one_gap_ms;
 SELECT right(message, 3) = '...' AS cut, convert_from(convert_to(message, 'UTF8'), 'UTF8') = message AS whole_characters,
        octet_length(substring(message FROM 'SELECT ''x.*$')) <= 103 AS at_most_100_bytes
