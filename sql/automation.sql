@@ -139,6 +139,7 @@ SELECT pg_temp.try($$SELECT optimize.schedule('theirs', 'analyze', '1 hour', '"O
 SELECT pg_temp.try($$SELECT optimize.alter_job('totals', enabled => false)$$);
 -- A name taken by another role's job, which this role cannot see: the same clear error.
 SELECT pg_temp.try($$SELECT optimize.schedule('totals', 'analyze', '1 hour', 'own_table')$$);
+SELECT pg_temp.try($$SELECT optimize.alter_job('own', new_name => 'totals')$$);
 SELECT pg_temp.try($$INSERT INTO optimize.jobs (name, kind, schedule, owner) VALUES ('z', 'analyze', '1 day', 'postgres')$$);
 SELECT name FROM optimize.jobs ORDER BY name;
 SELECT pg_temp.try($$SELECT * FROM optimize.scheduler_status$$);

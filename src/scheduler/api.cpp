@@ -86,6 +86,24 @@ void check_name(const std::string &name) {
                 "For example 'vacuum_orders_nightly'.");
 }
 
+Error job_exists(const std::string &name) {
+  return Error("42710", fmt::format("job \"{}\" already exists", name), "",
+               "Change it with optimize.alter_job(), or choose another name (job names are unique across roles).");
+}
+
+// Runs a statement that writes a job's name: a name taken by another role's job, which the caller cannot see (row-level
+// security) and so could not check first, gets the same clear error as a visible one.
+pg::SqlResult write_job(pg::Spi &spi, const std::string &sql, const std::vector<pg::SqlValue> &params,
+                        const std::string &name) {
+  try {
+    return spi.run(sql, params);
+  } catch (const Error &e) {
+    if (e.sqlstate() == "23505")
+      throw job_exists(name);
+    throw;
+  }
+}
+
 // A target must suit the kind, and the caller must be allowed to maintain it.
 void check_target(core::JobKind kind, Oid target) {
   if (!OidIsValid(target))
@@ -211,27 +229,18 @@ PGO_FUNCTION(pgo_schedule) {
   const bool enabled = PG_GETARG_BOOL(8);
 
   pg::Spi spi;
-  auto already_exists = [&] {
-    return Error("42710", fmt::format("job \"{}\" already exists", name), "",
-                 "Change it with optimize.alter_job(), or choose another name (job names are unique across roles).");
-  };
   if (find_job(spi, name))
-    throw already_exists();
+    throw job_exists(name);
   // Options are checked against the kind before anything is written.
   parse_job_options(kind_text, options);
-  pg::SqlResult r;
-  try {
-    r = spi.run(
-        "INSERT INTO optimize.jobs (name, kind, target, schedule, enabled, max_runtime, lock_timeout, max_retries, "
-        "options, next_run) VALUES ($1, $2, nullif($3, '0')::oid::regclass, $4, $5::boolean, $6::interval, "
-        "$7::interval, $8::int, $9::jsonb, to_timestamp($10::float8)) RETURNING id",
-        {name, kind_text, std::to_string(target), schedule_text, enabled ? "true" : "false", max_runtime->text,
-         lock_timeout->text, std::to_string(PG_GETARG_INT32(7)), options, fmt::format("{:.6f}", first_run(schedule))});
-  } catch (const Error &e) {
-    if (e.sqlstate() == "23505") // the name is taken by another role's job, which the caller cannot see
-      throw already_exists();
-    throw;
-  }
+  const pg::SqlResult r = write_job(
+      spi,
+      "INSERT INTO optimize.jobs (name, kind, target, schedule, enabled, max_runtime, lock_timeout, max_retries, "
+      "options, next_run) VALUES ($1, $2, nullif($3, '0')::oid::regclass, $4, $5::boolean, $6::interval, "
+      "$7::interval, $8::int, $9::jsonb, to_timestamp($10::float8)) RETURNING id",
+      {name, kind_text, std::to_string(target), schedule_text, enabled ? "true" : "false", max_runtime->text,
+       lock_timeout->text, std::to_string(PG_GETARG_INT32(7)), options, fmt::format("{:.6f}", first_run(schedule))},
+      name);
   wake_at_commit(MyDatabaseId);
   notice_if_not_automated();
   return Int64GetDatum(std::stoll(*r.scalar()));
@@ -290,10 +299,11 @@ PGO_FUNCTION(pgo_alter_job) {
       throw Error(sqlstate::kInvalidParameterValue, "max_retries must be 0 or more");
     set("max_retries = {}::int", std::to_string(PG_GETARG_INT32(7)));
   }
-  if (auto new_name = text_arg(fcinfo, 8)) {
+  const std::optional<std::string> new_name = text_arg(fcinfo, 8);
+  if (new_name) {
     check_name(*new_name);
-    if (*new_name != name && spi.run("SELECT 1 FROM optimize.jobs WHERE name = $1", {*new_name}).processed > 0)
-      throw Error("42710", fmt::format("job \"{}\" already exists", *new_name), "", "Choose another name.");
+    if (*new_name != name && find_job(spi, *new_name))
+      throw job_exists(*new_name);
     set("name = {}", *new_name);
   }
   if (sets.empty())
@@ -303,7 +313,7 @@ PGO_FUNCTION(pgo_alter_job) {
   std::string sql = "UPDATE optimize.jobs SET ";
   for (std::size_t i = 0; i < sets.size(); i++)
     sql += (i ? ", " : "") + sets[i];
-  spi.run(sql + " WHERE id = $1::bigint", params);
+  write_job(spi, sql + " WHERE id = $1::bigint", params, new_name.value_or(name));
   wake_at_commit(MyDatabaseId);
   return Int64GetDatum(job.id);
 }
