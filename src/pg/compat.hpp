@@ -38,7 +38,7 @@ extern "C" {
 #endif
 
 // The module magic block; PostgreSQL 18 lets it carry the module's name and version (shown by pg_get_loaded_modules).
-#define PGO_VERSION_STRING "0.1"
+#define PGO_VERSION_STRING "0.2"
 #if PG_VERSION_NUM >= 180000
 #define PGO_MODULE_MAGIC PG_MODULE_MAGIC_EXT(.name = "pg_optimize", .version = PGO_VERSION_STRING)
 #else

@@ -38,7 +38,7 @@ if ($node->safe_psql('postgres', 'SHOW server_version_num') >= 180000)
 {
 	is($node->safe_psql('postgres',
 			q{SELECT module_name || ' ' || version FROM pg_get_loaded_modules() WHERE file_name = 'pg_optimize.so'}),
-		'pg_optimize 0.1', 'PostgreSQL 18 knows the module by name and version');
+		'pg_optimize 0.2', 'PostgreSQL 18 knows the module by name and version');
 }
 else
 {
