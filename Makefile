@@ -39,6 +39,9 @@ EXTRA_CLEAN = results regression.diffs regression.out tmp_check compile_commands
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+# The suite runs in a database named regression (the expected outputs name it), which pg_regress creates afresh.
+CONTRIB_TESTDB = regression
+
 # Debian's PGXS also compiles LLVM bitcode for JIT inlining with clang, without PG_CXXFLAGS; give it the language
 # level and include paths (not our gcc warning set).
 COMPILE.cxx.bc += -std=c++17 -Isrc
