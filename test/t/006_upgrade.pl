@@ -158,6 +158,7 @@ for my $view (split /\n/, $node->safe_psql('stale',
 ok($node->safe_psql('stale', 'SELECT 1') eq '1', 'the server is up after every call');
 
 # The scheduler of the database left at 0.1: it runs a job, or it waits and says why in the server log.
+my $log_offset = -s $node->logfile;
 my ($rc, undef, $err) = $node->psql('stale', q{SELECT optimize.schedule('stale_probe', 'snapshot', '1 second')});
 if ($rc != 0)
 {
@@ -165,10 +166,18 @@ if ($rc != 0)
 	$node->safe_psql('stale',
 		q{INSERT INTO optimize.jobs (name, kind, schedule) VALUES ('stale_probe', 'snapshot', '1 second')});
 }
-ok( $node->poll_query_until('stale',
-		q{SELECT count(*) > 0 FROM optimize.job_runs WHERE job = 'stale_probe' AND status = 'succeeded'})
-	  || slurp_file($node->logfile) =~ /ALTER EXTENSION pg_optimize UPDATE/,
-	'the scheduler of a database at 0.1 runs its jobs or says it waits for ALTER EXTENSION UPDATE');
+my $ran = $node->poll_query_until('stale',
+	q{SELECT count(*) > 0 FROM optimize.job_runs WHERE job = 'stale_probe' AND status = 'succeeded'});
+my $waits = 0;
+if (!$ran)
+{
+	# Said by the scheduler of that database itself (client errors carry the same hint).
+	my $log = substr(slurp_file($node->logfile), $log_offset);
+	$waits = grep { $log =~ /\[$_\].*ALTER EXTENSION pg_optimize UPDATE/ } split /\n/,
+	  $node->safe_psql('postgres',
+		q{SELECT pid FROM pg_stat_activity WHERE datname = 'stale' AND backend_type LIKE 'pg_optimize%'});
+}
+ok($ran || $waits, 'the scheduler of a database at 0.1 runs its jobs or says it waits for ALTER EXTENSION UPDATE');
 
 # --- ALTER EXTENSION UPDATE --------------------------------------------------------------------------------------------
 $node->safe_psql('updated', 'ALTER EXTENSION pg_optimize UPDATE');
