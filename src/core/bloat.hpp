@@ -7,6 +7,8 @@
 // PostgreSQL-free: the catalog readers fill these plain structs.
 #pragma once
 
+#include "core/postgres_free.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <vector>

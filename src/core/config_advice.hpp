@@ -5,6 +5,8 @@
 // each one can go into ALTER SYSTEM SET as it is. Bad input throws pgo::Error with SQLSTATE 22023 and a hint.
 #pragma once
 
+#include "core/postgres_free.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>

@@ -5,6 +5,8 @@
 // so an error keeps its SQLSTATE on its way out whichever side it started on.
 #pragma once
 
+#include "core/postgres_free.hpp"
+
 #include <exception>
 #include <string>
 #include <utility>

@@ -5,6 +5,8 @@
 // table, under a lock, once per referenced row. PostgreSQL-free: the catalog readers fill these plain structs.
 #pragma once
 
+#include "core/postgres_free.hpp"
+
 #include <cstdint>
 #include <vector>
 

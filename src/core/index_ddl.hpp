@@ -4,6 +4,8 @@
 // PostgreSQL's own quote_identifier, which knows the keyword list).
 #pragma once
 
+#include "core/postgres_free.hpp"
+
 #include <string>
 #include <vector>
 

@@ -7,6 +7,8 @@
 // how percentiles come back out of counts.
 #pragma once
 
+#include "core/postgres_free.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <vector>

@@ -7,6 +7,8 @@
 // cumulative statistics (pg_stat_all_tables).
 #pragma once
 
+#include "core/postgres_free.hpp"
+
 #include <cstdint>
 #include <optional>
 

@@ -7,6 +7,8 @@
 // for its lock; everything else uses SKIP_LOCKED so that it never queues behind, or in front of, production locks.
 #pragma once
 
+#include "core/postgres_free.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>

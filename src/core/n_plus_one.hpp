@@ -6,6 +6,8 @@
 // allocation: it remembers the most recently seen kEntries query ids and forgets the least recently seen one.
 #pragma once
 
+#include "core/postgres_free.hpp"
+
 #include <cstddef>
 #include <cstdint>
 

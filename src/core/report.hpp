@@ -5,6 +5,8 @@
 // Strings are taken as UTF-8 (widths are counted in code points); invalid bytes count as one character each.
 #pragma once
 
+#include "core/postgres_free.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>

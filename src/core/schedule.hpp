@@ -25,6 +25,8 @@
 // into the same schedule: it accepts an "every " prefix for intervals and a "cron " prefix for cron expressions.
 #pragma once
 
+#include "core/postgres_free.hpp"
+
 #include <bitset>
 #include <cstdint>
 #include <string>

@@ -1,6 +1,8 @@
 // Human-readable sizes for messages ("1.1 MB", "88 kB").
 #pragma once
 
+#include "core/postgres_free.hpp"
+
 #include <cstdint>
 #include <string>
 

@@ -121,3 +121,20 @@ pgo_stop_cluster() {
   [[ -f $data/postmaster.pid ]] && pgo_as_pg "$bindir/pg_ctl" -D "$data" -m fast -w stop >/dev/null 2>&1
   return 0
 }
+
+# pgo_make_installcheck BINDIR OUTDIR: `make installcheck` (the regression suite, as a DBA runs it) against a cluster
+# of the installation in BINDIR that preloads pg_optimize, started in OUTDIR/data and stopped again. The schedulers
+# are kept out of the test database: a default job firing at the top of the hour would change the statistics the
+# expected outputs show. pg_regress's results and diffs go to OUTDIR (the source tree is only read).
+pgo_make_installcheck() {
+  local bindir=$1 out=$2 port rc
+  port=$(pgo_free_port 56100) || pgo_die "no free port"
+  (pgo_start_cluster "$bindir" "$out/data" "$port" "shared_preload_libraries = 'pg_optimize'" \
+     "pg_optimize.databases = 'postgres'") || return 1
+  (cd "$PGO_ROOT" && pgo_as_pg env PGHOST="$out/data" PGPORT="$port" make -s --no-print-directory installcheck \
+     PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config PSQL="$bindir/psql" \
+     EXTRA_REGRESS_OPTS="--bindir=$bindir --outputdir=$out")
+  rc=$?
+  pgo_stop_cluster "$bindir" "$out/data"
+  return $rc
+}
