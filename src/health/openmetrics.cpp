@@ -129,7 +129,7 @@ std::vector<Family> table_families(HealthData &data, const std::string &database
 }
 
 std::vector<Family> alert_families(HealthData &data, const std::string &database) {
-  Family active{"pg_optimize_alert",
+  Family active{"pg_optimize_alert_active",
                 Type::Gauge,
                 "Alerts of optimize.alerts, one series per kind, severity and object (1 while raised).",
                 {}};
