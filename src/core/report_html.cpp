@@ -33,7 +33,8 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: now
 td code { font-size: 12px; white-space: pre-wrap; }
 tr.critical td { background: #fff5f5; } tr.warning td { background: #fffff0; }
 p.none { color: #718096; font-style: italic; }
-figure { margin: 8px 0 16px; } figure svg { max-width: 100%; height: auto; }
+div.figures { display: grid; grid-template-columns: repeat(auto-fill, minmax(480px, 1fr)); gap: 0 16px; }
+figure { margin: 8px 0 16px; } figure svg { width: 100%; max-width: 720px; height: auto; }
 )";
 
 // Whole numbers without decimals (most metrics are counts), others with two; NaN and infinities empty.
@@ -80,8 +81,12 @@ std::string section_html(const Section &s, const std::string &id, const std::vec
   std::string out = "<section id=\"" + id + "\">\n<h2>" + escape_xml(s.title) + "</h2>\n";
   if (!s.note.empty())
     out += "<p class=\"note\">" + escape_xml(s.note) + "</p>\n";
-  for (const Figure *f : figures)
-    out += "<figure>\n" + f->svg + "</figure>\n";
+  if (!figures.empty()) {
+    out += figures.size() > 1 ? "<div class=\"figures\">\n" : "<div>\n"; // several: side by side
+    for (const Figure *f : figures)
+      out += "<figure>\n" + f->svg + "</figure>\n";
+    out += "</div>\n";
+  }
   if (!s.facts.empty()) {
     out += "<dl>\n";
     for (const Fact &f : s.facts)

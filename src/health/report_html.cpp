@@ -112,7 +112,13 @@ std::vector<core::Figure> table_figures(HealthData &data) {
       bloat.bars.push_back({name_of(*t), static_cast<double>(*t->bloat_bytes),
                             core::pretty_bytes(*t->bloat_bytes) +
                                 (t->bloat_pct ? fmt::format(" ({:.1f}%)", *t->bloat_pct) : std::string())});
-  return {{"Tables by dead tuples", chart::svg(dead)}, {"Tables by estimated bloat", chart::svg(bloat)}};
+  // no chart for an empty list: the section's table says "none"
+  std::vector<core::Figure> out;
+  if (!dead.bars.empty())
+    out.push_back({"Tables by dead tuples", chart::svg(dead)});
+  if (!bloat.bars.empty())
+    out.push_back({"Tables by estimated bloat", chart::svg(bloat)});
+  return out;
 }
 
 // The job runs of the last 7 days as a timeline, and the last ones as a table.
