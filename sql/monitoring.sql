@@ -51,10 +51,11 @@ FROM (SELECT le, n, ord, lag(n) OVER (ORDER BY ord) AS prev FROM b) x;
 SELECT optimize.openmetrics() LIKE '%SELECT%' AS shows_query_text;
 
 -- report('html'): one page, every section, no script, names escaped
+DO $$BEGIN PERFORM optimize.run_job('snapshot_hourly'); END$$;  -- a job run and a snapshot to draw
 SELECT left(optimize.report('html'), 15) AS doctype,
        optimize.report('HTML') LIKE '%</html>' || E'\n' AS complete;
 SELECT (SELECT count(*) FROM regexp_matches(optimize.report('html'), '<h2>', 'g')) >= 13 AS sections,
-       (SELECT count(*) FROM regexp_matches(optimize.report('html'), '<svg', 'g')) >= 4 AS charts;
+       (SELECT count(*) FROM regexp_matches(optimize.report('html'), '<svg', 'g')) >= 5 AS charts;
 SELECT optimize.report('html') ~* '<script' AS has_script,
        optimize.report('html') LIKE '%&lt;script&gt;alert(1)&lt;/script&gt;%' AS name_escaped,
        optimize.report('html') ~ '(src|href)="(https?:)?//' AS fetches;
@@ -64,6 +65,31 @@ SELECT optimize.report(NULL);
 \echo :LAST_ERROR_SQLSTATE
 -- text, markdown and json are unchanged
 SELECT split_part(optimize.report(), E'\n', 1) AS first_line, optimize.report('json')::jsonb ? 'sections' AS json;
+
+-- index advice: the section of optimize.index_advice when that view exists (a stand-in when it does not)
+CREATE TEMP TABLE advice_standin AS SELECT to_regclass('optimize.index_advice') IS NULL AS ours;
+DO $$
+BEGIN
+  IF (SELECT ours FROM advice_standin) THEN
+    CREATE VIEW optimize.index_advice AS
+      SELECT 'mon.ok'::text AS "table", 'CREATE INDEX ON mon.ok (id); -- <b>bold</b>'::text AS sql;
+  END IF;
+END
+$$;
+SELECT optimize.report('html') LIKE '%<h2>Index advice</h2>%' AS advice_section,
+       NOT (SELECT ours FROM advice_standin)
+       OR optimize.report('html') LIKE '%<code>CREATE INDEX ON mon.ok (id); -- &lt;b&gt;bold&lt;/b&gt;</code>%'
+         AS advice_sql_escaped;
+DO $$
+BEGIN
+  IF (SELECT ours FROM advice_standin) THEN
+    DROP VIEW optimize.index_advice;
+  END IF;
+END
+$$;
+SELECT optimize.report('html') LIKE '%<h2>Index advice</h2>%' = NOT (SELECT ours FROM advice_standin)
+  AS section_follows_the_view;
+DROP TABLE advice_standin;
 
 -- operators planted on the search path are never resolved by either function
 CREATE FUNCTION mon.trap_text(text, text) RETURNS boolean LANGUAGE plpgsql AS $$BEGIN RAISE EXCEPTION 'trap'; END$$;
