@@ -27,6 +27,7 @@ int alert_lock_wait_ms = 1000;
 int alert_lock_wait_critical_ms = 30000;
 int alert_slot_retained_mb = 0;
 int alert_slot_retained_critical_mb = 10240;
+int openmetrics_max_tables = 20;
 
 namespace {
 
@@ -73,6 +74,9 @@ void define() {
        &alert_slot_retained_mb, 0, INT_MAX, GUC_UNIT_MB},
       {"pg_optimize.alert_slot_retained_critical_mb", "WAL retained by an inactive replication slot that is critical.",
        &alert_slot_retained_critical_mb, 0, INT_MAX, GUC_UNIT_MB},
+      {"pg_optimize.openmetrics_max_tables",
+       "Tables per metric in optimize.openmetrics() (the worst ones): keeps the number of series bounded.",
+       &openmetrics_max_tables, 0, 10000, 0},
   };
   // Wraparound shares are fractional: 0.5% of the XID space is still ten million transactions.
   pg::guard([] {

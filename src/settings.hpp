@@ -21,6 +21,7 @@ extern int alert_lock_wait_ms;
 extern int alert_lock_wait_critical_ms;
 extern int alert_slot_retained_mb;
 extern int alert_slot_retained_critical_mb;
+extern int openmetrics_max_tables;
 
 void define();
 

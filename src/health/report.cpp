@@ -3,11 +3,13 @@
 
 #include "catalog/names.hpp"
 #include "core/report.hpp"
+#include "core/report_html.hpp"
 #include "health/alerts.hpp"
 #include "health/config_advice.hpp"
 #include "health/health_data.hpp"
 #include "health/metrics.hpp"
 #include "health/recommendations.hpp"
+#include "health/report_html.hpp"
 #include "latency/latency.hpp"
 #include "pg/barrier.hpp"
 #include "pg/guard.hpp"
@@ -135,10 +137,12 @@ PGO_FUNCTION(pgo_report) {
   using namespace pgo;
   if (PG_ARGISNULL(0))
     throw Error(sqlstate::kNullValueNotAllowed, "format must not be null", "",
-                "format must be one of: text, markdown, json");
+                "format must be one of: text, markdown, json, html");
   const std::string name = pg::guard([&] { return text_to_cstring(PG_GETARG_TEXT_PP(0)); });
-  const core::ReportFormat format = core::parse_report_format(name); // before gathering anything
+  // before gathering anything; nullopt: html
+  const std::optional<core::ReportFormat> format = core::parse_report_format_or_html(name);
   health::HealthData data;
-  const std::string text = core::render_report(health::build_report(data), format);
+  const std::string text = format ? core::render_report(health::build_report(data), *format)
+                                  : health::html_report(health::build_report(data), data);
   PG_RETURN_TEXT_P(pg::guard([&] { return cstring_to_text_with_len(text.data(), static_cast<int>(text.size())); }));
 }

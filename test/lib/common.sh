@@ -10,7 +10,7 @@ pgo_die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 # Debian packages needed to build and test; installed with apt-get when running as root and missing. PostgreSQL 15
 # comes from Debian 12 itself, and its psql is the client for every version (test/lib/versions.sh).
 PGO_PACKAGES=(make g++ cmake pkg-config libfmt-dev googletest libgtest-dev libipc-run-perl perl
-              postgresql-15 postgresql-server-dev-15 postgresql-client-15 ca-certificates)
+              postgresql-15 postgresql-server-dev-15 postgresql-client-15 ca-certificates prometheus prometheus-postgres-exporter chromium)
 PGO_PERL_TEST_LIB=/usr/lib/postgresql/15/lib/pgxs/src/test/perl
 
 pgo_install_packages() {
