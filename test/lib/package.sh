@@ -12,7 +12,12 @@ pgo_package_build() {
   local parent=$1 log=$2 src
   src=$parent/pg-optimize-$PGO_PACKAGE_VERSION
   rm -rf "$parent" && mkdir -p "$src"
-  (cd "$PGO_ROOT" && git ls-files -z -co --exclude-standard | xargs -0 -I{} cp --parents -a {} "$src/") || return 1
+  # The files git would track; outside a checkout (an exported tree), everything but what .gitignore names.
+  if git -C "$PGO_ROOT" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+    (cd "$PGO_ROOT" && git ls-files -z -co --exclude-standard | xargs -0 -I{} cp --parents -a {} "$src/") || return 1
+  else
+    tar -C "$PGO_ROOT" --exclude-vcs-ignores --exclude-vcs -cf - . | tar -C "$src" -xf - || return 1
+  fi
   # The README's steps: the upstream tarball (source format 3.0 (quilt)) is the source without debian/.
   (cd "$src" && tar --exclude=./debian --exclude=./.git -czf "../pg-optimize_$PGO_PACKAGE_VERSION.orig.tar.gz" . &&
      dpkg-buildpackage -us -uc) >"$log" 2>&1
