@@ -26,6 +26,31 @@ extern "C" {
 namespace pgo::health {
 namespace {
 
+// What to change for a sequence running out: the column when its type ends first (ALTER SEQUENCE ... AS bigint would
+// not help: the column overflows), the sequence's type when that is narrower, else the limit it moves towards
+// (MINVALUE for a descending sequence).
+std::string sequence_advice(const SequenceHealth &s, const std::string &name) {
+  std::vector<std::string> steps;
+  const bool column_narrow = s.column_type == "integer" || s.column_type == "smallint";
+  if (column_narrow && !s.owner_table.empty())
+    steps.push_back(fmt::format("ALTER TABLE {} ALTER COLUMN {} TYPE bigint;", s.owner_table, s.owner_column));
+  if (s.sequence_type != "bigint" && (!s.column_is_limit || !s.owner_table.empty()))
+    steps.push_back(fmt::format("ALTER SEQUENCE {} AS bigint;", name));
+  if (!s.column_is_limit && s.sequence_type == "bigint")
+    steps.push_back(s.increment > 0 ? fmt::format("ALTER SEQUENCE {} MAXVALUE <a higher limit>;", name)
+                                    : fmt::format("ALTER SEQUENCE {} MINVALUE <a lower limit>;", name));
+  std::string advice = s.column_is_limit
+                           ? fmt::format("The column {} ({}) runs out before the sequence: ",
+                                         s.owned_by.empty() ? "it feeds" : s.owned_by, s.column_type)
+                           : std::string(s.increment > 0 ? "The sequence nears its MAXVALUE: "
+                                                         : "The sequence descends towards its MINVALUE: ");
+  for (std::size_t i = 0; i < steps.size(); i++)
+    advice += (i == 0 ? "" : " then ") + steps[i];
+  if (s.cycles)
+    advice += " It cycles: past its limit it starts again and repeats values a unique column may still hold.";
+  return advice;
+}
+
 // The severity a value earns, or "" (no alert) when below both thresholds.
 const char *severity(double value, double warning, double critical) {
   return severity_of(value, warning, critical, "");
@@ -156,11 +181,7 @@ std::vector<Alert> alerts(HealthData &data) {
         threshold_of(sev, settings::alert_sequence_pct, settings::alert_sequence_critical_pct),
         fmt::format("{:.1f}% of its range used{}", *s.pct_used,
                     s.owned_by.empty() ? std::string() : fmt::format(" (feeds {} {})", s.owned_by, s.column_type)),
-        s.column_type == "integer" || s.column_type == "smallint"
-            ? fmt::format("Change the column to bigint (ALTER TABLE ... ALTER COLUMN ... TYPE bigint) and the "
-                          "sequence with ALTER SEQUENCE {} AS bigint;",
-                          name)
-            : fmt::format("ALTER SEQUENCE {} MAXVALUE ...; or plan a new key.", name));
+        sequence_advice(s, name));
   }
 
   for (const catalog::ReplicationSlotFacts &s : data.slots()) {

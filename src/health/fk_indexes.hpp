@@ -17,6 +17,9 @@ struct MissingFkIndex {
   std::int64_t table_bytes;
   std::vector<std::string> columns;
   std::string suggested_index;
+  // Invalid partitioned indexes the suggestion completes (left by an interrupted run of an earlier suggestion):
+  // advice to drop them would undo it.
+  std::vector<Oid> completes;
 };
 
 // Biggest tables first. `indexes` must have been read with shapes for the foreign keys' tables.
