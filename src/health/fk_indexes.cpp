@@ -116,8 +116,7 @@ std::optional<core::IndexTarget> index_target(const catalog::ClassCatalog &class
   if (existing_row != nullptr) {
     target.index_name = catalog::quote_identifier(existing_row->name);
     reserved.emplace(row->namespace_oid, existing_row->name);
-    if (existing->partitioned && !existing->valid)
-      completes.push_back(existing->index);
+    completes.push_back(existing->index);
   } else {
     existing = nullptr;
     target.index_name = catalog::quote_identifier(

@@ -17,8 +17,8 @@ struct MissingFkIndex {
   std::int64_t table_bytes;
   std::vector<std::string> columns;
   std::string suggested_index;
-  // Invalid partitioned indexes the suggestion completes (left by an interrupted run of an earlier suggestion):
-  // advice to drop them would undo it.
+  // Existing indexes the suggestion reuses (an invalid partitioned index an interrupted run left, its partitions'
+  // indexes, attached or to attach): advice to drop them would undo it, or fail once they are attached.
   std::vector<Oid> completes;
 };
 
