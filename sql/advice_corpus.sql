@@ -217,6 +217,8 @@ CREATE VIEW corpus_check.rules AS
            AS missing_fk_indexes;
 CREATE TABLE corpus_check.sessions_fix AS
   SELECT suggested_index FROM optimize.missing_fk_indexes() WHERE table_name = 'billing.sessions'::regclass;
+SELECT pg_stat_force_next_flush();
+ANALYZE corpus_check.constraints, corpus_check.lookups, corpus_check.sessions_fix;
 SELECT count(*) AS lookups_recorded FROM corpus_check.lookups;
 SELECT * FROM corpus_check.rules;
 

@@ -13,6 +13,7 @@
 #include "health/thresholds.hpp"
 #include "latency/latency.hpp"
 #include "pg/barrier.hpp"
+#include "pg/guard.hpp"
 #include "pg/srf.hpp"
 #include "scheduler/job_alerts.hpp"
 #include "settings.hpp"
@@ -21,6 +22,7 @@ extern "C" {
 #include "catalog/pg_class.h"
 #include "postmaster/autovacuum.h"
 #include "utils/fmgrprotos.h"
+#include "utils/lsyscache.h"
 }
 
 namespace pgo::health {
@@ -166,10 +168,16 @@ std::vector<Alert> alerts(HealthData &data) {
 
   for (Oid index : catalog::invalid_indexes(data.classes())) {
     const std::string name = relation(data, index);
+    // PostgreSQL refuses DROP INDEX CONCURRENTLY for a partitioned index (one that is invalid lacks a partition's
+    // index: optimize.missing_fk_indexes() finishes the ones its suggestions left).
+    const bool partitioned = pg::guard([&] { return get_rel_relkind(index) == RELKIND_PARTITIONED_INDEX; });
     add("warning", "invalid_index", name, 1, 1, "index is invalid: it is maintained on every write but never used",
-        fmt::format("Left by a failed CREATE INDEX or REINDEX CONCURRENTLY: remove it with DROP INDEX CONCURRENTLY "
-                    "{}; and build it again once the cause is fixed.",
-                    name));
+        partitioned ? fmt::format("A partitioned index some partition has no index attached to: attach one "
+                                  "(ALTER INDEX {} ATTACH PARTITION ...), or remove it with DROP INDEX {};",
+                                  name, name)
+                    : fmt::format("Left by a failed CREATE INDEX or REINDEX CONCURRENTLY: remove it with DROP INDEX "
+                                  "CONCURRENTLY {}; and build it again once the cause is fixed.",
+                                  name));
   }
 
   for (const SequenceHealth &s : data.sequences()) {
