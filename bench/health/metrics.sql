@@ -16,8 +16,8 @@
 --                            pg_stat_activity
 --   longest_*_seconds        other client sessions' oldest statement (active
 --                            ones) and oldest open transaction
---   cache_hit_ratio          blks_hit / (blks_hit + blks_read) of this database
---   index_hit_ratio          the same over pg_statio_user_indexes
+--   cache_hit_pct            100 * blks_hit / (blks_hit + blks_read) of this database
+--   index_hit_pct            the same over pg_statio_user_indexes
 --   dead_tuple_pct           100 * dead / (live + dead) over table_health
 --   tables_needing_*         table_health rows with vacuum/analyze_needed
 --   estimated_bloat_bytes    sum of table_health's estimates (method-dependent)
@@ -133,9 +133,9 @@ SELECT m.metric, m.value::float8 AS value, m.unit, m.description
   ('blocked_queries',                 blocked.n,                   'queries',      'sessions waiting for a heavyweight lock'),
   ('longest_query_seconds',           conn.longest_query,          'seconds',      'age of the oldest running statement (other sessions)'),
   ('longest_transaction_seconds',     conn.longest_xact,           'seconds',      'age of the oldest open transaction (other sessions)'),
-  ('cache_hit_ratio',                 db.blks_hit::float8 / nullif(db.blks_hit + db.blks_read, 0), 'ratio',
+  ('cache_hit_pct',                   100 * db.blks_hit::float8 / nullif(db.blks_hit + db.blks_read, 0), 'percent',
                                       'share of this database''s block reads served from shared buffers'),
-  ('index_hit_ratio',                 idx_io.hit::float8 / nullif(idx_io.hit + idx_io.read, 0), 'ratio',
+  ('index_hit_pct',                   100 * idx_io.hit::float8 / nullif(idx_io.hit + idx_io.read, 0), 'percent',
                                       'share of index block reads served from shared buffers'),
   ('xact_commit',                     db.xact_commit,              'transactions', 'transactions committed in this database'),
   ('xact_rollback',                   db.xact_rollback,            'transactions', 'transactions rolled back in this database'),

@@ -1,10 +1,13 @@
 #include "catalog/index_details.hpp"
 
+#include <unordered_map>
+
 #include "catalog/catalog_scan.hpp"
 #include "pg/guard.hpp"
 
 extern "C" {
 #include "access/htup_details.h"
+#include "catalog/pg_constraint.h"
 #include "catalog/pg_index.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -88,8 +91,34 @@ std::string take_node_tree(char *text) {
 
 } // namespace
 
-std::vector<IndexDetails> read_index_details(const ClassCatalog &classes) {
+namespace {
+
+struct Dependent {
+  std::string name;
+  char type;
+};
+
+// The constraints that depend on an index (conindid), one per index: its own constraint when it has one.
+std::unordered_map<Oid, Dependent> constraints_by_index() {
+  std::unordered_map<Oid, Dependent> result;
+  CatalogScan scan(ConstraintRelationId);
+  while (HeapTuple tuple = scan.next()) {
+    const auto *con = reinterpret_cast<Form_pg_constraint>(GETSTRUCT(tuple));
+    if (!OidIsValid(con->conindid))
+      continue;
+    auto [it, inserted] = result.emplace(con->conindid, Dependent{NameStr(con->conname), con->contype});
+    if (!inserted && it->second.type == CONSTRAINT_FOREIGN && con->contype != CONSTRAINT_FOREIGN)
+      it->second = Dependent{NameStr(con->conname), con->contype};
+  }
+  scan.close();
+  return result;
+}
+
+} // namespace
+
+std::vector<IndexDetails> read_index_details(const ClassCatalog &classes, const Inheritance &inheritance) {
   std::vector<IndexDetails> result;
+  const std::unordered_map<Oid, Dependent> dependents = constraints_by_index();
   CatalogScan scan(IndexRelationId);
   while (HeapTuple tuple = scan.next()) {
     const auto *index = reinterpret_cast<Form_pg_index>(GETSTRUCT(tuple));
@@ -107,6 +136,14 @@ std::vector<IndexDetails> read_index_details(const ClassCatalog &classes) {
     d.primary = index->indisprimary;
     d.exclusion = index->indisexclusion;
     d.replica_identity = index->indisreplident;
+    d.nulls_not_distinct = index->indnullsnotdistinct;
+    d.immediate = index->indimmediate;
+    d.partitioned = index_class->relkind == RELKIND_PARTITIONED_INDEX;
+    d.parent_index = inheritance.parent_of(d.index);
+    if (const auto dependent = dependents.find(d.index); dependent != dependents.end()) {
+      d.constraint_name = dependent->second.name;
+      d.constraint_type = dependent->second.type;
+    }
     d.valid = index->indisvalid;
     d.ready = index->indisready;
     d.live = index->indislive;
@@ -120,6 +157,10 @@ std::vector<IndexDetails> read_index_details(const ClassCatalog &classes) {
   }
   scan.close();
   return result;
+}
+
+std::vector<IndexDetails> read_index_details(const ClassCatalog &classes) {
+  return read_index_details(classes, Inheritance::read());
 }
 
 std::vector<Oid> invalid_indexes(const ClassCatalog &classes) {

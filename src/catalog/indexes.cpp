@@ -32,6 +32,7 @@ IndexCatalog IndexCatalog::read(const ClassCatalog &classes, const std::unordere
       continue;
 
     core::IndexShape shape;
+    shape.index_oid = index->indexrelid;
     const ClassRow *index_class = classes.find(index->indexrelid);
     shape.am = index_class == nullptr ? core::AccessMethod::Other : access_method_of(index_class->access_method);
     shape.valid = index->indisvalid;

@@ -97,8 +97,9 @@ DatabaseActivity current_database_activity() {
   a.deadlocks = pg::call_int64(pg_stat_get_db_deadlocks, db);
   a.temp_bytes = pg::call_int64(pg_stat_get_db_temp_bytes, db);
   a.stats_reset = pg::call_timestamp(pg_stat_get_db_stat_reset_time, db);
-  a.size_bytes = pg::call_int64(pg_database_size_oid, db);
   return a;
 }
+
+std::int64_t current_database_bytes() { return pg::call_int64(pg_database_size_oid, ObjectIdGetDatum(MyDatabaseId)); }
 
 } // namespace pgo::catalog

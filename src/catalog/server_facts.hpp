@@ -34,8 +34,10 @@ std::vector<ReplicationSlotFacts> replication_slots();
 struct DatabaseActivity {
   std::int64_t xact_commit = 0, xact_rollback = 0, blocks_read = 0, blocks_hit = 0, deadlocks = 0, temp_bytes = 0;
   std::optional<TimestampTz> stats_reset;
-  std::int64_t size_bytes = 0;
 };
+// This database's counters from the shared statistics: no file is touched.
 DatabaseActivity current_database_activity();
+// pg_database_size(): walks every file of the database, so only callers that show the size ask for it.
+std::int64_t current_database_bytes();
 
 } // namespace pgo::catalog

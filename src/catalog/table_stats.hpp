@@ -1,7 +1,7 @@
-// Activity statistics of tables and indexes. Per relation through PostgreSQL's own statistics functions (pg_stat_get_*),
-// which read the cumulative statistics snapshot of the current transaction and keep us independent of the statistics
-// structs, whose fields change between major versions; in bulk, where one pass over the shared statistics beats a
-// lookup per relation, through those structs, with the renamed fields in pg/compat.hpp.
+// Activity statistics of tables and indexes. Per relation through PostgreSQL's own statistics functions
+// (pg_stat_get_*), which read the cumulative statistics snapshot of the current transaction and keep us independent of
+// the statistics structs, whose fields change between major versions; in bulk, where one pass over the shared
+// statistics beats a lookup per relation, through those structs, with the renamed fields in pg/compat.hpp.
 #pragma once
 
 #include <cstdint>

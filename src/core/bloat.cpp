@@ -69,8 +69,10 @@ bool usable(const RelationStats &r) {
       invalid("avg_width must not be negative");
     typalign_bytes(c.typalign);
   }
-  // reltuples < 0 is "never counted", not "empty"; NaN or infinity can only come from a broken reader.
-  return r.stats_for_every_column && std::isfinite(r.reltuples) && r.reltuples >= 0;
+  // reltuples < 0 is "never counted", not "empty"; NaN or infinity can only come from a broken reader. An emptied
+  // relation (counted, 0 tuples) needs no column statistics: it should hold no tuple at all, and ANALYZE of an
+  // empty table leaves none to read.
+  return std::isfinite(r.reltuples) && r.reltuples >= 0 && (r.stats_for_every_column || r.reltuples == 0);
 }
 
 bool any_nullable(const std::vector<ColumnStats> &columns) {

@@ -57,7 +57,8 @@ struct BloatEstimate {
 // line pointer; tuples per page = floor((page - page header) * fillfactor/100 / tuple); expected pages =
 // ceil(reltuples / tuples per page). The data width sums (1 - null_frac) * avg_width over the columns, adding the
 // padding each column's typalign asks for (the estimation queries leave that padding out, which reads an int4 followed
-// by an int8 as 12 bytes instead of 16). std::nullopt when a column lacks statistics or reltuples is unknown.
+// by an int8 as 12 bytes instead of 16). std::nullopt when a column lacks statistics (unless reltuples is 0: an emptied
+// relation needs none) or reltuples is unknown.
 // Throws pgo::Error (22023) on a malformed input: fillfactor outside 10..100, null_frac outside 0..1, a negative width,
 // an unknown typalign, negative pages, a page too small for its headers.
 std::optional<BloatEstimate> estimate_heap_bloat(const RelationStats &table, const PageLayout &layout = {});

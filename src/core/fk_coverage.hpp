@@ -8,6 +8,7 @@
 #include "core/postgres_free.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 namespace pgo::core {
@@ -18,19 +19,35 @@ enum class AccessMethod { Btree, Hash, Other };
 
 struct IndexShape {
   AccessMethod am = AccessMethod::Other;
-  bool valid = false;   // pg_index.indisvalid
-  bool ready = false;   // pg_index.indisready
-  bool partial = false; // pg_index.indpred is not null
+  bool valid = false;          // pg_index.indisvalid
+  bool ready = false;          // pg_index.indisready
+  bool partial = false;        // pg_index.indpred is not null
+  std::uint32_t index_oid = 0; // which index: the predicate prover reads its predicate from the catalog
   // Key columns only (the first indnkeyatts of indkey); 0 marks an expression column. INCLUDE columns are left out.
   std::vector<AttrNumber> key_columns;
 };
 
-// True when the index, on the referencing table, can serve equality lookups on exactly the foreign key's columns:
-// valid and ready, not partial, btree (or hash for a single column), and its first k key columns are the k foreign
-// key columns in any order.
-bool index_covers_foreign_key(const IndexShape &index, const std::vector<AttrNumber> &fk_columns);
+enum class FkCoverage {
+  None,                    // the index cannot serve the lookup
+  Covers,                  // it serves every lookup
+  CoversIfPredicateImplied // partial: it serves the lookup when "col = $1 AND ..." implies its predicate
+};
+
+// Whether the index, on the referencing table, can serve equality lookups on exactly the foreign key's columns:
+// valid and ready, btree (or hash for a single column), and its first k key columns are the k foreign key columns in
+// any order. A partial index covers only if the lookup's clauses imply its predicate (as in the Rails habit
+// "WHERE parent_id IS NOT NULL"): deciding that needs the server's predicate prover, so it is left to the caller.
+FkCoverage fk_coverage(const IndexShape &index, const std::vector<AttrNumber> &fk_columns);
+
+// Decides CoversIfPredicateImplied for one index; nullptr treats every partial index as not covering.
+using PredicateProof = std::function<bool(const IndexShape &)>;
+
+// True when the index covers the foreign key (fk_coverage, with `implied` for partial indexes).
+bool index_covers_foreign_key(const IndexShape &index, const std::vector<AttrNumber> &fk_columns,
+                              const PredicateProof &implied = nullptr);
 
 // True when any of the indexes covers the foreign key.
-bool any_index_covers(const std::vector<IndexShape> &indexes, const std::vector<AttrNumber> &fk_columns);
+bool any_index_covers(const std::vector<IndexShape> &indexes, const std::vector<AttrNumber> &fk_columns,
+                      const PredicateProof &implied = nullptr);
 
 } // namespace pgo::core

@@ -1,6 +1,7 @@
 #include "core/report.hpp"
 
 #include "core/error.hpp"
+#include "core/units.hpp"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -116,6 +117,9 @@ std::string display_double(double v) {
   return s == "-0" ? "0" : s;
 }
 
+// The value as shown in text and Markdown for a unit: sizes as pg_size_pretty would print them, shares rounded.
+std::string display_cell(const Cell &cell, Unit unit);
+
 bool is_number(const Cell &cell) {
   return std::holds_alternative<std::int64_t>(cell) || std::holds_alternative<double>(cell);
 }
@@ -130,6 +134,20 @@ std::string display_cell(const Cell &cell) {
     std::string operator()(const std::string &s) const { return printable(s, true); }
   };
   return std::visit(Visitor{}, cell);
+}
+
+std::string display_cell(const Cell &cell, Unit unit) {
+  const auto *i = std::get_if<std::int64_t>(&cell);
+  const auto *d = std::get_if<double>(&cell);
+  if (unit == Unit::Bytes && (i != nullptr || (d != nullptr && std::isfinite(*d))))
+    return pretty_bytes(i != nullptr ? *i : static_cast<std::int64_t>(std::llround(*d)));
+  if (unit == Unit::Percent && (i != nullptr || (d != nullptr && std::isfinite(*d))))
+    return fmt::format("{:.1f}%", i != nullptr ? static_cast<double>(*i) : *d);
+  return display_cell(cell);
+}
+
+Unit unit_of(const Table &table, std::size_t column) {
+  return column < table.units.size() ? table.units[column] : Unit::None;
 }
 
 // A column is right-aligned when it holds numbers and nothing else but NULLs.
@@ -174,7 +192,7 @@ void text_facts(const std::vector<Fact> &facts, std::vector<std::string> &out) {
   for (const Fact &f : facts)
     key_width = std::max(key_width, display_width(one_line(f.key)));
   for (const Fact &f : facts) {
-    const std::vector<std::string> lines = split_lines(display_cell(f.value));
+    const std::vector<std::string> lines = split_lines(display_cell(f.value, f.unit));
     out.push_back(pad_right(one_line(f.key) + ":", key_width + 2) + lines[0]);
     for (std::size_t i = 1; i < lines.size(); ++i)
       out.push_back(repeat(' ', key_width + 2) + lines[i]);
@@ -200,7 +218,7 @@ void text_table(const Table &table, std::vector<std::string> &out) {
   for (const auto &row : table.rows) {
     auto &split = cells.emplace_back();
     for (std::size_t c = 0; c < ncols; ++c) {
-      split.push_back(split_lines(display_cell(row[c])));
+      split.push_back(split_lines(display_cell(row[c], unit_of(table, c))));
       for (const std::string &line : split.back())
         widths[c] = std::max(widths[c], display_width(line));
     }
@@ -292,8 +310,8 @@ void markdown_table(const Table &table, std::vector<std::string> &out) {
     grid[0].push_back(markdown_cell(one_line(column)));
   for (const auto &row : table.rows) {
     auto &cells = grid.emplace_back();
-    for (const Cell &cell : row)
-      cells.push_back(markdown_cell(display_cell(cell)));
+    for (std::size_t c = 0; c < row.size(); ++c)
+      cells.push_back(markdown_cell(display_cell(row[c], unit_of(table, c))));
   }
   // Padded so the source reads as a table too; three is the shortest delimiter cell.
   std::vector<std::size_t> widths(ncols, 3);
@@ -335,7 +353,7 @@ std::string render_markdown(const Report &report) {
       out.emplace_back();
       for (const Fact &f : section.facts) {
         // Continuation lines indented to stay inside the list item.
-        const std::vector<std::string> lines = split_lines(display_cell(f.value));
+        const std::vector<std::string> lines = split_lines(display_cell(f.value, f.unit));
         out.push_back(fmt::format("- {}: {}", one_line(f.key), lines[0]));
         for (std::size_t i = 1; i < lines.size(); ++i)
           out.push_back("  " + lines[i]);

@@ -20,14 +20,20 @@ namespace pgo::core {
 // Cell{std::string(...)}; unsigned sizes need a cast, since a narrowing conversion does not pick an alternative.
 using Cell = std::variant<std::monostate, bool, std::int64_t, double, std::string>;
 
+// How text and Markdown show a number for people: Bytes as "1.5 MB", Percent rounded to one decimal with "%".
+// JSON always keeps the number itself.
+enum class Unit { None, Bytes, Percent };
+
 struct Fact {
   std::string key; // should be unique within its section: JSON makes the facts one object
   Cell value;
+  Unit unit = Unit::None;
 };
 
 struct Table {
   std::vector<std::string> columns;
   std::vector<std::vector<Cell>> rows; // every row has one cell per column
+  std::vector<Unit> units;             // per column; empty, or shorter than columns: Unit::None for the rest
 };
 
 struct Section {
@@ -51,7 +57,8 @@ ReportFormat parse_report_format(std::string_view name);
 
 // Text: for psql, tables laid out like psql's aligned format (headers centred, text left, numbers right, NULL empty,
 // "(n rows)" footer), titles underlined, no trailing blanks on any line. Markdown: GitHub flavour, pipe tables.
-// Both show booleans as yes/no and doubles with at most 2 decimals. JSON: {"title", "generated_at", "sections":
+// Both show booleans as yes/no, doubles with at most 2 decimals, and numbers with a Unit in human form. JSON: {"title",
+// "generated_at", "sections":
 // [{"title", "note", "facts", "columns", "rows"}]} with every key always present (note null when empty, facts {} and
 // columns/rows [] when absent), doubles that round-trip, NaN and infinities as null. No format ends with a newline.
 // Throws pgo::Error (XX000) when a table row's cell count differs from its column count.

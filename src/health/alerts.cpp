@@ -13,6 +13,7 @@
 #include "health/thresholds.hpp"
 #include "latency/latency.hpp"
 #include "pg/barrier.hpp"
+#include "pg/guard.hpp"
 #include "pg/srf.hpp"
 #include "scheduler/job_alerts.hpp"
 #include "settings.hpp"
@@ -21,10 +22,36 @@ extern "C" {
 #include "catalog/pg_class.h"
 #include "postmaster/autovacuum.h"
 #include "utils/fmgrprotos.h"
+#include "utils/lsyscache.h"
 }
 
 namespace pgo::health {
 namespace {
+
+// What to change for a sequence running out: the column when its type ends first (ALTER SEQUENCE ... AS bigint would
+// not help: the column overflows), the sequence's type when that is narrower, else the limit it moves towards
+// (MINVALUE for a descending sequence).
+std::string sequence_advice(const SequenceHealth &s, const std::string &name) {
+  std::vector<std::string> steps;
+  const bool column_narrow = s.column_type == "integer" || s.column_type == "smallint";
+  if (column_narrow && !s.owner_table.empty())
+    steps.push_back(fmt::format("ALTER TABLE {} ALTER COLUMN {} TYPE bigint;", s.owner_table, s.owner_column));
+  if (s.sequence_type != "bigint" && (!s.column_is_limit || !s.owner_table.empty()))
+    steps.push_back(fmt::format("ALTER SEQUENCE {} AS bigint;", name));
+  if (!s.column_is_limit && s.sequence_type == "bigint")
+    steps.push_back(s.increment > 0 ? fmt::format("ALTER SEQUENCE {} MAXVALUE <a higher limit>;", name)
+                                    : fmt::format("ALTER SEQUENCE {} MINVALUE <a lower limit>;", name));
+  std::string advice = s.column_is_limit
+                           ? fmt::format("The column {} ({}) runs out before the sequence: ",
+                                         s.owned_by.empty() ? "it feeds" : s.owned_by, s.column_type)
+                           : std::string(s.increment > 0 ? "The sequence nears its MAXVALUE: "
+                                                         : "The sequence descends towards its MINVALUE: ");
+  for (std::size_t i = 0; i < steps.size(); i++)
+    advice += (i == 0 ? "" : " then ") + steps[i];
+  if (s.cycles)
+    advice += " It cycles: past its limit it starts again and repeats values a unique column may still hold.";
+  return advice;
+}
 
 // The severity a value earns, or "" (no alert) when below both thresholds.
 const char *severity(double value, double warning, double critical) {
@@ -141,10 +168,16 @@ std::vector<Alert> alerts(HealthData &data) {
 
   for (Oid index : catalog::invalid_indexes(data.classes())) {
     const std::string name = relation(data, index);
+    // PostgreSQL refuses DROP INDEX CONCURRENTLY for a partitioned index (one that is invalid lacks a partition's
+    // index: optimize.missing_fk_indexes() finishes the ones its suggestions left).
+    const bool partitioned = pg::guard([&] { return get_rel_relkind(index) == RELKIND_PARTITIONED_INDEX; });
     add("warning", "invalid_index", name, 1, 1, "index is invalid: it is maintained on every write but never used",
-        fmt::format("Left by a failed CREATE INDEX or REINDEX CONCURRENTLY: remove it with DROP INDEX CONCURRENTLY "
-                    "{}; and build it again once the cause is fixed.",
-                    name));
+        partitioned ? fmt::format("A partitioned index some partition has no index attached to: attach one "
+                                  "(ALTER INDEX {} ATTACH PARTITION ...), or remove it with DROP INDEX {};",
+                                  name, name)
+                    : fmt::format("Left by a failed CREATE INDEX or REINDEX CONCURRENTLY: remove it with DROP INDEX "
+                                  "CONCURRENTLY {}; and build it again once the cause is fixed.",
+                                  name));
   }
 
   for (const SequenceHealth &s : data.sequences()) {
@@ -156,11 +189,7 @@ std::vector<Alert> alerts(HealthData &data) {
         threshold_of(sev, settings::alert_sequence_pct, settings::alert_sequence_critical_pct),
         fmt::format("{:.1f}% of its range used{}", *s.pct_used,
                     s.owned_by.empty() ? std::string() : fmt::format(" (feeds {} {})", s.owned_by, s.column_type)),
-        s.column_type == "integer" || s.column_type == "smallint"
-            ? fmt::format("Change the column to bigint (ALTER TABLE ... ALTER COLUMN ... TYPE bigint) and the "
-                          "sequence with ALTER SEQUENCE {} AS bigint;",
-                          name)
-            : fmt::format("ALTER SEQUENCE {} MAXVALUE ...; or plan a new key.", name));
+        sequence_advice(s, name));
   }
 
   for (const catalog::ReplicationSlotFacts &s : data.slots()) {

@@ -12,8 +12,11 @@
 #include <unordered_set>
 #include <vector>
 
+#include "catalog/fk_predicate.hpp"
 #include "catalog/foreign_keys.hpp"
+#include "catalog/index_details.hpp"
 #include "catalog/indexes.hpp"
+#include "catalog/inheritance.hpp"
 #include "catalog/names.hpp"
 #include "catalog/relation_size.hpp"
 #include "core/fk_coverage.hpp"
@@ -24,6 +27,7 @@
 #include "pg/srf.hpp"
 
 extern "C" {
+#include "catalog/pg_am.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_inherits.h"
 #include "catalog/pg_type.h"
@@ -51,11 +55,53 @@ std::vector<Oid> direct_partitions(Oid table) {
   return result;
 }
 
-// Where the new index goes: the table itself, or for a partitioned table the whole tree below it.
+// The indexes of partition trees, read only when a suggestion concerns a partitioned table.
+struct TreeIndexes {
+  catalog::Inheritance inheritance;
+  std::unordered_map<Oid, std::vector<catalog::IndexDetails>> by_table;
+
+  static TreeIndexes read(const catalog::ClassCatalog &classes) {
+    TreeIndexes t{catalog::Inheritance::read(), {}};
+    for (catalog::IndexDetails &d : catalog::read_index_details(classes, t.inheritance))
+      t.by_table[d.table].push_back(std::move(d));
+    return t;
+  }
+  const catalog::IndexDetails *find(Oid table, Oid index) const {
+    const auto found = by_table.find(table);
+    if (found == by_table.end())
+      return nullptr;
+    for (const catalog::IndexDetails &d : found->second)
+      if (d.index == index)
+        return &d;
+    return nullptr;
+  }
+};
+
+// An index our suggestion would have built: plain btree over exactly `columns` (in order), nothing else.
+bool is_plain_btree_on(const catalog::IndexDetails &d, const std::vector<core::AttrNumber> &columns) {
+  return d.access_method == BTREE_AM_OID && !d.unique && !d.partial() && d.expressions.empty() &&
+         d.key_count == static_cast<int>(columns.size()) &&
+         std::equal(d.columns.begin(), d.columns.end(), columns.begin(), columns.end());
+}
+
+// A partition's index that ATTACH PARTITION accepts under `parent`: the same definition, valid, attached to none.
+bool attachable_under(const catalog::IndexDetails &d, const catalog::IndexDetails &parent) {
+  return d.valid && !d.attached() && d.access_method == parent.access_method && d.unique == parent.unique &&
+         d.key_count == parent.key_count && d.columns == parent.columns && d.opclasses == parent.opclasses &&
+         d.collations == parent.collations && d.options == parent.options && d.expressions.empty() && !d.partial() &&
+         parent.expressions.empty() && !parent.partial();
+}
+
+// Where the new index goes: the table itself, or for a partitioned table the whole tree below it. `existing` is an
+// index of this table the statements reuse (an invalid partitioned index left by an interrupted run, or a
+// partition's index attached to it or attachable): its name is kept, so the statements finish that tree (CREATE ...
+// IF NOT EXISTS skips what is there, ATTACH of an attached index does nothing) instead of building a second one.
 // Returns std::nullopt when some relation of the tree vanished meanwhile.
 std::optional<core::IndexTarget> index_target(const catalog::ClassCatalog &classes, Oid table,
                                               const std::vector<std::string> &columns,
-                                              std::set<std::pair<Oid, std::string>> &reserved) {
+                                              const std::vector<core::AttrNumber> &attnums,
+                                              std::set<std::pair<Oid, std::string>> &reserved, const TreeIndexes *tree,
+                                              const catalog::IndexDetails *existing, std::vector<Oid> &completes) {
   const catalog::ClassRow *row = classes.find(table);
   if (row == nullptr)
     return std::nullopt; // a partition attached after the scan: leave the suggestion out rather than guess
@@ -65,18 +111,54 @@ std::optional<core::IndexTarget> index_target(const catalog::ClassCatalog &class
   core::IndexTarget target;
   target.schema = catalog::quote_identifier(*schema);
   target.table = catalog::quote_identifier(row->name);
-  target.index_name =
-      catalog::quote_identifier(catalog::choose_index_name(classes, row->name, columns, row->namespace_oid, reserved));
   target.partitioned = row->relkind == RELKIND_PARTITIONED_TABLE;
-  if (target.partitioned) {
-    for (Oid partition : direct_partitions(table)) {
-      std::optional<core::IndexTarget> child = index_target(classes, partition, columns, reserved);
-      if (!child)
-        return std::nullopt;
-      target.partitions.push_back(std::move(*child));
+  const catalog::ClassRow *existing_row = existing == nullptr ? nullptr : classes.find(existing->index);
+  if (existing_row != nullptr) {
+    target.index_name = catalog::quote_identifier(existing_row->name);
+    reserved.emplace(row->namespace_oid, existing_row->name);
+    completes.push_back(existing->index);
+  } else {
+    existing = nullptr;
+    target.index_name = catalog::quote_identifier(
+        catalog::choose_index_name(classes, row->name, columns, row->namespace_oid, reserved));
+  }
+  if (!target.partitioned)
+    return target;
+  for (Oid partition : direct_partitions(table)) {
+    const catalog::IndexDetails *reuse = nullptr;
+    if (existing != nullptr && tree != nullptr) {
+      for (Oid child : tree->inheritance.children_of(existing->index))
+        if (const catalog::IndexDetails *d = tree->find(partition, child))
+          reuse = d;
+      if (reuse == nullptr) {
+        const auto found = tree->by_table.find(partition);
+        if (found != tree->by_table.end())
+          for (const catalog::IndexDetails &d : found->second)
+            if (attachable_under(d, *existing)) {
+              reuse = &d;
+              break;
+            }
+      }
     }
+    std::optional<core::IndexTarget> child =
+        index_target(classes, partition, columns, attnums, reserved, tree, reuse, completes);
+    if (!child)
+      return std::nullopt;
+    target.partitions.push_back(std::move(*child));
   }
   return target;
+}
+
+// The invalid partitioned index on `table` an earlier run of our suggestion left behind, if any.
+const catalog::IndexDetails *interrupted_suggestion(const TreeIndexes &tree, Oid table,
+                                                    const std::vector<core::AttrNumber> &columns) {
+  const auto found = tree.by_table.find(table);
+  if (found == tree.by_table.end())
+    return nullptr;
+  for (const catalog::IndexDetails &d : found->second)
+    if (d.partitioned && !d.valid && !d.attached() && is_plain_btree_on(d, columns))
+      return &d;
+  return nullptr;
 }
 
 std::vector<MissingIndex> find_missing(const std::vector<catalog::ForeignKey> &fks,
@@ -86,7 +168,8 @@ std::vector<MissingIndex> find_missing(const std::vector<catalog::ForeignKey> &f
   std::unordered_map<Oid, std::optional<std::int64_t>> sizes;  // one measurement per table
   std::vector<MissingIndex> missing;
   for (const catalog::ForeignKey &fk : fks) {
-    if (core::any_index_covers(indexes.shapes_of(fk.table), fk.columns))
+    if (core::any_index_covers(indexes.shapes_of(fk.table), fk.columns,
+                               catalog::fk_predicate_proof(fk.table, fk.columns)))
       continue;
     auto size = sizes.find(fk.table);
     if (size == sizes.end())
@@ -131,12 +214,22 @@ std::vector<MissingFkIndex> missing_fk_indexes(const std::vector<catalog::Foreig
   std::set<std::pair<Oid, std::string>> reserved_names;
   // Foreign keys of one table over the same column set get one suggestion, not two indexes.
   std::map<std::pair<Oid, std::vector<core::AttrNumber>>, std::string> suggested;
+  std::optional<TreeIndexes> tree;
   for (MissingIndex &row : find_missing(fks, classes, indexes, sizer)) {
     std::vector<core::AttrNumber> column_set = row.fk->columns;
     std::sort(column_set.begin(), column_set.end());
     auto statement = suggested.find({row.fk->table, column_set});
+    std::vector<Oid> completes;
     if (statement == suggested.end()) {
-      std::optional<core::IndexTarget> target = index_target(classes, row.fk->table, row.columns, reserved_names);
+      const catalog::ClassRow *table = classes.find(row.fk->table);
+      const bool partitioned = table != nullptr && table->relkind == RELKIND_PARTITIONED_TABLE;
+      if (partitioned && !tree)
+        tree.emplace(TreeIndexes::read(classes));
+      const catalog::IndexDetails *existing =
+          partitioned ? interrupted_suggestion(*tree, row.fk->table, row.fk->columns) : nullptr;
+      std::optional<core::IndexTarget> target =
+          index_target(classes, row.fk->table, row.columns, row.fk->columns, reserved_names,
+                       partitioned ? &*tree : nullptr, existing, completes);
       if (!target)
         continue;
       std::vector<std::string> quoted;
@@ -146,7 +239,8 @@ std::vector<MissingFkIndex> missing_fk_indexes(const std::vector<catalog::Foreig
           suggested.emplace(std::make_pair(row.fk->table, column_set), core::create_index_statements(*target, quoted))
               .first;
     }
-    result.push_back(MissingFkIndex{row.fk, row.table_bytes, std::move(row.columns), statement->second});
+    result.push_back(
+        MissingFkIndex{row.fk, row.table_bytes, std::move(row.columns), statement->second, std::move(completes)});
   }
   return result;
 }

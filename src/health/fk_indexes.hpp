@@ -17,6 +17,9 @@ struct MissingFkIndex {
   std::int64_t table_bytes;
   std::vector<std::string> columns;
   std::string suggested_index;
+  // Existing indexes the suggestion reuses (an invalid partitioned index an interrupted run left, its partitions'
+  // indexes, attached or to attach): advice to drop them would undo it, or fail once they are attached.
+  std::vector<Oid> completes;
 };
 
 // Biggest tables first. `indexes` must have been read with shapes for the foreign keys' tables.

@@ -100,7 +100,7 @@ PGO_FUNCTION(pgo_health_check) {
   const catalog::DatabaseActivity &db = data.database_activity();
   const std::int64_t reads = db.blocks_hit + db.blocks_read;
   const double hit = reads > 0 ? 100.0 * static_cast<double>(db.blocks_hit) / static_cast<double>(reads) : 100.0;
-  row("cache_hit_ratio", reads < 10000 || hit >= 95 ? "ok" : (hit >= 90 ? "warning" : "critical"),
+  row("cache_hit_pct", reads < 10000 || hit >= 95 ? "ok" : (hit >= 90 ? "warning" : "critical"),
       fmt::format("{:.2f}% of {} block reads from shared buffers", hit, reads));
   return out.done();
 }

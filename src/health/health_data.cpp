@@ -39,6 +39,13 @@ const catalog::IndexCatalog &HealthData::indexes() {
   return *indexes_;
 }
 
+const catalog::Inheritance &HealthData::inheritance() {
+  require_full_catalog();
+  if (!inheritance_)
+    inheritance_.emplace(catalog::Inheritance::read());
+  return *inheritance_;
+}
+
 catalog::RelationSizer &HealthData::sizer() {
   require_full_catalog();
   if (!sizer_)
@@ -50,14 +57,14 @@ const std::vector<TableHealth> &HealthData::tables() {
   require_full_catalog();
   if (!tables_) {
     if (!index_details_)
-      index_details_.emplace(catalog::read_index_details(classes()));
+      index_details_.emplace(catalog::read_index_details(classes(), inheritance()));
     if (!columns_) {
       std::unordered_set<Oid> wanted = health_tables(classes());
       for (Oid t : indexed_tables(*index_details_))
         wanted.insert(t);
       columns_.emplace(catalog::ColumnCatalog::read(wanted));
     }
-    tables_.emplace(table_health(classes(), indexes(), *columns_, sizer()));
+    tables_.emplace(table_health(classes(), indexes(), inheritance(), *columns_, sizer()));
   }
   return *tables_;
 }
@@ -66,7 +73,8 @@ const std::vector<IndexUsage> &HealthData::index_usage() {
   require_full_catalog();
   if (!index_usage_) {
     tables(); // reads the index details and column statistics both need
-    index_usage_.emplace(health::index_usage(classes(), *index_details_, foreign_keys(), *columns_, sizer()));
+    index_usage_.emplace(
+        health::index_usage(classes(), inheritance(), *index_details_, foreign_keys(), *columns_, sizer()));
   }
   return *index_usage_;
 }

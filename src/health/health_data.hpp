@@ -12,6 +12,7 @@
 #include "catalog/foreign_keys.hpp"
 #include "catalog/index_details.hpp"
 #include "catalog/indexes.hpp"
+#include "catalog/inheritance.hpp"
 #include "catalog/relation_size.hpp"
 #include "catalog/server_facts.hpp"
 #include "health/activity.hpp"
@@ -34,6 +35,7 @@ public:
   const catalog::ClassCatalog &classes();
   const std::vector<catalog::ForeignKey> &foreign_keys();
   const catalog::IndexCatalog &indexes();
+  const catalog::Inheritance &inheritance();
   catalog::RelationSizer &sizer();
   const std::vector<TableHealth> &tables();
   const std::vector<IndexUsage> &index_usage();
@@ -54,6 +56,7 @@ private:
   std::optional<catalog::ClassCatalog> classes_;
   std::optional<std::vector<catalog::ForeignKey>> foreign_keys_;
   std::optional<catalog::IndexCatalog> indexes_;
+  std::optional<catalog::Inheritance> inheritance_;
   std::unique_ptr<catalog::RelationSizer> sizer_;
   std::optional<std::vector<catalog::IndexDetails>> index_details_;
   std::optional<catalog::ColumnCatalog> columns_;

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "catalog/fk_predicate.hpp"
 #include "catalog/indexes.hpp"
 #include "catalog/names.hpp"
 #include "core/bloat.hpp"
@@ -30,6 +31,7 @@ constexpr std::int64_t kBloatReportBytes = 10 * 1024 * 1024;
 
 core::IndexShape shape_of(const catalog::IndexDetails &d) {
   core::IndexShape s;
+  s.index_oid = d.index;
   s.am = d.access_method == BTREE_AM_OID  ? core::AccessMethod::Btree
          : d.access_method == HASH_AM_OID ? core::AccessMethod::Hash
                                           : core::AccessMethod::Other;
@@ -45,13 +47,7 @@ core::IndexShape shape_of(const catalog::IndexDetails &d) {
 // expressions and predicate.
 auto identity_of(const catalog::IndexDetails &d) {
   return std::make_tuple(d.table, d.access_method, d.key_count, d.columns, d.opclasses, d.collations, d.options,
-                         d.expressions, d.predicate);
-}
-
-// Which of two identical indexes to keep: the one that enforces something, then a valid one, then the older one.
-bool better_to_keep(const catalog::IndexDetails &a, const catalog::IndexDetails &b) {
-  return std::make_tuple(!a.primary, !a.enforces_constraint(), !a.valid, a.index) <
-         std::make_tuple(!b.primary, !b.enforces_constraint(), !b.valid, b.index);
+                         d.expressions, d.predicate, d.nulls_not_distinct);
 }
 
 // a's key columns (with their operator classes, collations and options) are a strict leading prefix of b's.
@@ -83,8 +79,10 @@ std::optional<std::int64_t> btree_bloat(const catalog::ClassRow &index, const ca
   for (std::int16_t attnum : d.columns) {
     auto column = std::find_if(table_columns.begin(), table_columns.end(),
                                [&](const catalog::ColumnFacts &c) { return c.attnum == attnum; });
-    if (column == table_columns.end() || !column->has_stats)
-      return std::nullopt;
+    if (column == table_columns.end() || !column->has_stats) {
+      stats.stats_for_every_column = false; // still estimable when the index is known to be empty
+      continue;
+    }
     core::ColumnStats cs;
     cs.avg_width = column->avg_width;
     cs.null_frac = column->null_frac;
@@ -112,112 +110,256 @@ std::unordered_set<Oid> indexed_tables(const std::vector<catalog::IndexDetails> 
   return result;
 }
 
-std::vector<IndexUsage> index_usage(const catalog::ClassCatalog &classes,
+namespace {
+
+// May `dup` go when `keeper`, identical in definition, stays? Not when a constraint or the replica identity needs
+// it, nor when it is attached to a partitioned index; a unique one only for a keeper that enforces the same
+// uniqueness (unique, NULLS NOT DISTINCT alike, checked at least as soon).
+bool may_drop_as_duplicate(const catalog::IndexDetails &dup, const catalog::IndexDetails &keeper) {
+  if (dup.constraint_backed() || dup.primary || dup.exclusion || dup.replica_identity || dup.attached() ||
+      !keeper.valid)
+    return false;
+  if (!dup.unique)
+    return true;
+  return keeper.unique && keeper.nulls_not_distinct == dup.nulls_not_distinct && (keeper.immediate || !dup.immediate);
+}
+
+// Every column `a` stores (key and INCLUDE) is stored by `b` too: index-only scans on a work on b.
+bool stores_columns_of(const catalog::IndexDetails &a, const catalog::IndexDetails &b) {
+  return std::all_of(a.columns.begin(), a.columns.end(), [&](std::int16_t column) {
+    return std::find(b.columns.begin(), b.columns.end(), column) != b.columns.end();
+  });
+}
+
+bool may_be_redundant(const catalog::IndexDetails &d) {
+  return d.access_method == BTREE_AM_OID && !d.enforces_constraint() && !d.constraint_backed() && !d.partial() &&
+         d.expressions.empty() && !d.attached();
+}
+
+bool may_replace(const catalog::IndexDetails &shorter, const catalog::IndexDetails &longer) {
+  return longer.index != shorter.index && longer.valid && !longer.partial() && is_strict_prefix(shorter, longer) &&
+         stores_columns_of(shorter, longer);
+}
+
+} // namespace
+
+std::vector<IndexUsage> index_usage(const catalog::ClassCatalog &classes, const catalog::Inheritance &inheritance,
                                     const std::vector<catalog::IndexDetails> &details,
                                     const std::vector<catalog::ForeignKey> &foreign_keys,
                                     const catalog::ColumnCatalog &columns, catalog::RelationSizer &sizer) {
   std::vector<IndexUsage> result;
   result.reserve(details.size());
   std::unordered_map<Oid, std::vector<std::size_t>> by_table;
+  std::unordered_map<Oid, std::size_t> by_index;
   for (const catalog::IndexDetails &d : details) {
     IndexUsage u;
     u.details = d;
     by_table[d.table].push_back(result.size());
+    by_index[d.index] = result.size();
     result.push_back(std::move(u));
   }
+  auto name_of = [&](Oid relid) { return catalog::qualified_name(classes, relid).value_or(std::to_string(relid)); };
 
-  // The indexes covering each foreign key, found once for both rules below.
+  // Sizes and scans. A partitioned index has neither storage nor statistics of its own: it is what its partitions'
+  // indexes are, summed over the leaves of its tree.
+  for (IndexUsage &u : result) {
+    const catalog::IndexDetails &d = u.details;
+    if (!d.partitioned) {
+      u.bytes = sizer.unlocked_relation_bytes(d.index);
+      u.activity = catalog::index_activity(d.index);
+      continue;
+    }
+    for (Oid leaf : inheritance.leaves_of(d.index)) {
+      if (leaf == d.index)
+        continue;
+      u.bytes += sizer.unlocked_relation_bytes(leaf);
+      const catalog::IndexActivity a = catalog::index_activity(leaf);
+      u.activity.scans += a.scans;
+      u.activity.tuples_read += a.tuples_read;
+      u.activity.tuples_fetched += a.tuples_fetched;
+      u.activity.blocks_read += a.blocks_read;
+      u.activity.blocks_hit += a.blocks_hit;
+    }
+  }
+
+  // The indexes covering each foreign key (partial ones when the key's lookup implies their predicate).
   std::vector<std::vector<std::size_t>> covering_of(foreign_keys.size());
   for (std::size_t k = 0; k < foreign_keys.size(); k++) {
     auto table = by_table.find(foreign_keys[k].table);
     if (table == by_table.end())
       continue;
+    const core::PredicateProof proof = catalog::fk_predicate_proof(foreign_keys[k].table, foreign_keys[k].columns);
     for (std::size_t i : table->second)
-      if (core::index_covers_foreign_key(shape_of(result[i].details), foreign_keys[k].columns))
+      if (core::index_covers_foreign_key(shape_of(result[i].details), foreign_keys[k].columns, proof))
         covering_of[k].push_back(i);
   }
-  // The only index serving a foreign key is needed by every DELETE of a referenced row, scanned or not.
-  for (const std::vector<std::size_t> &covering : covering_of)
-    if (covering.size() == 1)
-      result[covering.front()].serves_foreign_key = true;
 
-  // Duplicates: identical definitions on one table.
+  // Duplicates: identical definitions on one table. The keeper is the one a constraint needs, then the primary
+  // key, an attached one, one that enforces something, an immediate one, a valid one, the oldest.
+  auto keep_rank = [](const catalog::IndexDetails &d) {
+    return std::make_tuple(!d.constraint_backed(), !d.primary, !d.attached(), !d.enforces_constraint(), !d.immediate,
+                           !d.valid, d.index);
+  };
   std::map<decltype(identity_of(details.front())), std::size_t> keeper;
   for (std::size_t i = 0; i < result.size(); i++) {
     auto [it, inserted] = keeper.emplace(identity_of(result[i].details), i);
-    if (!inserted && better_to_keep(result[i].details, result[it->second].details))
+    if (!inserted && keep_rank(result[i].details) < keep_rank(result[it->second].details))
       it->second = i;
   }
   for (std::size_t i = 0; i < result.size(); i++) {
     const std::size_t keep = keeper.at(identity_of(result[i].details));
-    if (keep != i)
+    if (keep != i && may_drop_as_duplicate(result[i].details, result[keep].details))
       result[i].duplicate_of = result[keep].details.index;
   }
 
   for (IndexUsage &u : result) {
     const catalog::IndexDetails &d = u.details;
-    u.bytes = sizer.unlocked_relation_bytes(d.index);
-    u.activity = catalog::index_activity(d.index);
-    u.unused = u.activity.scans == 0 && !d.enforces_constraint() && !u.serves_foreign_key;
-    // Redundant: a strict leading prefix of another usable, non-partial btree index, enforcing nothing itself.
-    if (d.access_method == BTREE_AM_OID && !d.enforces_constraint() && !d.partial() && d.expressions.empty() &&
-        !OidIsValid(u.duplicate_of)) {
-      for (std::size_t other : by_table[d.table]) {
-        const catalog::IndexDetails &o = result[other].details;
-        if (o.index != d.index && o.valid && !o.partial() && is_strict_prefix(d, o)) {
-          u.redundant_with = o.index;
+    u.unused = u.activity.scans == 0 && !d.enforces_constraint() && !d.constraint_backed() && !d.attached();
+    // Redundant: a strict leading prefix of another usable, non-partial btree index that stores its columns.
+    if (may_be_redundant(d) && !OidIsValid(u.duplicate_of)) {
+      for (std::size_t other : by_table[d.table])
+        if (may_replace(d, result[other].details)) {
+          u.redundant_with = result[other].details.index;
           break;
         }
-      }
     }
-    if (const catalog::ClassRow *row = classes.find(d.index))
+    if (const catalog::ClassRow *row = classes.find(d.index); row != nullptr && !d.partitioned)
       u.bloat_bytes = btree_bloat(*row, d, columns.columns_of(d.table));
   }
 
-  // Never advise dropping every index a foreign key can use: when all its covering indexes are up for dropping
-  // (unused, duplicate, redundant), keep the one the others defer to and say why.
+  // The whole set of drops at once. An index is dropped for being invalid, unused, a duplicate or redundant; never
+  // when attached to a partitioned index (the partitioned one carries the advice) or backing a constraint.
   auto droppable = [](const IndexUsage &u) {
+    if (u.details.attached() || u.details.constraint_backed())
+      return false;
     return !u.details.valid || OidIsValid(u.duplicate_of) || OidIsValid(u.redundant_with) || u.unused;
   };
+  std::vector<bool> drop(result.size());
+  for (std::size_t i = 0; i < result.size(); i++)
+    drop[i] = droppable(result[i]);
+
+  // Every foreign key keeps one covering index: when all are up for dropping, the one the others defer to stays.
   for (const std::vector<std::size_t> &covering : covering_of) {
-    if (covering.empty() ||
-        !std::all_of(covering.begin(), covering.end(), [&](std::size_t i) { return droppable(result[i]); }))
+    if (covering.empty() || !std::all_of(covering.begin(), covering.end(), [&](std::size_t i) { return drop[i]; }))
       continue;
     const auto keep = std::min_element(covering.begin(), covering.end(), [&](std::size_t a, std::size_t b) {
       const IndexUsage &x = result[a], &y = result[b];
-      return std::make_tuple(OidIsValid(x.duplicate_of), OidIsValid(x.redundant_with), x.bytes, x.details.index) <
-             std::make_tuple(OidIsValid(y.duplicate_of), OidIsValid(y.redundant_with), y.bytes, y.details.index);
+      return std::make_tuple(!x.details.valid, OidIsValid(x.duplicate_of), OidIsValid(x.redundant_with), x.bytes,
+                             x.details.index) < std::make_tuple(!y.details.valid, OidIsValid(y.duplicate_of),
+                                                                OidIsValid(y.redundant_with), y.bytes, y.details.index);
     });
     IndexUsage &kept = result[*keep];
+    drop[*keep] = false;
     kept.unused = false;
     kept.duplicate_of = InvalidOid;
     kept.redundant_with = InvalidOid;
     kept.serves_foreign_key = true;
   }
+  for (std::size_t k = 0; k < covering_of.size(); k++) {
+    std::vector<std::size_t> left;
+    for (std::size_t i : covering_of[k])
+      if (!drop[i])
+        left.push_back(i);
+    if (left.size() == 1 && result[left.front()].kept_because.empty())
+      result[left.front()].kept_because = fmt::format("the only index left for foreign key {}", foreign_keys[k].name);
+  }
 
-  for (IndexUsage &u : result) {
+  // A duplicate or redundant index goes only if what replaces it stays. When that one is dropped too (unused, say,
+  // because the planner prefers the smaller index), look for another replacement, else keep this one: the lookup
+  // keeps an index. Each round only takes drops back, so this ends.
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (std::size_t i = 0; i < result.size(); i++) {
+      IndexUsage &u = result[i];
+      if (!drop[i])
+        continue;
+      if (OidIsValid(u.duplicate_of) && drop[by_index.at(u.duplicate_of)]) {
+        u.duplicate_of = InvalidOid;
+        for (std::size_t other : by_table[u.details.table])
+          if (other != i && !drop[other] && identity_of(result[other].details) == identity_of(u.details) &&
+              may_drop_as_duplicate(u.details, result[other].details)) {
+            u.duplicate_of = result[other].details.index;
+            break;
+          }
+      }
+      if (OidIsValid(u.redundant_with) && drop[by_index.at(u.redundant_with)]) {
+        u.redundant_with = InvalidOid;
+        for (std::size_t other : by_table[u.details.table])
+          if (!drop[other] && may_replace(u.details, result[other].details)) {
+            u.redundant_with = result[other].details.index;
+            break;
+          }
+      }
+      if (!droppable(u)) {
+        drop[i] = false;
+        changed = true;
+        if (u.kept_because.empty())
+          u.kept_because = "the indexes that would serve its lookups instead are advised for dropping";
+      }
+    }
+  }
+
+  for (std::size_t i = 0; i < result.size(); i++) {
+    IndexUsage &u = result[i];
     const catalog::IndexDetails &d = u.details;
-    const std::string name = catalog::qualified_name(classes, d.index).value_or(std::to_string(d.index));
-    const std::string drop = fmt::format("DROP INDEX CONCURRENTLY {};", name);
+    if (u.kept_because.empty()) {
+      if (d.attached())
+        u.kept_because =
+            fmt::format("attached to partitioned index {} (advice goes to that one)", name_of(d.parent_index));
+      else if (d.primary)
+        u.kept_because = "primary key";
+      else if (d.constraint_backed())
+        u.kept_because = fmt::format("{} {} needs it",
+                                     d.constraint_type == 'f'   ? "foreign key"
+                                     : d.constraint_type == 'x' ? "exclusion constraint"
+                                                                : "constraint",
+                                     d.constraint_name);
+      else if (d.exclusion)
+        u.kept_because = "exclusion constraint";
+      else if (d.replica_identity)
+        u.kept_because = "replica identity";
+      else if (d.unique)
+        u.kept_because = "enforces uniqueness";
+      else if (u.serves_foreign_key)
+        u.kept_because = "the only index of a foreign key";
+    }
+    if (drop[i])
+      u.kept_because.clear();
+
+    const std::string name = name_of(d.index);
+    // PostgreSQL refuses CONCURRENTLY for a partitioned index; a plain DROP takes its partitions' indexes along.
+    const std::string drop_sql =
+        d.partitioned ? fmt::format("DROP INDEX {};", name) : fmt::format("DROP INDEX CONCURRENTLY {};", name);
+    const char *tree = d.partitioned ? " (a partitioned index: the drop removes its partitions' indexes too and "
+                                       "locks the tables briefly)"
+                                     : "";
+    if (!drop[i]) {
+      u.unused = u.unused && !u.serves_foreign_key && u.kept_because.empty();
+      u.duplicate_of = InvalidOid;
+      u.redundant_with = InvalidOid;
+      if (d.valid && !d.partitioned && u.bloat_bytes && *u.bloat_bytes >= kBloatReportBytes &&
+          *u.bloat_bytes * 2 >= u.bytes) {
+        u.recommendation =
+            fmt::format("about {} of bloat: REINDEX INDEX CONCURRENTLY {};", core::pretty_bytes(*u.bloat_bytes), name);
+        u.sql = fmt::format("REINDEX INDEX CONCURRENTLY {};", name);
+      }
+      continue;
+    }
+    u.sql = drop_sql;
     if (!d.valid)
       u.recommendation = fmt::format("invalid: left by a failed CREATE INDEX or REINDEX CONCURRENTLY, maintained on "
                                      "every write and never used; remove it with {} and build it again once the "
-                                     "cause (duplicate keys, a cancelled build) is fixed",
-                                     drop);
+                                     "cause (duplicate keys, a cancelled build) is fixed{}",
+                                     drop_sql, tree);
     else if (OidIsValid(u.duplicate_of))
-      u.recommendation = fmt::format("duplicate of {}: {}",
-                                     catalog::qualified_name(classes, u.duplicate_of).value_or("another index"), drop);
+      u.recommendation = fmt::format("duplicate of {}: {}{}", name_of(u.duplicate_of), drop_sql, tree);
     else if (OidIsValid(u.redundant_with))
-      u.recommendation =
-          fmt::format("its columns lead {}, which serves the same lookups: {}",
-                      catalog::qualified_name(classes, u.redundant_with).value_or("another index"), drop);
-    else if (u.unused)
+      u.recommendation = fmt::format("its columns lead {}, which serves the same lookups: {}{}",
+                                     name_of(u.redundant_with), drop_sql, tree);
+    else
       u.recommendation = fmt::format("never scanned since the statistics were reset ({} to maintain on every write): "
-                                     "{}",
-                                     core::pretty_bytes(u.bytes), drop);
-    else if (u.bloat_bytes && *u.bloat_bytes >= kBloatReportBytes && *u.bloat_bytes * 2 >= u.bytes)
-      u.recommendation =
-          fmt::format("about {} of bloat: REINDEX INDEX CONCURRENTLY {};", core::pretty_bytes(*u.bloat_bytes), name);
+                                     "{}{}",
+                                     core::pretty_bytes(u.bytes), drop_sql, tree);
   }
   std::sort(result.begin(), result.end(), [](const IndexUsage &a, const IndexUsage &b) {
     return a.bytes != b.bytes ? a.bytes > b.bytes : a.details.index < b.details.index;
@@ -231,11 +373,12 @@ PGO_FUNCTION(pgo_index_usage) {
   using namespace pgo;
   const catalog::ClassCatalog classes = catalog::ClassCatalog::read();
   const catalog::IndexCatalog indexes = catalog::IndexCatalog::read(classes, {});
-  const std::vector<catalog::IndexDetails> details = catalog::read_index_details(classes);
+  const catalog::Inheritance inheritance = catalog::Inheritance::read();
+  const std::vector<catalog::IndexDetails> details = catalog::read_index_details(classes, inheritance);
   const std::vector<catalog::ForeignKey> fks = catalog::read_user_foreign_keys();
   const catalog::ColumnCatalog columns = catalog::ColumnCatalog::read(health::indexed_tables(details));
   catalog::RelationSizer sizer(classes, indexes);
-  const std::vector<health::IndexUsage> rows = health::index_usage(classes, details, fks, columns, sizer);
+  const std::vector<health::IndexUsage> rows = health::index_usage(classes, inheritance, details, fks, columns, sizer);
 
   pg::ResultSet out(fcinfo);
   for (const health::IndexUsage &u : rows) {
@@ -262,6 +405,10 @@ PGO_FUNCTION(pgo_index_usage) {
       out.add_null();
     else
       out.add_text(u.recommendation);
+    if (u.kept_because.empty())
+      out.add_null();
+    else
+      out.add_text(u.kept_because);
     out.end_row();
   }
   return out.done();

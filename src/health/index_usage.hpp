@@ -10,6 +10,7 @@
 #include "catalog/column_catalog.hpp"
 #include "catalog/foreign_keys.hpp"
 #include "catalog/index_details.hpp"
+#include "catalog/inheritance.hpp"
 #include "catalog/relation_size.hpp"
 #include "catalog/table_stats.hpp"
 
@@ -25,9 +26,15 @@ struct IndexUsage {
   Oid redundant_with = InvalidOid;
   std::optional<std::int64_t> bloat_bytes;
   std::string recommendation; // "" when there is nothing to do
+  std::string sql;            // the statement that carries the recommendation out, "" when none
+  std::string kept_because;   // why an index that could look droppable must stay, "" when nothing holds it
+  bool dropped() const { return !sql.empty() && sql.rfind("DROP", 0) == 0; }
 };
 
-std::vector<IndexUsage> index_usage(const catalog::ClassCatalog &classes,
+// Every index, judged together: a drop is advised only where the whole set of drops leaves every foreign key and
+// every lookup an index, and never for an index a constraint needs or one attached to a partitioned index (the
+// advice goes to the partitioned one, judged by its partitions' scans).
+std::vector<IndexUsage> index_usage(const catalog::ClassCatalog &classes, const catalog::Inheritance &inheritance,
                                     const std::vector<catalog::IndexDetails> &details,
                                     const std::vector<catalog::ForeignKey> &foreign_keys,
                                     const catalog::ColumnCatalog &columns, catalog::RelationSizer &sizer);

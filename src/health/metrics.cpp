@@ -63,9 +63,9 @@ std::vector<Metric> metrics(HealthData &data) {
   const auto ratio = [](std::int64_t hit, std::int64_t read) -> std::optional<double> {
     if (hit + read == 0)
       return std::nullopt;
-    return static_cast<double>(hit) / static_cast<double>(hit + read);
+    return 100.0 * static_cast<double>(hit) / static_cast<double>(hit + read);
   };
-  add("cache_hit_ratio", ratio(db.blocks_hit, db.blocks_read), "ratio",
+  add("cache_hit_pct", ratio(db.blocks_hit, db.blocks_read), "percent",
       "share of this database's block reads served from shared buffers");
   std::int64_t index_hit = 0, index_read = 0, unused_bytes = 0;
   int invalid = 0;
@@ -77,7 +77,7 @@ std::vector<Metric> metrics(HealthData &data) {
     if (!u.details.valid)
       invalid++;
   }
-  add("index_hit_ratio", ratio(index_hit, index_read), "ratio",
+  add("index_hit_pct", ratio(index_hit, index_read), "percent",
       "share of index block reads served from shared buffers");
   add("xact_commit", static_cast<double>(db.xact_commit), "transactions", "transactions committed in this database");
   add("xact_rollback", static_cast<double>(db.xact_rollback), "transactions",
@@ -87,11 +87,13 @@ std::vector<Metric> metrics(HealthData &data) {
   add("stats_reset_age_seconds",
       db.stats_reset ? std::optional<double>(seconds_since(db.stats_reset, data.now())) : std::nullopt, "seconds",
       "time since this database's statistics were reset (NULL: never)");
-  add("database_bytes", static_cast<double>(db.size_bytes), "bytes", "size of this database");
+  add("database_bytes", static_cast<double>(catalog::current_database_bytes()), "bytes", "size of this database");
 
   std::int64_t live = 0, dead = 0, bloat = 0;
   int need_vacuum = 0, need_analyze = 0;
   for (const TableHealth &t : data.tables()) {
+    if (t.partitioned)
+      continue; // its partitions are counted
     live += t.activity.live_tuples;
     dead += t.activity.dead_tuples;
     bloat += t.bloat_bytes.value_or(0);

@@ -1,6 +1,7 @@
 // optimize.recommendations: what to do, most important first, each with a statement that runs as it is.
 #include <algorithm>
 #include <tuple>
+#include <unordered_set>
 
 #include <fmt/format.h>
 
@@ -41,14 +42,20 @@ std::vector<Recommendation> recommendations(HealthData &data) {
   }
   for (const TableHealth &t : data.tables()) {
     const std::string name = name_of(t.table);
+    if (t.partitioned)
+      continue; // its partitions have rows of their own; partitioning advice would be absurd
     if (t.freeze_due)
-      out.push_back({1, "vacuum_freeze", name,
-                     fmt::format("transaction ID age {} is past autovacuum_freeze_max_age", t.xid_age.value_or(0)),
-                     fmt::format("VACUUM (FREEZE, ANALYZE) {};", name)});
+      out.push_back(
+          {1, "vacuum_freeze", name,
+           t.multixact_freeze_due
+               ? fmt::format("multixact ID age {} is past autovacuum_multixact_freeze_max_age", t.mxid_age.value_or(0))
+               : fmt::format("transaction ID age {} is past autovacuum_freeze_max_age", t.xid_age.value_or(0)),
+           fmt::format("VACUUM (FREEZE, ANALYZE) {};", name)});
     else if (t.vacuum_needed)
       out.push_back({t.dead_pct >= 20 ? 1 : 2, "vacuum", name,
-                     fmt::format("{} dead tuples ({:.1f}%), past autovacuum's threshold{}", t.activity.dead_tuples,
-                                 t.dead_pct, t.autovacuum_enabled ? "" : "; autovacuum is off for this table"),
+                     fmt::format("{} dead tuples ({:.1f}%), past autovacuum's threshold{}{}", t.activity.dead_tuples,
+                                 t.dead_pct, t.toast_vacuum_needed ? " (its TOAST table's)" : "",
+                                 t.autovacuum_enabled ? "" : "; autovacuum is off for this table"),
                      fmt::format("VACUUM (ANALYZE) {};", name)});
     else if (t.analyze_needed)
       out.push_back({2, "analyze", name,
@@ -61,8 +68,12 @@ std::vector<Recommendation> recommendations(HealthData &data) {
                                  core::pretty_bytes(t.bytes)),
                      ""});
   }
+  // An invalid partitioned index that a missing-index suggestion finishes is not to be dropped first.
+  std::unordered_set<Oid> completed;
+  for (const MissingFkIndex &m : data.missing_fk_indexes())
+    completed.insert(m.completes.begin(), m.completes.end());
   for (const IndexUsage &u : data.index_usage()) {
-    if (u.recommendation.empty())
+    if (u.recommendation.empty() || completed.count(u.details.index) != 0)
       continue;
     const std::string name = name_of(u.details.index);
     const char *kind = !u.details.valid               ? "drop_invalid_index"
@@ -70,10 +81,7 @@ std::vector<Recommendation> recommendations(HealthData &data) {
                        : OidIsValid(u.redundant_with) ? "drop_redundant_index"
                        : u.unused                     ? "drop_unused_index"
                                                       : "reindex_bloated_index";
-    const bool rebuild = std::string(kind) == "reindex_bloated_index";
-    out.push_back({!u.details.valid ? 1 : (u.unused ? 3 : 2), kind, name, u.recommendation,
-                   rebuild ? fmt::format("REINDEX INDEX CONCURRENTLY {};", name)
-                           : fmt::format("DROP INDEX CONCURRENTLY {};", name)});
+    out.push_back({!u.details.valid ? 1 : (u.unused ? 3 : 2), kind, name, u.recommendation, u.sql});
   }
   for (const auto &[oid, row] : data.classes().rows()) {
     if (row.excluded || row.relkind != RELKIND_MATVIEW)

@@ -38,7 +38,10 @@ core::Report build_report(HealthData &data) {
   core::Section summary;
   summary.title = "Summary";
   for (const Metric &m : metrics(data))
-    summary.facts.push_back({m.name, optional_cell(m.value)});
+    summary.facts.push_back({m.name, optional_cell(m.value),
+                             m.unit == "bytes"     ? core::Unit::Bytes
+                             : m.unit == "percent" ? core::Unit::Percent
+                                                   : core::Unit::None});
   report.sections.push_back(std::move(summary));
 
   core::Section alerts_section;
@@ -65,7 +68,9 @@ core::Report build_report(HealthData &data) {
     tables.push_back(&t);
   core::Section dead;
   dead.title = "Tables by dead tuples";
-  dead.table = core::Table{{"table", "dead tuples", "dead %", "last vacuum", "status"}, {}};
+  dead.table = core::Table{{"table", "dead tuples", "dead %", "last vacuum", "status"},
+                           {},
+                           {core::Unit::None, core::Unit::None, core::Unit::Percent}};
   std::sort(tables.begin(), tables.end(), [](const TableHealth *a, const TableHealth *b) {
     return a->activity.dead_tuples > b->activity.dead_tuples;
   });
@@ -83,7 +88,9 @@ core::Report build_report(HealthData &data) {
   core::Section bloat;
   bloat.title = "Tables by estimated bloat";
   bloat.note = "Heap bloat estimated from planner statistics (run ANALYZE for fresh figures).";
-  bloat.table = core::Table{{"table", "bytes", "bloat bytes", "bloat %"}, {}};
+  bloat.table = core::Table{{"table", "bytes", "bloat bytes", "bloat %"},
+                            {},
+                            {core::Unit::None, core::Unit::Bytes, core::Unit::Bytes, core::Unit::Percent}};
   std::sort(tables.begin(), tables.end(), [](const TableHealth *a, const TableHealth *b) {
     return a->bloat_bytes.value_or(0) > b->bloat_bytes.value_or(0);
   });
@@ -97,7 +104,7 @@ core::Report build_report(HealthData &data) {
 
   core::Section index_section;
   index_section.title = "Index findings";
-  index_section.table = core::Table{{"index", "bytes", "scans", "finding"}, {}};
+  index_section.table = core::Table{{"index", "bytes", "scans", "finding"}, {}, {core::Unit::None, core::Unit::Bytes}};
   for (const IndexUsage &u : data.index_usage())
     if (!u.recommendation.empty())
       index_section.table->rows.push_back({name_of(u.details.index), u.bytes, u.activity.scans, u.recommendation});
@@ -105,7 +112,8 @@ core::Report build_report(HealthData &data) {
 
   core::Section fk;
   fk.title = "Foreign keys without an index";
-  fk.table = core::Table{{"table", "constraint", "bytes", "fix"}, {}};
+  fk.table =
+      core::Table{{"table", "constraint", "bytes", "fix"}, {}, {core::Unit::None, core::Unit::None, core::Unit::Bytes}};
   for (const MissingFkIndex &m : data.missing_fk_indexes())
     fk.table->rows.push_back({name_of(m.fk->table), m.fk->name, m.table_bytes, m.suggested_index});
   report.sections.push_back(std::move(fk));

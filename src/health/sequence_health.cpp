@@ -146,6 +146,7 @@ std::vector<SequenceHealth> sequence_health(const catalog::ClassCatalog &classes
     Oid sequence;
     std::int64_t min, max, increment;
     bool cycles;
+    Oid type;
   };
   std::vector<Raw> raw;
   {
@@ -155,7 +156,7 @@ std::vector<SequenceHealth> sequence_health(const catalog::ClassCatalog &classes
       const catalog::ClassRow *row = classes.find(seq->seqrelid);
       if (row == nullptr || row->excluded)
         continue;
-      raw.push_back(Raw{seq->seqrelid, seq->seqmin, seq->seqmax, seq->seqincrement, seq->seqcycle});
+      raw.push_back(Raw{seq->seqrelid, seq->seqmin, seq->seqmax, seq->seqincrement, seq->seqcycle, seq->seqtypid});
     }
     scan.close();
   }
@@ -168,6 +169,7 @@ std::vector<SequenceHealth> sequence_health(const catalog::ClassCatalog &classes
     h.max_value = r.max;
     h.increment = r.increment;
     h.cycles = r.cycles;
+    h.sequence_type = r.type == INT2OID ? "smallint" : r.type == INT4OID ? "integer" : "bigint";
     // Without a threshold the privilege is checked before the page is read. With one, most sequences are far from
     // it: their privilege is checked only once they pass it (a value the role may not see is dropped unused, and
     // such a sequence counts as unknown, i.e. 0% used).
@@ -204,8 +206,11 @@ std::vector<SequenceHealth> sequence_health(const catalog::ClassCatalog &classes
       std::optional<std::string> column =
           catalog::attribute_name(owner.table, static_cast<core::AttrNumber>(owner.column));
       std::optional<std::string> table = catalog::qualified_name(classes, owner.table);
-      if (column && table)
-        h.owned_by = *table + "." + catalog::quote_identifier(*column);
+      if (column && table) {
+        h.owner_table = *table;
+        h.owner_column = catalog::quote_identifier(*column);
+        h.owned_by = h.owner_table + "." + h.owner_column;
+      }
       if (type == INT2OID) {
         h.column_type = "smallint";
         type_max = INT16_MAX;
@@ -221,6 +226,7 @@ std::vector<SequenceHealth> sequence_health(const catalog::ClassCatalog &classes
     // Used share of the range the sequence can still move through before it (or its column) runs out.
     const double end = r.increment > 0 ? static_cast<double>(std::min(r.max, type_max))
                                        : static_cast<double>(std::max(r.min, type_min));
+    h.column_is_limit = r.increment > 0 ? type_max < r.max : type_min > r.min;
     h.pct_used = h.last_value ? share_used(static_cast<double>(*h.last_value), start, end) : 0.0;
     if (min_pct && h.pct_used && *h.pct_used < *min_pct)
       continue;

@@ -14,6 +14,10 @@ struct SequenceHealth {
   Oid sequence = InvalidOid;
   std::string owned_by;                   // "schema.table.column", "" when no column owns it
   std::string column_type;                // "smallint", "integer", "bigint", "" when unknown
+  std::string owner_table;                // qualified, quoted name of the owning table, "" when none
+  std::string owner_column;               // quoted name of the owning column, "" when none
+  std::string sequence_type;              // the sequence's own type (AS ...): "smallint", "integer", "bigint"
+  bool column_is_limit = false;           // the column type's range ends before the sequence's own limit
   std::optional<std::int64_t> last_value; // NULL: never used, or not visible to the caller
   std::int64_t min_value = 0, max_value = 0, increment = 1;
   bool cycles = false;

@@ -1,6 +1,9 @@
 #include "health/table_health.hpp"
 
 #include <algorithm>
+#include <unordered_map>
+
+#include <fmt/format.h>
 
 #include "core/bloat.hpp"
 #include "core/maintenance_math.hpp"
@@ -29,6 +32,62 @@ std::optional<std::int64_t> older(std::optional<std::int64_t> a, std::optional<s
   if (!b)
     return a;
   return std::max(*a, *b);
+}
+
+// autovacuum's VACUUM formula for one relation with the table's settings (a TOAST table is judged on its own
+// counters with its table's settings, as autovacuum does when the TOAST table has no options of its own).
+bool vacuum_due(const catalog::TableOptions &opt, const catalog::TableActivity &activity, double reltuples) {
+  core::VacuumInputs vac;
+  vac.dead_tuples = activity.dead_tuples;
+  vac.inserts_since_vacuum = activity.ins_since_vacuum;
+  vac.reltuples = reltuples;
+  vac.vacuum_threshold = opt.vacuum_threshold >= 0 ? opt.vacuum_threshold : autovacuum_vac_thresh;
+  vac.vacuum_scale_factor = opt.vacuum_scale_factor >= 0 ? opt.vacuum_scale_factor : autovacuum_vac_scale;
+  vac.insert_threshold = opt.vacuum_insert_threshold >= -1 ? opt.vacuum_insert_threshold : autovacuum_vac_ins_thresh;
+  vac.insert_scale_factor =
+      opt.vacuum_insert_scale_factor >= 0 ? opt.vacuum_insert_scale_factor : autovacuum_vac_ins_scale;
+  const int max_threshold =
+      opt.vacuum_max_threshold >= 0 ? opt.vacuum_max_threshold : pg::compat::autovacuum_max_threshold_setting();
+  if (max_threshold >= 0)
+    vac.vacuum_max_threshold = max_threshold;
+  return core::vacuum_needed(vac);
+}
+
+// A partitioned table's row: its leaves' figures summed (the oldest age of any), no maintenance verdict of its own
+// (autovacuum never processes a partitioned table; its partitions have their own rows).
+TableHealth partitioned_row(Oid table, const std::vector<Oid> &leaves,
+                            const std::unordered_map<Oid, const TableHealth *> &by_table) {
+  TableHealth h;
+  h.table = table;
+  h.partitioned = true;
+  std::int64_t bloat = 0;
+  bool bloat_known = false;
+  for (Oid leaf : leaves) {
+    const auto found = by_table.find(leaf);
+    if (found == by_table.end())
+      continue;
+    const TableHealth &p = *found->second;
+    h.partitions++;
+    h.bytes += p.bytes;
+    h.activity.live_tuples += p.activity.live_tuples;
+    h.activity.dead_tuples += p.activity.dead_tuples;
+    h.activity.seq_scans += p.activity.seq_scans;
+    h.idx_scans += p.idx_scans;
+    if (p.bloat_bytes) {
+      bloat += *p.bloat_bytes;
+      bloat_known = true;
+    }
+    h.xid_age = older(h.xid_age, p.xid_age);
+    h.mxid_age = older(h.mxid_age, p.mxid_age);
+  }
+  h.dead_pct = core::dead_pct(h.activity.live_tuples, h.activity.dead_tuples);
+  if (bloat_known) {
+    h.bloat_bytes = bloat;
+    h.bloat_pct = h.bytes > 0 ? 100.0 * static_cast<double>(bloat) / static_cast<double>(h.bytes) : 0.0;
+  }
+  h.status = fmt::format("partitioned: {} partition{} summed (each has its own row)", h.partitions,
+                         h.partitions == 1 ? "" : "s");
+  return h;
 }
 
 std::optional<core::BloatEstimate> heap_bloat(const catalog::ClassRow &row,
@@ -63,7 +122,8 @@ std::unordered_set<Oid> health_tables(const catalog::ClassCatalog &classes) {
 }
 
 std::vector<TableHealth> table_health(const catalog::ClassCatalog &classes, const catalog::IndexCatalog &indexes,
-                                      const catalog::ColumnCatalog &columns, catalog::RelationSizer &sizer) {
+                                      const catalog::Inheritance &inheritance, const catalog::ColumnCatalog &columns,
+                                      catalog::RelationSizer &sizer) {
   std::vector<TableHealth> result;
   for (const auto &[oid, row] : classes.rows()) {
     if (!is_health_table(row))
@@ -83,20 +143,12 @@ std::vector<TableHealth> table_health(const catalog::ClassCatalog &classes, cons
 
     const catalog::TableOptions &opt = row.options;
     h.autovacuum_enabled = opt.autovacuum_enabled && autovacuum_start_daemon;
-    core::VacuumInputs vac;
-    vac.dead_tuples = h.activity.dead_tuples;
-    vac.inserts_since_vacuum = h.activity.ins_since_vacuum;
-    vac.reltuples = row.tuples;
-    vac.vacuum_threshold = opt.vacuum_threshold >= 0 ? opt.vacuum_threshold : autovacuum_vac_thresh;
-    vac.vacuum_scale_factor = opt.vacuum_scale_factor >= 0 ? opt.vacuum_scale_factor : autovacuum_vac_scale;
-    vac.insert_threshold = opt.vacuum_insert_threshold >= -1 ? opt.vacuum_insert_threshold : autovacuum_vac_ins_thresh;
-    vac.insert_scale_factor =
-        opt.vacuum_insert_scale_factor >= 0 ? opt.vacuum_insert_scale_factor : autovacuum_vac_ins_scale;
-    const int max_threshold =
-        opt.vacuum_max_threshold >= 0 ? opt.vacuum_max_threshold : pg::compat::autovacuum_max_threshold_setting();
-    if (max_threshold >= 0)
-      vac.vacuum_max_threshold = max_threshold;
-    h.vacuum_needed = core::vacuum_needed(vac);
+    h.vacuum_needed = vacuum_due(opt, h.activity, row.tuples);
+    const catalog::ClassRow *toast = OidIsValid(row.toast) ? classes.find(row.toast) : nullptr;
+    if (toast != nullptr) {
+      h.toast_vacuum_needed = vacuum_due(opt, catalog::table_activity(row.toast), toast->tuples);
+      h.vacuum_needed = h.vacuum_needed || h.toast_vacuum_needed;
+    }
     core::AnalyzeInputs anl;
     anl.mod_since_analyze = h.activity.mod_since_analyze;
     anl.reltuples = row.tuples;
@@ -106,16 +158,23 @@ std::vector<TableHealth> table_health(const catalog::ClassCatalog &classes, cons
 
     h.xid_age = pg::id_age(xid_age, row.frozen_xid);
     h.mxid_age = pg::id_age(mxid_age, row.min_multixact);
-    if (OidIsValid(row.toast))
-      if (const catalog::ClassRow *toast = classes.find(row.toast))
-        h.xid_age = older(h.xid_age, pg::id_age(xid_age, toast->frozen_xid));
+    if (toast != nullptr) {
+      h.xid_age = older(h.xid_age, pg::id_age(xid_age, toast->frozen_xid));
+      h.mxid_age = older(h.mxid_age, pg::id_age(mxid_age, toast->min_multixact));
+    }
     const int freeze_max_age =
         opt.freeze_max_age >= 0 ? std::min(opt.freeze_max_age, autovacuum_freeze_max_age) : autovacuum_freeze_max_age;
-    h.freeze_due = h.xid_age && core::exceeds_freeze_max_age(*h.xid_age, freeze_max_age);
+    // Multixact IDs wrap around too: autovacuum forces a freeze past autovacuum_multixact_freeze_max_age (lowered,
+    // as autovacuum does, when the members' space runs short; not visible here).
+    h.multixact_freeze_due =
+        h.mxid_age && core::exceeds_freeze_max_age(*h.mxid_age, autovacuum_multixact_freeze_max_age);
+    h.freeze_due = (h.xid_age && core::exceeds_freeze_max_age(*h.xid_age, freeze_max_age)) || h.multixact_freeze_due;
 
     std::vector<std::string> findings;
     if (h.freeze_due)
-      findings.push_back("wraparound vacuum due");
+      findings.push_back(h.multixact_freeze_due ? "multixact wraparound vacuum due" : "wraparound vacuum due");
+    if (h.toast_vacuum_needed)
+      findings.push_back("TOAST table vacuum needed");
     if (h.vacuum_needed)
       findings.push_back("vacuum needed");
     if (h.analyze_needed)
@@ -132,6 +191,16 @@ std::vector<TableHealth> table_health(const catalog::ClassCatalog &classes, cons
       h.status = "ok";
     result.push_back(std::move(h));
   }
+  std::unordered_map<Oid, const TableHealth *> by_table;
+  for (const TableHealth &h : result)
+    by_table.emplace(h.table, &h);
+  std::vector<TableHealth> parents;
+  for (const auto &[oid, row] : classes.rows())
+    if (!row.excluded && row.relkind == RELKIND_PARTITIONED_TABLE)
+      parents.push_back(partitioned_row(oid, inheritance.leaves_of(oid), by_table));
+  by_table.clear();
+  for (TableHealth &p : parents)
+    result.push_back(std::move(p));
   std::sort(result.begin(), result.end(), [](const TableHealth &a, const TableHealth &b) {
     return a.bytes != b.bytes ? a.bytes > b.bytes : a.table < b.table;
   });
@@ -144,9 +213,10 @@ PGO_FUNCTION(pgo_table_health) {
   using namespace pgo;
   const catalog::ClassCatalog classes = catalog::ClassCatalog::read();
   const catalog::IndexCatalog indexes = catalog::IndexCatalog::read(classes, {});
+  const catalog::Inheritance inheritance = catalog::Inheritance::read();
   const catalog::ColumnCatalog columns = catalog::ColumnCatalog::read(health::health_tables(classes));
   catalog::RelationSizer sizer(classes, indexes);
-  const std::vector<health::TableHealth> rows = health::table_health(classes, indexes, columns, sizer);
+  const std::vector<health::TableHealth> rows = health::table_health(classes, indexes, inheritance, columns, sizer);
 
   pg::ResultSet out(fcinfo);
   for (const health::TableHealth &h : rows) {

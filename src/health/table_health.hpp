@@ -9,6 +9,7 @@
 #include "catalog/class_catalog.hpp"
 #include "catalog/column_catalog.hpp"
 #include "catalog/indexes.hpp"
+#include "catalog/inheritance.hpp"
 #include "catalog/relation_size.hpp"
 #include "catalog/table_stats.hpp"
 
@@ -27,13 +28,20 @@ struct TableHealth {
   bool autovacuum_enabled = true;
   std::optional<std::int64_t> xid_age; // of the table or its TOAST table, whichever is older
   std::optional<std::int64_t> mxid_age;
-  bool freeze_due = false; // past autovacuum_freeze_max_age: an anti-wraparound vacuum is forced
+  bool freeze_due =
+      false; // past autovacuum_freeze_max_age (or its multixact twin): an anti-wraparound vacuum is forced
+  bool multixact_freeze_due = false; // the multixact age is what makes freeze_due
+  bool toast_vacuum_needed = false;  // the TOAST table, which autovacuum judges on its own, is past its threshold
+  bool partitioned = false;          // figures summed over its leaf partitions (which have rows of their own)
+  int partitions = 0;
   std::string status;
 };
 
 // Every ordinary table and materialized view outside the excluded schemas, biggest first.
+// Partitioned tables get a row too, summing their leaf partitions: callers that add figures up skip those rows.
 std::vector<TableHealth> table_health(const catalog::ClassCatalog &classes, const catalog::IndexCatalog &indexes,
-                                      const catalog::ColumnCatalog &columns, catalog::RelationSizer &sizer);
+                                      const catalog::Inheritance &inheritance, const catalog::ColumnCatalog &columns,
+                                      catalog::RelationSizer &sizer);
 
 // The tables table_health() looks at (for reading only their column statistics).
 std::unordered_set<Oid> health_tables(const catalog::ClassCatalog &classes);

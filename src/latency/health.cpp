@@ -50,8 +50,9 @@ void add_alerts(std::vector<health::Alert> &alerts) {
   if (!shared_memory_ready())
     return;
   const Snapshot snap = snapshot(Queries::NPlusOneOnly);
+  // Only this database's: alerts are a per-database view (another database's query texts are not its business).
   for (const DatabaseSummary &s : database_summaries(snap)) {
-    if (s.meets_target || s.calls < kMinStatementsForAlert)
+    if (s.database != MyDatabaseId || s.meets_target || s.calls < kMinStatementsForAlert)
       continue;
     alerts.push_back(health::Alert{
         s.p95_ms >= pgo::settings::slow_query_critical_ms ? "critical" : "warning", "latency_target", s.name,
@@ -62,7 +63,7 @@ void add_alerts(std::vector<health::Alert> &alerts) {
         "BUFFERS)."});
   }
   for (const QuerySummary &q : query_summaries(snap)) {
-    if (q.n1_events == 0)
+    if (q.n1_events == 0 || q.database != MyDatabaseId)
       continue;
     alerts.push_back(health::Alert{
         "warning", "n_plus_one", fmt::format("{}: query {}", q.database_name, q.query_id),
@@ -82,6 +83,7 @@ void add_report_sections(core::Report &report) {
   n1.title = "N+1 query patterns";
   if (!shared_memory_ready()) {
     latency.note = "Not tracked: add pg_optimize to shared_preload_libraries and restart the server.";
+    n1.note = latency.note;
     report.sections.push_back(std::move(latency));
     report.sections.push_back(std::move(n1));
     return;

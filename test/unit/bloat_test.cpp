@@ -286,6 +286,20 @@ TEST(BtreeBloat, EmptyIndexIsItsMetaPage) {
   EXPECT_DOUBLE_EQ(e.estimated_bloat_pct, 80.0);
 }
 
+// An emptied table (VACUUM counted 0 tuples) keeps no column statistics after ANALYZE; its index's pages are bloat all
+// the same.
+TEST(BtreeBloat, EmptiedIndexNeedsNoColumnStatistics) {
+  RelationStats r = relation(50, 0, {});
+  r.stats_for_every_column = false;
+  const std::optional<BloatEstimate> e = estimate_btree_bloat(r);
+  ASSERT_TRUE(e.has_value());
+  EXPECT_EQ(e->expected_pages, 1);
+  EXPECT_EQ(e->estimated_bloat_bytes, 49 * 8192);
+  const std::optional<BloatEstimate> heap_estimate = estimate_heap_bloat(r);
+  ASSERT_TRUE(heap_estimate.has_value());
+  EXPECT_EQ(heap_estimate->estimated_bloat_bytes, 50 * 8192);
+}
+
 TEST(BtreeBloat, NoEstimateWithoutReltuplesOrStatistics) {
   EXPECT_FALSE(estimate_btree_bloat(relation(10, -1, {col(4, 'i')})).has_value());
   RelationStats r = relation(10, 1e6, {col(4, 'i')});

@@ -73,3 +73,27 @@ TEST(FkCoverage, AnyOfSeveral) {
 }
 
 } // namespace
+
+TEST(FkCoverage, PartialCoversOnlyWhenTheLookupImpliesItsPredicate) {
+  IndexShape partial = btree({2, 3});
+  partial.partial = true;
+  partial.index_oid = 4242;
+  EXPECT_EQ(pgo::core::fk_coverage(partial, {3, 2}), pgo::core::FkCoverage::CoversIfPredicateImplied);
+  EXPECT_EQ(pgo::core::fk_coverage(partial, {2}), pgo::core::FkCoverage::CoversIfPredicateImplied);
+  EXPECT_EQ(pgo::core::fk_coverage(partial, {4}), pgo::core::FkCoverage::None);
+  EXPECT_EQ(pgo::core::fk_coverage(btree({2}), {2}), pgo::core::FkCoverage::Covers);
+  // Without a prover a partial index never covers; the prover is asked only about partial indexes.
+  int asked = 0;
+  auto proves = [&](const IndexShape &index) {
+    asked++;
+    return index.index_oid == 4242;
+  };
+  auto refutes = [](const IndexShape &) { return false; };
+  EXPECT_TRUE(index_covers_foreign_key(partial, {2}, proves));
+  EXPECT_FALSE(index_covers_foreign_key(partial, {2}, refutes));
+  EXPECT_TRUE(index_covers_foreign_key(btree({2}), {2}, refutes));
+  EXPECT_FALSE(index_covers_foreign_key(partial, {4}, proves));
+  EXPECT_EQ(asked, 1);
+  EXPECT_TRUE(any_index_covers({btree({1}), partial}, {2}, proves));
+  EXPECT_FALSE(any_index_covers({btree({1}), partial}, {2}));
+}

@@ -337,3 +337,29 @@ TEST(Report, RowWithWrongCellCountIsAnInternalError) {
 }
 
 } // namespace
+
+// Sizes and shares read as people write them in text and Markdown; JSON keeps the numbers.
+TEST(Report, UnitsShowHumanSizesAndRoundedPercentages) {
+  Report report;
+  report.title = "t";
+  Section s;
+  s.title = "s";
+  s.facts = {Fact{"database_bytes", Cell{std::int64_t{1536 * 1024}}, pgo::core::Unit::Bytes},
+             Fact{"cache_hit_pct", Cell{99.87654321012345}, pgo::core::Unit::Percent},
+             Fact{"plain", Cell{99.87654321012345}}};
+  s.table = Table{{"index", "bytes", "dead %"},
+                  {{Cell{std::string("i")}, Cell{std::int64_t{8192}}, Cell{12.345678}}},
+                  {pgo::core::Unit::None, pgo::core::Unit::Bytes, pgo::core::Unit::Percent}};
+  report.sections.push_back(s);
+  const std::string text = render_report(report, ReportFormat::Text);
+  EXPECT_NE(text.find("database_bytes: 1.5 MB"), std::string::npos) << text;
+  EXPECT_NE(text.find("cache_hit_pct:  99.9%"), std::string::npos) << text;
+  EXPECT_NE(text.find("plain:          99.88"), std::string::npos) << text;
+  EXPECT_NE(text.find("8 kB"), std::string::npos) << text;
+  EXPECT_NE(text.find("12.3%"), std::string::npos) << text;
+  const std::string markdown = render_report(report, ReportFormat::Markdown);
+  EXPECT_NE(markdown.find("12.3%"), std::string::npos) << markdown;
+  const std::string json = render_report(report, ReportFormat::Json);
+  EXPECT_NE(json.find("1572864"), std::string::npos) << json;
+  EXPECT_EQ(json.find("kB"), std::string::npos) << json;
+}

@@ -17,8 +17,9 @@ LANGUAGE C STRICT VOLATILE PARALLEL RESTRICTED
 AS 'MODULE_PATHNAME', 'pgo_missing_fk_indexes';
 
 COMMENT ON FUNCTION optimize.missing_fk_indexes() IS
-'Foreign keys whose referencing columns have no valid, non-partial btree (or single-column hash) index leading '
-'with exactly those columns, biggest tables first, each with the statement that creates the missing index.';
+'Foreign keys whose referencing columns have no valid btree (or single-column hash) index leading with exactly '
+'those columns (a partial one counts when the key''s lookup implies its predicate), biggest tables first, each '
+'with the statements that create the missing index, or finish one an interrupted run left on a partitioned table.';
 
 
 CREATE FUNCTION optimize._table_health(
@@ -65,7 +66,8 @@ CREATE FUNCTION optimize._index_usage(
     OUT duplicate_of regclass,
     OUT redundant_with regclass,
     OUT estimated_bloat_bytes bigint,
-    OUT recommendation text)
+    OUT recommendation text,
+    OUT kept_because text)
 RETURNS SETOF record
 LANGUAGE C STRICT VOLATILE PARALLEL RESTRICTED
 AS 'MODULE_PATHNAME', 'pgo_index_usage';
@@ -75,8 +77,10 @@ GRANT EXECUTE ON FUNCTION optimize._index_usage TO pg_monitor;
 CREATE VIEW optimize.index_usage AS SELECT * FROM optimize._index_usage();
 GRANT SELECT ON optimize.index_usage TO pg_monitor;
 COMMENT ON VIEW optimize.index_usage IS
-'Every index: size, scans, and whether it is unused (never scanned, enforcing nothing, not the only index of a '
-'foreign key), a duplicate, redundant with a longer index, invalid or bloated, with what to do; biggest first.';
+'Every index: size, scans (of a partitioned index: its partitions'' indexes summed), and whether it is unused '
+'(never scanned, enforcing nothing, not the only index of a foreign key), a duplicate, redundant with a longer '
+'index, invalid or bloated, with what to do, or why it is kept. Judged together: the drops advised leave every '
+'foreign key and every lookup an index and every constraint its index. Biggest first.';
 
 CREATE FUNCTION optimize._connections(
     OUT database text,
