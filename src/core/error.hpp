@@ -21,6 +21,7 @@ inline constexpr const char *kDataException = "22000";
 inline constexpr const char *kInternalError = "XX000";
 inline constexpr const char *kOutOfMemory = "53200";
 inline constexpr const char *kFeatureNotSupported = "0A000";
+inline constexpr const char *kObjectNotInPrerequisiteState = "55000";
 } // namespace sqlstate
 
 class Error : public std::exception {

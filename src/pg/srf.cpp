@@ -16,6 +16,13 @@ extern "C" {
 
 namespace pgo::pg {
 
+namespace {
+// A library newer than the extension's SQL objects (after make install, before ALTER EXTENSION UPDATE) returns rows
+// the old declarations do not describe.
+constexpr const char *kOlderObjectsHint =
+    "The SQL declarations of pg_optimize may be older than its library: run ALTER EXTENSION pg_optimize UPDATE.";
+} // namespace
+
 ResultSet::ResultSet(FunctionCallInfo fcinfo) : fcinfo_(fcinfo) {
   guard([&] { InitMaterializedSRF(fcinfo_, 0); });
   const auto *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo_->resultinfo);
@@ -28,7 +35,8 @@ void ResultSet::begin_row() { count_ = 0; }
 
 void ResultSet::add(Datum value) {
   if (count_ >= natts_)
-    throw Error(sqlstate::kInternalError, fmt::format("result row has more than the {} declared columns", natts_));
+    throw Error(sqlstate::kObjectNotInPrerequisiteState,
+                fmt::format("result row has more than the {} declared columns", natts_), {}, kOlderObjectsHint);
   values_[count_] = value;
   nulls_[count_] = false;
   count_++;
@@ -88,8 +96,9 @@ void ResultSet::add_timestamp(const std::optional<TimestampTz> &value) {
 
 void ResultSet::end_row() {
   if (count_ != natts_)
-    throw Error(sqlstate::kInternalError,
-                fmt::format("result row has {} columns, the result type declares {}", count_, natts_));
+    throw Error(sqlstate::kObjectNotInPrerequisiteState,
+                fmt::format("result row has {} columns, the result type declares {}", count_, natts_), {},
+                kOlderObjectsHint);
   const auto *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo_->resultinfo);
   guard([&] { tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values_, nulls_); });
 }
