@@ -12,6 +12,11 @@ extern int snapshot_retention_s;
 extern int launcher_naptime_s;
 extern int retry_min_delay_s;
 extern int retry_max_delay_s;
+extern int worker_wait_timeout_ms; // how long run_job()/run_maintenance(false) wait for a place within the budgets
+
+// The default of pg_optimize.max_workers: leaves most of the default max_worker_processes (8) to parallel query
+// and logical replication.
+constexpr int kDefaultMaxWorkers = 4;
 
 void define();
 
