@@ -480,6 +480,17 @@ PGO_FUNCTION(pgo_scheduler_status) {
     char *db = pg::guard([&] { return get_database_name(database); });
     if (db == nullptr)
       continue;
+    if (!database_wanted(db)) {
+      out.begin_row();
+      out.add_name(db);
+      out.add_null();
+      out.add_text(state_name(SchedulerState::Excluded));
+      out.add_int32(0);
+      for (int i = 0; i < 5; i++)
+        out.add_null();
+      out.end_row();
+      continue;
+    }
     out.begin_row();
     out.add_name(db);
     out.add_null();

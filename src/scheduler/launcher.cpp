@@ -104,6 +104,15 @@ std::vector<std::string> wanted_names() {
   return out;
 }
 
+} // namespace
+
+bool database_wanted(const std::string &name) {
+  const std::vector<std::string> wanted = wanted_names();
+  return wanted.empty() || std::find(wanted.begin(), wanted.end(), name) != wanted.end();
+}
+
+namespace {
+
 TimestampTz backoff(int failures) {
   const long seconds = std::min(300L, 1L << std::min(failures, 9));
   return GetCurrentTimestamp() + static_cast<TimestampTz>(seconds) * USECS_PER_SEC;

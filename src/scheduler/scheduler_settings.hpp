@@ -21,3 +21,12 @@ constexpr int kDefaultMaxWorkers = 4;
 void define();
 
 } // namespace pgo::scheduler::settings
+
+#include <string>
+
+namespace pgo::scheduler {
+
+// Whether pg_optimize.databases (as now set) lets a database have a scheduler.
+bool database_wanted(const std::string &name);
+
+} // namespace pgo::scheduler::settings

@@ -143,10 +143,10 @@ Reservation reserve_job(Oid database, std::int64_t run_id, std::int64_t job_id) 
       }
     }
   }
-  if (cluster >= settings::max_workers)
-    result = Reservation::ClusterFull;
-  else if (own != nullptr && (in_database >= settings::max_parallel_jobs || free_entry == nullptr))
+  if (own != nullptr && (in_database >= settings::max_parallel_jobs || free_entry == nullptr))
     result = Reservation::DatabaseFull;
+  else if (cluster >= settings::max_workers)
+    result = Reservation::ClusterFull;
   else if (own != nullptr) {
     *free_entry = RunningJob{run_id, job_id, 0, GetCurrentTimestamp()};
     result = Reservation::Reserved;
