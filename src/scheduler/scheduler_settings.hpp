@@ -1,6 +1,8 @@
 // Settings of the automation (launcher, schedulers, job workers), defined in _PG_init.
 #pragma once
 
+#include <string>
+
 namespace pgo::scheduler::settings {
 
 extern int max_workers;       // schedulers plus running jobs, cluster-wide (postmaster start only)
@@ -22,11 +24,9 @@ void define();
 
 } // namespace pgo::scheduler::settings
 
-#include <string>
-
 namespace pgo::scheduler {
 
 // Whether pg_optimize.databases (as now set) lets a database have a scheduler.
 bool database_wanted(const std::string &name);
 
-} // namespace pgo::scheduler::settings
+} // namespace pgo::scheduler
