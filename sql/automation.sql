@@ -36,8 +36,9 @@ SELECT optimize.schedule('items often', 'analyze', '90 minutes', '"Order Items"'
 SELECT optimize.schedule('totals', 'refresh_materialized_views', '@hourly', 'totals') > 0 AS scheduled;
 SELECT optimize.schedule('everything', 'vacuum', '1 day', options => '{"freeze": true, "max_tables": 10}') > 0
   AS scheduled;
+-- (next_run is left to the scheduler, which works it out in the server's time zone, not the caller's.)
 SELECT name, kind, target, schedule, max_runtime, lock_timeout, max_retries, options, owner = current_user::regrole
-       AS mine, next_run > now() AS planned
+       AS mine, next_run IS NULL AS left_to_scheduler
   FROM optimize.jobs WHERE NOT is_default ORDER BY name;
 
 -- Bad input to schedule(): each a clear error, and no row written.
@@ -140,7 +141,13 @@ SELECT pg_temp.try($$SELECT optimize.alter_job('totals', enabled => false)$$);
 -- A name taken by another role's job, which this role cannot see: the same clear error.
 SELECT pg_temp.try($$SELECT optimize.schedule('totals', 'analyze', '1 hour', 'own_table')$$);
 SELECT pg_temp.try($$SELECT optimize.alter_job('own', new_name => 'totals')$$);
+-- Jobs are written only through the API (optimize.jobs grants no INSERT, UPDATE or DELETE), and snapshot and cleanup
+-- jobs, which write pg_optimize's own tables, belong to superusers.
 SELECT pg_temp.try($$INSERT INTO optimize.jobs (name, kind, schedule, owner) VALUES ('z', 'analyze', '1 day', 'postgres')$$);
+SELECT pg_temp.try($$UPDATE optimize.jobs SET enabled = false WHERE name = 'own'$$);
+SELECT pg_temp.try($$DELETE FROM optimize.jobs WHERE name = 'own'$$);
+SELECT pg_temp.try($$SELECT optimize.schedule('own snapshot', 'snapshot', '1 hour')$$);
+SELECT pg_temp.try($$SELECT optimize.schedule('own cleanup', 'cleanup', '1 day')$$);
 SELECT name FROM optimize.jobs ORDER BY name;
 SELECT pg_temp.try($$SELECT * FROM optimize.scheduler_status$$);
 RESET ROLE;

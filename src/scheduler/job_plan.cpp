@@ -15,10 +15,12 @@
 #include "pg/guard.hpp"
 #include "pg/spi.hpp"
 #include "scheduler/scheduler_settings.hpp"
+#include "scheduler/security.hpp"
 
 extern "C" {
 #include "catalog/pg_class.h"
 #include "utils/lsyscache.h"
+#include "utils/syscache.h"
 }
 
 namespace pgo::scheduler {
@@ -138,12 +140,15 @@ core::JobKind job_kind(const std::string &name) {
 JobOptions parse_job_options(const std::string &kind, const std::string &options_json) {
   JobOptions o;
   pg::Spi spi;
-  if (spi.run("SELECT jsonb_typeof($1::jsonb)", {options_json}, true).scalar().value_or("") != "object")
+  if (spi.run("SELECT pg_catalog.jsonb_typeof($1::pg_catalog.jsonb)", {options_json}, true).scalar().value_or("") !=
+      "object")
     throw Error(sqlstate::kInvalidParameterValue, "job options must be a JSON object", "",
                 "For example '{\"freeze\": true}', or '{}' for none.");
   // Each key with its JSON type and value as text; the checks below are ours, the parsing is PostgreSQL's.
-  const pg::SqlResult r = spi.run(
-      "SELECT key, jsonb_typeof(value), value #>> '{}' FROM jsonb_each($1::jsonb) ORDER BY key", {options_json}, true);
+  const pg::SqlResult r =
+      spi.run("SELECT key, pg_catalog.jsonb_typeof(value), value OPERATOR(pg_catalog.#>>) '{}'::pg_catalog.text[] "
+              "FROM pg_catalog.jsonb_each($1::pg_catalog.jsonb) ORDER BY key",
+              {options_json}, true);
   const bool vacuum_like = kind == "vacuum_analyze" || kind == "vacuum" || kind == "analyze";
   const std::string valid = "freeze (boolean), max_tables (integer >= 1), cost_delay_ms (number >= 0), cost_limit "
                             "(integer 1-10000), for the vacuum_analyze, vacuum and analyze kinds";
@@ -181,6 +186,14 @@ JobOptions parse_job_options(const std::string &kind, const std::string &options
   return o;
 }
 
+void check_job_row(const Job &job) {
+  if (!pg::guard([&] { return SearchSysCacheExists1(AUTHOID, ObjectIdGetDatum(job.owner)); }))
+    throw Error("42704", fmt::format("the owner of job \"{}\" (role OID {}) no longer exists", job.name, job.owner), "",
+                "Remove the job with optimize.unschedule(name), or schedule it again as an existing role.");
+  job_kind(job.kind);
+  check_kind_allowed_for(job.kind.c_str(), job.owner);
+}
+
 std::vector<JobAction> plan_job(const Job &job) {
   const core::JobKind kind = job_kind(job.kind);
   const JobOptions options = parse_job_options(job.kind, job.options);
@@ -203,23 +216,29 @@ std::vector<JobAction> plan_job(const Job &job) {
   case core::JobKind::RefreshMaterializedViews:
     return refresh_actions(job.target, job.owner, false);
   case core::JobKind::Snapshot:
-    return {statement("snapshot", "optimize.snapshots", "records optimize.metrics()",
-                      "INSERT INTO optimize.snapshots (taken_at, metric, value) SELECT now(), m.metric, m.value "
-                      "FROM optimize.metrics() m WHERE m.value IS NOT NULL ON CONFLICT DO NOTHING")};
+    return {
+        statement("snapshot", "optimize.snapshots", "records optimize.metrics()",
+                  "INSERT INTO optimize.snapshots (taken_at, metric, value) SELECT pg_catalog.now(), m.metric, m.value "
+                  "FROM optimize.metrics() m WHERE m.value IS NOT NULL ON CONFLICT DO NOTHING")};
   case core::JobKind::Cleanup: {
     const int per_job = settings::history_per_job;
-    return {statement("cleanup", "optimize.job_runs", "runs older than pg_optimize.history_retention",
-                      fmt::format("DELETE FROM optimize.job_runs WHERE status <> 'running' AND started_at < "
-                                  "now() - interval '{} seconds'",
-                                  settings::history_retention_s)),
-            statement("cleanup", "optimize.job_runs", "runs beyond pg_optimize.history_per_job per job",
-                      fmt::format("DELETE FROM optimize.job_runs r USING (SELECT id, row_number() OVER (PARTITION BY "
-                                  "job ORDER BY started_at DESC, id DESC) AS n FROM optimize.job_runs WHERE status "
-                                  "<> 'running') o WHERE r.id = o.id AND o.n > {}",
-                                  per_job)),
-            statement("cleanup", "optimize.snapshots", "snapshots older than pg_optimize.snapshot_retention",
-                      fmt::format("DELETE FROM optimize.snapshots WHERE taken_at < now() - interval '{} seconds'",
-                                  settings::snapshot_retention_s))};
+    return {
+        statement(
+            "cleanup", "optimize.job_runs", "runs older than pg_optimize.history_retention",
+            fmt::format("DELETE FROM optimize.job_runs WHERE status OPERATOR(pg_catalog.<>) 'running' AND started_at "
+                        "OPERATOR(pg_catalog.<) (pg_catalog.now() OPERATOR(pg_catalog.-) "
+                        "'{} seconds'::pg_catalog.interval)",
+                        settings::history_retention_s)),
+        statement("cleanup", "optimize.job_runs", "runs beyond pg_optimize.history_per_job per job",
+                  fmt::format("DELETE FROM optimize.job_runs r USING (SELECT id, pg_catalog.row_number() OVER "
+                              "(PARTITION BY job ORDER BY started_at DESC, id DESC) AS n FROM optimize.job_runs "
+                              "WHERE status OPERATOR(pg_catalog.<>) 'running') o WHERE r.id "
+                              "OPERATOR(pg_catalog.=) o.id AND o.n OPERATOR(pg_catalog.>) {}",
+                              per_job)),
+        statement("cleanup", "optimize.snapshots", "snapshots older than pg_optimize.snapshot_retention",
+                  fmt::format("DELETE FROM optimize.snapshots WHERE taken_at OPERATOR(pg_catalog.<) (pg_catalog.now() "
+                              "OPERATOR(pg_catalog.-) '{} seconds'::pg_catalog.interval)",
+                              settings::snapshot_retention_s))};
   }
   }
   return {};

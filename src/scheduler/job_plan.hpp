@@ -20,6 +20,10 @@ struct JobAction {
 // The kind of a job by name; throws pgo::Error (22023, with the list of kinds) for an unknown one.
 core::JobKind job_kind(const std::string &name);
 
+// Checks a job row as it stands, before anything of it runs (a superuser may have written it by hand): the owner
+// exists, the kind is known, snapshot and cleanup jobs belong to a superuser. Throws pgo::Error with the reason.
+void check_job_row(const Job &job);
+
 // Throws pgo::Error for a job that cannot run as it stands (unknown kind, target gone or of the wrong kind, owner
 // without the right to maintain it, bad options); the caller records it as skipped.
 std::vector<JobAction> plan_job(const Job &job);

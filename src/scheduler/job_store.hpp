@@ -31,15 +31,23 @@ struct Job {
   std::string last_message;
 };
 
-// Every job (the caller's row-level security applies), or only the enabled ones.
-std::vector<Job> load_jobs(pg::Spi &spi, bool enabled_only);
+// Every job (the caller's row-level security applies), or only the enabled ones. lock_rows: each row locked FOR NO
+// KEY UPDATE, rows another session holds locked left out (SKIP LOCKED): the scheduler never waits on a user's lock.
+std::vector<Job> load_jobs(pg::Spi &spi, bool enabled_only, bool lock_rows = false);
 std::optional<Job> find_job(pg::Spi &spi, const std::string &name);
 std::optional<Job> find_job(pg::Spi &spi, std::int64_t id);
 
-// A run row, committed by the caller's transaction. Returns its id.
+// A run id taken from optimize.job_runs_id_seq now (visible at once, whatever becomes of the transaction).
+std::int64_t next_run_id(pg::Spi &spi);
+// A run row, committed by the caller's transaction, with the given id (one from next_run_id()) or a new one. Returns
+// its id. The job's oldest finished runs beyond pg_optimize.history_per_job go at the same time.
 std::int64_t insert_run(pg::Spi &spi, std::optional<std::int64_t> job_id, const std::string &job_name,
                         std::uint32_t owner, const std::string &target, const std::string &status,
-                        const std::string &message);
+                        const std::string &message, std::optional<std::int64_t> run_id = std::nullopt);
+// Deletes the finished runs of a job beyond pg_optimize.history_per_job (by job_id, or by name for ad-hoc runs).
+void prune_history(pg::Spi &spi, std::optional<std::int64_t> job_id, const std::string &job_name);
+// Locks a job's row FOR NO KEY UPDATE unless another session holds it (SKIP LOCKED): false then, or when it is gone.
+bool lock_job(pg::Spi &spi, std::int64_t job_id);
 void set_run_pid(pg::Spi &spi, std::int64_t run_id, int pid);
 // Ends a run; details is a jsonb object text.
 void finish_run(pg::Spi &spi, std::int64_t run_id, const std::string &status, const std::string &message,

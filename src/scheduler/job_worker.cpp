@@ -19,6 +19,7 @@
 #include "pg/transaction.hpp"
 #include "scheduler/job_plan.hpp"
 #include "scheduler/job_store.hpp"
+#include "scheduler/security.hpp"
 #include "scheduler/shared_state.hpp"
 #include "scheduler/workers.hpp"
 
@@ -28,12 +29,14 @@ extern "C" {
 #include "pgstat.h"
 #include "postmaster/bgworker.h"
 #include "storage/ipc.h"
+#include "storage/latch.h"
 #include "tcop/tcopprot.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 #include "utils/guc.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
+#include "utils/wait_event.h"
 
 PGDLLEXPORT void pgo_job_main(Datum arg);
 }
@@ -53,7 +56,7 @@ void publish_pid(std::int64_t run_id) {
     RunningJob *free_entry = nullptr;
     bool found = false;
     for (RunningJob &j : slot->jobs) {
-      if (j.run_id == run_id && run_id != 0) {
+      if (j.run_id == run_id && run_id != 0 && !found) {
         j.pid = MyProcPid;
         found = true;
       } else if (j.run_id == 0 && free_entry == nullptr) {
@@ -100,6 +103,9 @@ struct ActionResult {
 // Runs one statement as the job's owner, so the owner's rights and no more apply, and SET ROLE cannot change that
 // back (SECURITY_LOCAL_USERID_CHANGE). Not a security-restricted operation: REFRESH ... CONCURRENTLY needs a
 // temporary table, and VACUUM, ANALYZE and REFRESH run the owner's functions restricted by themselves.
+// The job's own lock_timeout, for its statements only (bookkeeping keeps kBookkeepingLockTimeout).
+std::string job_lock_timeout = "5s";
+
 ActionResult execute(const JobAction &action, Oid owner) {
   ActionResult r;
   const bool vacuums = action.planned.sql.rfind("VACUUM", 0) == 0;
@@ -110,11 +116,14 @@ ActionResult execute(const JobAction &action, Oid owner) {
   GetUserIdAndSecContext(&saved_user, &saved_context);
   const auto start = std::chrono::steady_clock::now();
   try {
+    set_setting("lock_timeout", job_lock_timeout);
     SetUserIdAndSecContext(owner, saved_context | SECURITY_LOCAL_USERID_CHANGE);
     pg::run_toplevel_statement(action.planned.sql);
     SetUserIdAndSecContext(saved_user, saved_context);
+    set_setting("lock_timeout", kBookkeepingLockTimeout);
   } catch (const Error &e) {
     SetUserIdAndSecContext(saved_user, saved_context);
+    set_setting("lock_timeout", kBookkeepingLockTimeout);
     r.status = e.sqlstate() == "57014" || e.sqlstate() == "55P03" ? "timeout" : "failed";
     r.message = e.message();
     if (e.sqlstate() == "55P03")
@@ -142,6 +151,34 @@ std::string action_json(const JobAction &a, const ActionResult &r) {
   return json + "}";
 }
 
+void record_job_outcome(const Job &job, const std::string &status, const std::string &message) {
+  constexpr int kTries = 60;
+  for (int attempt = 0; attempt < kTries; attempt++) {
+    const bool done = pg::in_transaction([&](pg::Spi &spi) {
+      if (!lock_job(spi, job.id))
+        return spi.run("SELECT 1 FROM optimize.jobs WHERE id OPERATOR(pg_catalog.=) $1::pg_catalog.int8",
+                       {std::to_string(job.id)}, true)
+                   .processed == 0; // gone: nothing to record
+      std::optional<double> regular;
+      try {
+        regular = static_cast<double>(core::next_run(
+            core::parse_schedule(job.schedule), static_cast<std::int64_t>(pg::now_epoch()), pg::SessionTimeZone()));
+      } catch (const Error &) {
+      }
+      record_outcome(spi, job, status, message, pg::now_epoch(), regular);
+      return true;
+    });
+    if (done)
+      return;
+    (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 1000, PG_WAIT_EXTENSION);
+    ResetLatch(MyLatch);
+    CHECK_FOR_INTERRUPTS();
+  }
+  ereport(LOG, (errmsg("pg_optimize job \"%s\": its row in optimize.jobs stayed locked by another session; the "
+                       "outcome is recorded in optimize.job_runs only",
+                       job.name.c_str())));
+}
+
 void run() {
   // 1. The job and its run row, committed before the work starts.
   struct Setup {
@@ -157,23 +194,24 @@ void run() {
       s.job.owner = args.owner;
       s.job.max_runtime_s = 24 * 3600;
       s.job.lock_timeout_s = 5;
-      s.run_id = insert_run(spi, std::nullopt, s.job.name, args.owner, "", "running", "");
+      s.run_id = insert_run(spi, std::nullopt, s.job.name, args.owner, "", "running", "", args.run_id);
     } else if (auto job = find_job(spi, args.job_id)) {
       s.job = *job;
       s.run_id = args.mode == JobMode::Manual
                      ? insert_run(spi, job->id, job->name, job->owner, job->target ? std::to_string(job->target) : "",
-                                  "running", "run by optimize.run_job")
+                                  "running", "run by optimize.run_job", args.run_id)
                      : args.run_id;
     } else {
       s.gone = true;
       s.run_id = args.run_id;
-      if (s.run_id != 0)
+      if (args.mode == JobMode::Scheduled)
         finish_run(spi, s.run_id, "skipped", "the job was removed before it started", "{}");
     }
     if (!s.gone) {
       set_run_pid(spi, s.run_id, MyProcPid);
       if (s.job.target != 0)
-        spi.run("UPDATE optimize.job_runs SET target = $2::oid::regclass::text WHERE id = $1::bigint",
+        spi.run("UPDATE optimize.job_runs SET target = $2::pg_catalog.oid::pg_catalog.regclass::pg_catalog.text "
+                "WHERE id OPERATOR(pg_catalog.=) $1::pg_catalog.int8",
                 {std::to_string(s.run_id), std::to_string(s.job.target)});
     }
     return s;
@@ -188,8 +226,10 @@ void run() {
   std::vector<JobAction> actions;
   std::string skip_reason;
   try {
-    actions = pg::in_transaction(
-        [&](pg::Spi &) { return args.mode == JobMode::Maintenance ? plan_maintenance(job.owner) : plan_job(job); });
+    actions = pg::in_transaction([&](pg::Spi &) {
+      check_job_row(job);
+      return args.mode == JobMode::Maintenance ? plan_maintenance(job.owner) : plan_job(job);
+    });
   } catch (const Error &e) {
     skip_reason = e.message();
   }
@@ -215,7 +255,7 @@ void run() {
     set_setting("vacuum_cost_limit", std::to_string(*options.cost_limit));
   else if (auto limit = autovacuum_setting("autovacuum_vacuum_cost_limit"))
     set_setting("vacuum_cost_limit", *limit);
-  set_setting("lock_timeout", fmt::format("{}", std::max(1.0, job.lock_timeout_s * 1000)));
+  job_lock_timeout = fmt::format("{}", std::max(1.0, job.lock_timeout_s * 1000));
 
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(job.max_runtime_s);
   // (GetConfigOption answers in a static buffer: one call at a time.)
@@ -264,19 +304,11 @@ void run() {
       message += fmt::format("; {} not run within max_runtime", not_run);
   }
 
-  // 4. The outcome.
-  pg::in_transaction([&](pg::Spi &spi) {
-    finish_run(spi, setup.run_id, status, message, details);
-    if (args.mode != JobMode::Maintenance) {
-      std::optional<double> regular;
-      try {
-        regular = static_cast<double>(core::next_run(
-            core::parse_schedule(job.schedule), static_cast<std::int64_t>(pg::now_epoch()), pg::SessionTimeZone()));
-      } catch (const Error &) {
-      }
-      record_outcome(spi, job, status, message, pg::now_epoch(), regular);
-    }
-  });
+  // 4. The outcome: the run first (no user can lock it), then the job's row, which a user may hold locked for a
+  // while: tried again each second for a bounded time, never waited on (a SIGTERM ends the worker meanwhile).
+  pg::in_transaction([&](pg::Spi &spi) { finish_run(spi, setup.run_id, status, message, details); });
+  if (args.mode != JobMode::Maintenance)
+    record_job_outcome(job, status, message);
   if (status != "succeeded")
     ereport(LOG, (errmsg("pg_optimize job \"%s\": %s: %s", job.name.c_str(), status.c_str(), message.c_str())));
 }
@@ -291,5 +323,8 @@ void pgo_job_main(Datum) {
   BackgroundWorkerUnblockSignals();
   BackgroundWorkerInitializeConnectionByOid(args.database, InvalidOid, 0);
   before_shmem_exit(unpublish, 0);
-  pgo::pg::barrier([] { run(); });
+  pgo::pg::barrier([] {
+    pin_worker_settings();
+    run();
+  });
 }

@@ -14,6 +14,7 @@
 #include "pg/guard.hpp"
 #include "pg/toplevel.hpp"
 #include "scheduler/scheduler_settings.hpp"
+#include "scheduler/security.hpp"
 #include "scheduler/shared_state.hpp"
 #include "scheduler/signals.hpp"
 #include "scheduler/workers.hpp"
@@ -26,6 +27,7 @@ extern "C" {
 #include "pgstat.h"
 #include "postmaster/bgworker.h"
 #include "postmaster/interrupt.h"
+#include "replication/logicallauncher.h"
 #include "storage/ipc.h"
 #include "storage/latch.h"
 #include "tcop/tcopprot.h"
@@ -102,9 +104,57 @@ std::vector<std::string> wanted_names() {
   return out;
 }
 
+} // namespace
+
+bool database_wanted(const std::string &name) {
+  const std::vector<std::string> wanted = wanted_names();
+  return wanted.empty() || std::find(wanted.begin(), wanted.end(), name) != wanted.end();
+}
+
+namespace {
+
 TimestampTz backoff(int failures) {
   const long seconds = std::min(300L, 1L << std::min(failures, 9));
   return GetCurrentTimestamp() + static_cast<TimestampTz>(seconds) * USECS_PER_SEC;
+}
+
+// Background workers left, at the least, for parallel query and logical replication (PostgreSQL's default of 8 less
+// pg_optimize's default 4 and its launcher).
+constexpr int kRoomForOthers = 3;
+
+// The max_worker_processes that gives pg_optimize `workers` and its launcher and leaves kRoomForOthers.
+int needed_worker_processes(int workers) { return workers + 1 + kRoomForOthers; }
+
+std::string budget_reason() {
+  return "waiting for a place: pg_optimize.max_workers = " + std::to_string(settings::max_workers) +
+         " schedulers and jobs run; raise pg_optimize.max_workers (restart)";
+}
+
+// At start: what pg_optimize takes of max_worker_processes, and exactly what to raise when it does not fit.
+void report_worker_budget() {
+  const int ours = settings::max_workers + 1;
+  const int left = max_worker_processes - ours;
+  ereport(LOG, (errmsg("pg_optimize launcher started: pg_optimize.max_workers = %d schedulers and jobs plus the "
+                       "launcher may use %d of max_worker_processes = %d, leaving %d for parallel query "
+                       "(max_parallel_workers = %d) and logical replication (max_logical_replication_workers = %d)",
+                       settings::max_workers, ours, max_worker_processes, std::max(left, 0), max_parallel_workers,
+                       max_logical_replication_workers)));
+  if (ours > max_worker_processes)
+    ereport(WARNING,
+            (errmsg("pg_optimize.max_workers = %d plus its launcher exceed max_worker_processes = %d",
+                    settings::max_workers, max_worker_processes),
+             errdetail("Schedulers and jobs beyond the background worker slots cannot start, and parallel query and "
+                       "logical replication get none."),
+             errhint("Raise max_worker_processes to %d (restart), or lower pg_optimize.max_workers to %d.",
+                     needed_worker_processes(settings::max_workers),
+                     std::max(1, max_worker_processes - 1 - kRoomForOthers))));
+  else if (left < kRoomForOthers)
+    ereport(WARNING,
+            (errmsg("pg_optimize.max_workers = %d leaves %d of max_worker_processes = %d for parallel query and "
+                    "logical replication",
+                    settings::max_workers, left, max_worker_processes),
+             errhint("Raise max_worker_processes to %d (restart), or lower pg_optimize.max_workers.",
+                     needed_worker_processes(settings::max_workers))));
 }
 
 // One pass over the databases. Returns how long to sleep (ms).
@@ -125,6 +175,13 @@ long pass() {
   to_stop.reserve(s->nslots);
   reclaimed.reserve(s->nslots);
   bool out_of_slots = false;
+  const std::string slot_budget_reason = budget_reason();
+  const std::string waiting_reason =
+      "no scheduler slot free (pg_optimize.max_workers = " + std::to_string(settings::max_workers) +
+      " slots are taken; a database without the extension gives its slot up once found); raise "
+      "pg_optimize.max_workers (restart) or name the databases in pg_optimize.databases";
+  std::vector<Oid> unslotted; // databases that got no slot
+  unslotted.reserve(databases.size());
   bool probing = false; // a scheduler is starting or has not yet looked for the extension: slots may free up
 
   LWLockAcquire(s->lock, LW_EXCLUSIVE);
@@ -210,6 +267,7 @@ long pass() {
         }
       if (index < 0) {
         out_of_slots = true;
+        unslotted.push_back(db.oid);
         continue;
       }
       s->slots[index] = DatabaseSlot{};
@@ -222,8 +280,9 @@ long pass() {
       slot.state = SchedulerState::Exited;
       slot.restart_after = now;
     }
-    if ((slot.state == SchedulerState::Exited || slot.state == SchedulerState::Paused) && handles[index] == nullptr &&
-        slot.scheduler_pid == 0) {
+    if ((slot.state == SchedulerState::Exited || slot.state == SchedulerState::Paused ||
+         slot.state == SchedulerState::Waiting) &&
+        handles[index] == nullptr && slot.scheduler_pid == 0) {
       if (slot.restart_after <= now) {
         if (workers < settings::max_workers) {
           slot.state = SchedulerState::Starting;
@@ -231,11 +290,27 @@ long pass() {
           to_start.push_back(index);
         } else {
           out_of_slots = true;
+          if (slot.state != SchedulerState::Waiting) {
+            slot.state = SchedulerState::Waiting;
+            copy_text(slot.last_error, sizeof(slot.last_error), slot_budget_reason.c_str());
+            slot.last_error_at = now;
+          }
         }
       } else {
         sleep_ms = std::min(sleep_ms, static_cast<long>((slot.restart_after - now) / 1000) + 1);
       }
     }
+  }
+  s->nwaiting = 0;
+  for (Oid db : unslotted)
+    if (s->nwaiting < kMaxWaitingDatabases)
+      s->waiting[s->nwaiting++] = db;
+  if (!unslotted.empty()) {
+    copy_text(s->waiting_reason, sizeof(s->waiting_reason), waiting_reason.c_str());
+    if (s->waiting_since == 0)
+      s->waiting_since = now;
+  } else {
+    s->waiting_since = 0;
   }
   LWLockRelease(s->lock);
 
@@ -269,9 +344,14 @@ long pass() {
   // their slot up on the next pass.
   static bool warned = false;
   if (out_of_slots && !probing && to_start.empty() && !warned) {
-    ereport(WARNING, (errmsg("pg_optimize: not every database gets a scheduler"),
-                      errhint("Raise pg_optimize.max_workers (and max_worker_processes), or list the databases that "
-                              "need one in pg_optimize.databases.")));
+    const int wanted_workers = settings::max_workers + static_cast<int>(unslotted.size());
+    ereport(WARNING,
+            (errmsg("pg_optimize: not every database gets a scheduler: pg_optimize.max_workers = %d is in use",
+                    settings::max_workers),
+             errdetail("optimize.scheduler_status lists the databases that wait, with the reason."),
+             errhint("Raise pg_optimize.max_workers to at least %d and max_worker_processes to at least %d (both "
+                     "need a restart), or list the databases that need a scheduler in pg_optimize.databases.",
+                     wanted_workers, needed_worker_processes(wanted_workers))));
     warned = true;
   }
   return sleep_ms;
@@ -322,9 +402,13 @@ void leave(int, Datum) {
 
 void pgo_launcher_main(Datum) {
   using namespace pgo::scheduler;
-  prepare_worker_process();
+  prepare_worker_process(/*cancel_waits=*/false);
   BackgroundWorkerInitializeConnection(nullptr, nullptr, 0);
   before_shmem_exit(leave, 0);
-  pgo::pg::barrier([] { run(); });
+  pgo::pg::barrier([] {
+    pin_worker_settings();
+    report_worker_budget();
+    run();
+  });
   proc_exit(0);
 }

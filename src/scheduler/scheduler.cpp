@@ -15,8 +15,10 @@
 #include "pg/spi.hpp"
 #include "pg/toplevel.hpp"
 #include "pg/transaction.hpp"
+#include "scheduler/job_plan.hpp"
 #include "scheduler/job_store.hpp"
 #include "scheduler/scheduler_settings.hpp"
+#include "scheduler/security.hpp"
 #include "scheduler/shared_state.hpp"
 #include "scheduler/signals.hpp"
 #include "scheduler/workers.hpp"
@@ -66,6 +68,16 @@ bool role_exists(Oid role) {
   return pg::guard([&] { return SearchSysCacheExists1(AUTHOID, ObjectIdGetDatum(role)); });
 }
 
+// Why a job row cannot run as it stands (a superuser may have written it by hand), or "".
+std::string row_problem(const Job &job) {
+  try {
+    check_job_row(job);
+    return "";
+  } catch (const Error &e) {
+    return e.message();
+  }
+}
+
 // Runs of this database that are running now, by shared memory (what the job workers published).
 struct Running {
   std::vector<std::int64_t> run_ids;
@@ -99,30 +111,7 @@ Running running_now() {
   return r;
 }
 
-void forget_run(std::int64_t run_id) {
-  Shared *s = shared();
-  LWLockAcquire(s->lock, LW_EXCLUSIVE);
-  if (DatabaseSlot *slot = find_slot(s, database))
-    for (RunningJob &j : slot->jobs)
-      if (j.run_id == run_id)
-        j = RunningJob{0, 0, 0, 0};
-  LWLockRelease(s->lock);
-}
-
-bool reserve_run(std::int64_t run_id, std::int64_t job_id) {
-  Shared *s = shared();
-  bool ok = false;
-  LWLockAcquire(s->lock, LW_EXCLUSIVE);
-  if (DatabaseSlot *slot = find_slot(s, database))
-    for (RunningJob &j : slot->jobs)
-      if (j.run_id == 0) {
-        j = RunningJob{run_id, job_id, 0, GetCurrentTimestamp()};
-        ok = true;
-        break;
-      }
-  LWLockRelease(s->lock);
-  return ok;
-}
+void forget_run(std::int64_t run_id) { release_job(database, run_id); }
 
 void set_status(const char *next_job, double next_run_epoch, const char *error) {
   Shared *s = shared();
@@ -154,6 +143,9 @@ void reap(pg::Spi &spi) {
     if (status != BGWH_STOPPED)
       continue;
     if (run_status(spi, l.run_id).value_or("") == "running") {
+      // A job row a user holds locked: looked at again on the next pass (the scheduler never waits on it).
+      if (!lock_job(spi, l.job_id) && find_job(spi, l.job_id))
+        continue;
       finish_run(spi, l.run_id, "crashed",
                  "the job worker ended without recording a result (terminated, or it crashed)", "{}");
       if (auto job = find_job(spi, l.job_id))
@@ -185,7 +177,8 @@ double plan_pass(pg::Spi &spi, std::vector<ToLaunch> &launch, bool &waiting_for_
       next_name = name;
     }
   };
-  for (const Job &job : load_jobs(spi, true)) {
+  // Rows a user holds locked are left for a later pass.
+  for (const Job &job : load_jobs(spi, true, /*lock_rows=*/true)) {
     core::Schedule schedule;
     try {
       schedule = core::parse_schedule(job.schedule);
@@ -228,6 +221,8 @@ double plan_pass(pg::Spi &spi, std::vector<ToLaunch> &launch, bool &waiting_for_
     std::string reason;
     if (!role_exists(job.owner))
       reason = fmt::format("the job's owner (role OID {}) no longer exists", job.owner);
+    else if (std::string invalid = row_problem(job); !invalid.empty())
+      reason = invalid;
     else if (job.target != 0 && !relation_exists(job.target))
       reason = fmt::format("the job's target (relation OID {}) no longer exists", job.target);
     if (!reason.empty()) {
@@ -241,9 +236,17 @@ double plan_pass(pg::Spi &spi, std::vector<ToLaunch> &launch, bool &waiting_for_
       consider(following, job.name);
       continue;
     }
-    const std::int64_t run_id = insert_run(spi, job.id, job.name, job.owner, "", "running", "");
+    // The budget again, under the lock, with the run's place taken in the same step: a run_job() or another
+    // database's scheduler may have taken the last place since running_now().
+    const std::int64_t run_id = next_run_id(spi);
+    const Reservation reserved = reserve_job(database, run_id, job.id);
+    if (reserved != Reservation::Reserved && reserved != Reservation::Unslotted) {
+      waiting_for_budget = true;
+      continue;
+    }
+    launch.push_back(ToLaunch{job, run_id}); // released by the caller if this pass fails
+    insert_run(spi, job.id, job.name, job.owner, "", "running", "", run_id);
     mark_started(spi, job.id, now, following);
-    launch.push_back(ToLaunch{job, run_id});
     running.job_ids.push_back(job.id);
     db_budget--;
     cluster_budget--;
@@ -261,12 +264,12 @@ void launch_jobs(const std::vector<ToLaunch> &launch) {
         break;
       }
     BackgroundWorkerHandle *handle = nullptr;
-    if (free_entry != nullptr && reserve_run(l.run_id, l.job.id)) {
+    if (free_entry != nullptr) {
       const JobWorkerArgs args{database, l.job.owner, JobMode::Scheduled, l.job.id, l.run_id};
       handle = start_job_worker(args, l.job.name.c_str(), MyProcPid);
-      if (handle == nullptr)
-        forget_run(l.run_id);
     }
+    if (handle == nullptr)
+      forget_run(l.run_id);
     if (handle != nullptr) {
       *free_entry = Launched{l.run_id, l.job.id, handle};
       continue;
@@ -331,8 +334,8 @@ Exit run() {
   int consecutive_errors = 0;
   while (keep_running()) {
     double sleep_s = kMaxSleepSeconds;
+    std::vector<ToLaunch> launch;
     try {
-      std::vector<ToLaunch> launch;
       bool waiting_for_budget = false;
       std::string next_name;
       double next = 0;
@@ -355,6 +358,10 @@ Exit run() {
       if (waiting_for_budget)
         sleep_s = std::min(sleep_s, 10.0); // a job ending wakes us sooner
     } catch (const Error &e) {
+      for (const ToLaunch &l : launch)
+        forget_run(l.run_id); // places reserved by a pass whose transaction did not commit
+      if (terminate_requested)
+        continue; // the SIGTERM's cancel ended a wait: leave now
       consecutive_errors++;
       set_status("", 0, e.message().c_str());
       ereport(WARNING, (errmsg("pg_optimize scheduler: %s", e.message().c_str()),
@@ -371,10 +378,20 @@ Exit run() {
   return Exit::Terminated;
 }
 
+bool exit_state_set = false;
+
 void leave_slot(int, Datum) {
   Shared *s = shared();
   LWLockAcquire(s->lock, LW_EXCLUSIVE);
   if (DatabaseSlot *slot = find_slot(s, database)) {
+    // Ended by SIGTERM (die() ends the process from wherever it waited): restarted after a pause.
+    if (terminate_requested && !exit_state_set && slot->scheduler_pid == MyProcPid &&
+        slot->state != SchedulerState::Paused) {
+      slot->state = SchedulerState::Exited;
+      slot->restart_after = GetCurrentTimestamp() + 10 * USECS_PER_SEC;
+      copy_text(slot->last_error, sizeof(slot->last_error), "stopped by SIGTERM");
+      slot->last_error_at = GetCurrentTimestamp();
+    }
     if (slot->scheduler_pid == MyProcPid) {
       slot->scheduler_pid = 0;
       slot->scheduler_latch = nullptr;
@@ -387,6 +404,7 @@ void leave_slot(int, Datum) {
 }
 
 void set_exit_state(SchedulerState state, const char *error, double restart_in_s) {
+  exit_state_set = true;
   Shared *s = shared();
   LWLockAcquire(s->lock, LW_EXCLUSIVE);
   if (DatabaseSlot *slot = find_slot(s, database)) {
@@ -408,11 +426,14 @@ void set_exit_state(SchedulerState state, const char *error, double restart_in_s
 void pgo_scheduler_main(Datum arg) {
   using namespace pgo::scheduler;
   database = DatumGetObjectId(arg);
-  prepare_worker_process();
+  prepare_worker_process(/*cancel_waits=*/true);
   BackgroundWorkerInitializeConnectionByOid(database, InvalidOid, 0);
   before_shmem_exit(leave_slot, 0);
   pgstat_report_appname("pg_optimize scheduler");
-  const Exit exit = pgo::pg::barrier([] { return run(); });
+  const Exit exit = pgo::pg::barrier([] {
+    pin_worker_settings();
+    return run();
+  });
   if (exit == Exit::NotInstalled)
     set_exit_state(SchedulerState::NotInstalled, nullptr, 0);
   else

@@ -99,6 +99,8 @@ const char *state_name(SchedulerState s) {
     return "paused";
   case SchedulerState::Exited:
     return "exited with an error";
+  case SchedulerState::Waiting:
+    return "waiting for a worker";
   }
   return "unknown";
 }
@@ -117,6 +119,52 @@ DatabaseSlot *find_slot(Shared *s, Oid database) {
     if (s->slots[i].database == database && s->slots[i].state != SchedulerState::Free)
       return &s->slots[i];
   return nullptr;
+}
+
+Reservation reserve_job(Oid database, std::int64_t run_id, std::int64_t job_id) {
+  Shared *s = state;
+  if (s == nullptr)
+    return Reservation::Unslotted;
+  Reservation result = Reservation::Unslotted;
+  LWLockAcquire(s->lock, LW_EXCLUSIVE);
+  int cluster = 0, in_database = 0;
+  RunningJob *free_entry = nullptr;
+  DatabaseSlot *own = find_slot(s, database);
+  for (int i = 0; i < s->nslots; i++) {
+    DatabaseSlot &slot = s->slots[i];
+    if (slot.state == SchedulerState::Idle || slot.state == SchedulerState::Starting)
+      cluster++;
+    for (RunningJob &j : slot.jobs) {
+      if (j.run_id != 0) {
+        cluster++;
+        in_database += &slot == own;
+      } else if (&slot == own && free_entry == nullptr) {
+        free_entry = &j;
+      }
+    }
+  }
+  if (own != nullptr && (in_database >= settings::max_parallel_jobs || free_entry == nullptr))
+    result = Reservation::DatabaseFull;
+  else if (cluster >= settings::max_workers)
+    result = Reservation::ClusterFull;
+  else if (own != nullptr) {
+    *free_entry = RunningJob{run_id, job_id, 0, GetCurrentTimestamp()};
+    result = Reservation::Reserved;
+  }
+  LWLockRelease(s->lock);
+  return result;
+}
+
+void release_job(Oid database, std::int64_t run_id) {
+  Shared *s = state;
+  if (s == nullptr)
+    return;
+  LWLockAcquire(s->lock, LW_EXCLUSIVE);
+  if (DatabaseSlot *slot = find_slot(s, database))
+    for (RunningJob &j : slot->jobs)
+      if (j.run_id == run_id)
+        j = RunningJob{0, 0, 0, 0};
+  LWLockRelease(s->lock);
 }
 
 void copy_text(char *buffer, std::size_t size, const char *text) {

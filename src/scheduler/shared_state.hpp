@@ -20,6 +20,8 @@ namespace pgo::scheduler {
 
 constexpr int kMaxJobsPerDatabase = 16;
 constexpr int kErrorLength = 256;
+// Databases listed in scheduler_status as waiting for a slot (beyond pg_optimize.max_workers slots).
+constexpr int kMaxWaitingDatabases = 64;
 
 enum class SchedulerState : int {
   Free = 0,     // slot unused
@@ -29,6 +31,7 @@ enum class SchedulerState : int {
   Excluded,     // left out by pg_optimize.databases
   Paused,       // stopped for DROP DATABASE / ALTER DATABASE; restarted after paused_until
   Exited,       // ended with an error; restarted after restart_after
+  Waiting,      // not started for want of a place within pg_optimize.max_workers (last_error says what to raise)
 };
 
 const char *state_name(SchedulerState state);
@@ -64,6 +67,12 @@ struct Shared {
   // older generation is looked at again. A counter, not a flag, so that a scheduler whose look raced with the commit
   // cannot consume the news before it has reported "not installed".
   std::uint64_t install_generation;
+  // Connectable databases that got no slot at the launcher's last pass (whether they have the extension is not known
+  // until a scheduler looks): listed in optimize.scheduler_status as waiting, with waiting_reason.
+  int nwaiting;
+  Oid waiting[kMaxWaitingDatabases];
+  char waiting_reason[kErrorLength];
+  TimestampTz waiting_since;
   int nslots;
   DatabaseSlot slots[FLEXIBLE_ARRAY_MEMBER];
 };
@@ -76,6 +85,20 @@ void install_shared_memory_hooks();
 
 // Find the slot of a database, under the lock held by the caller. nullptr when none.
 DatabaseSlot *find_slot(Shared *s, Oid database);
+
+// A job run about to start, checked against both budgets and entered in one step under the lock (so that two
+// processes cannot both take the last place): pg_optimize.max_parallel_jobs in the database, pg_optimize.max_workers
+// cluster-wide (schedulers and jobs). The entry's run_id is the run's id in optimize.job_runs (taken beforehand from
+// its sequence); the job worker fills in its pid, and removes the entry when it exits.
+enum class Reservation {
+  Reserved,     // entered in the database's slot
+  Unslotted,    // allowed, but the database has no slot (no scheduler): nothing to enter
+  DatabaseFull, // max_parallel_jobs jobs of the database run
+  ClusterFull,  // max_workers schedulers and jobs run
+};
+Reservation reserve_job(Oid database, std::int64_t run_id, std::int64_t job_id);
+// Removes the entry of a run (one the worker never took over, or whose worker is gone).
+void release_job(Oid database, std::int64_t run_id);
 
 // Copies `text` into a fixed buffer, truncated.
 void copy_text(char *buffer, std::size_t size, const char *text);

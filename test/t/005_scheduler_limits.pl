@@ -23,6 +23,11 @@ restart_after_crash = on
 });
 $node->start;
 
+# At start the launcher says what it takes of max_worker_processes.
+poll_log(
+	qr/LOG:  pg_optimize launcher started: pg_optimize\.max_workers = 4 schedulers and jobs plus the launcher may use 5 of max_worker_processes = 8, leaving 3/, 0,
+	'the launcher logs its share of the background workers at start');
+
 sub poll
 {
 	my ($db, $query, $expected, $name) = @_;
@@ -240,9 +245,12 @@ poll('postgres', q{SELECT string_agg(datname, ' ' ORDER BY datname) FROM pg_stat
                     WHERE backend_type = 'pg_optimize scheduler'}, 'app d3 d4 other', 'four schedulers');
 my $log_offset = -s $node->logfile;
 create_database_with_extension('d5');
-poll_log(qr/WARNING:  pg_optimize: not every database gets a scheduler\n.*HINT:  Raise pg_optimize\.max_workers/,
-	$log_offset, 'a fifth database: the launcher warns that not every database gets a scheduler');
+poll_log(qr/WARNING:  pg_optimize: not every database gets a scheduler: pg_optimize\.max_workers = 4 is in use\n.*DETAIL:.*\n.*HINT:  Raise pg_optimize\.max_workers to at least 5 and max_worker_processes to at least 9/,
+	$log_offset, 'a fifth database: the launcher warns that not every database gets a scheduler, and what to raise');
 is(schedulers('d5'), '0', 'd5 has none');
+like($node->safe_psql('app', q{SELECT state || ': ' || last_error FROM optimize.scheduler_status WHERE database = 'd5'}),
+	qr/^waiting for a slot: no scheduler slot free \(pg_optimize\.max_workers = 4 .*raise pg_optimize\.max_workers/,
+	'and scheduler_status lists it, waiting, with the reason');
 $node->safe_psql('postgres', 'DROP DATABASE d3');
 poll('app', q{SELECT state FROM optimize.scheduler_status WHERE database = 'd5'}, 'running',
 	'once d3 is dropped, d5 gets its scheduler');

@@ -74,10 +74,24 @@ CREATE POLICY own_delete ON optimize.jobs FOR DELETE
 CREATE POLICY own_or_monitor ON optimize.job_runs FOR SELECT
   USING (owner OPERATOR(pg_catalog.=) pg_catalog.to_regrole(pg_catalog.quote_ident(current_user))
          OR pg_catalog.pg_has_role('pg_monitor', 'MEMBER'));
-GRANT SELECT, INSERT, UPDATE, DELETE ON optimize.jobs TO PUBLIC;
-GRANT USAGE ON SEQUENCE optimize.jobs_id_seq TO PUBLIC;
+-- Reading only: jobs are written through optimize.schedule(), alter_job() and unschedule(), which check their caller in
+-- C and write with the table owner's rights, the caller as the job's owner. Row-level security alone would not do:
+-- BYPASSRLS roles and the table's owner are not subject to it.
+GRANT SELECT ON optimize.jobs TO PUBLIC;
+REVOKE ALL ON SEQUENCE optimize.jobs_id_seq FROM PUBLIC;
 GRANT SELECT ON optimize.job_runs TO PUBLIC;
 GRANT SELECT ON optimize.snapshots TO pg_monitor;
+
+-- Every row written by hand (by a superuser, or a role a superuser granted DML) is held to the API's rules before a
+-- scheduler ever sees it: a known kind, a valid schedule, options and target, an existing owner that may maintain
+-- the target; snapshot and cleanup jobs owned by a superuser; and nobody but a superuser writes another role's job.
+CREATE FUNCTION optimize._check_job_row()
+RETURNS trigger
+LANGUAGE C
+AS 'MODULE_PATHNAME', 'pgo_check_job_row';
+REVOKE ALL ON FUNCTION optimize._check_job_row() FROM PUBLIC;
+CREATE TRIGGER check_job_row BEFORE INSERT OR UPDATE ON optimize.jobs
+  FOR EACH ROW EXECUTE FUNCTION optimize._check_job_row();
 
 CREATE FUNCTION optimize.schedule(
     name text,
