@@ -55,6 +55,7 @@ struct Launched {
 Launched launched[kMaxJobsPerDatabase];
 
 constexpr double kMaxSleepSeconds = 300;
+constexpr double kRunningJobsPollSeconds = 5;
 
 bool extension_installed() {
   return pg::guard([] { return OidIsValid(get_extension_oid("pg_optimize", true)); });
@@ -357,6 +358,11 @@ Exit run() {
         sleep_s = std::clamp(next - pg::now_epoch(), 0.0, kMaxSleepSeconds);
       if (waiting_for_budget)
         sleep_s = std::min(sleep_s, 10.0); // a job ending wakes us sooner
+      // A worker's end reaches us as a latch set by the postmaster (bgw_notify_pid). Under load on PostgreSQL 18 a
+      // run of a terminated worker was seen still 'running' minutes later: while workers of ours run, look at their
+      // handles every few seconds as well (a shared-memory read each).
+      if (std::any_of(std::begin(launched), std::end(launched), [](const Launched &l) { return l.handle != nullptr; }))
+        sleep_s = std::min(sleep_s, kRunningJobsPollSeconds);
     } catch (const Error &e) {
       for (const ToLaunch &l : launch)
         forget_run(l.run_id); // places reserved by a pass whose transaction did not commit
