@@ -12,6 +12,7 @@
 #include "health/metrics.hpp"
 #include "health/thresholds.hpp"
 #include "latency/latency.hpp"
+#include "partition/alerts.hpp"
 #include "pg/barrier.hpp"
 #include "pg/srf.hpp"
 #include "scheduler/job_alerts.hpp"
@@ -189,6 +190,7 @@ std::vector<Alert> alerts(HealthData &data) {
   }
 
   latency::add_alerts(out);
+  partition::add_alerts(out);
 
   std::stable_sort(out.begin(), out.end(), [](const Alert &a, const Alert &b) {
     return std::make_tuple(a.severity != "critical", a.kind, a.object) <
