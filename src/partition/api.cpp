@@ -203,6 +203,9 @@ PGO_FUNCTION(pgo_run_partition_maintenance) {
     if (OidIsValid(relid) && registrations.empty())
       throw Error("42704", fmt::format("table {} is not managed", table_name(relid)), "",
                   "Register it first with optimize.manage_partitions().");
+    if (OidIsValid(relid) && !owns(relid, GetUserId()))
+      throw Error("42501", fmt::format("must be owner of table {} to maintain its partitions", table_name(relid)), "",
+                  "A pass creates and drops partitions with the rights of the table's owner.");
     for (const Registration &g : registrations) {
       if (!exists(g.parent)) { // the table was dropped: its registration goes with it
         if (g.owner == GetUserId() || superuser()) {
