@@ -10,13 +10,14 @@
 namespace pgo::core {
 namespace {
 
-constexpr std::array<std::pair<JobKind, const char *>, 6> kKinds{{
+constexpr std::array<std::pair<JobKind, const char *>, 7> kKinds{{
     {JobKind::VacuumAnalyze, "vacuum_analyze"},
     {JobKind::Vacuum, "vacuum"},
     {JobKind::Analyze, "analyze"},
     {JobKind::RefreshMaterializedViews, "refresh_materialized_views"},
     {JobKind::Snapshot, "snapshot"},
     {JobKind::Cleanup, "cleanup"},
+    {JobKind::PartitionMaintenance, "partition_maintenance"},
 }};
 
 } // namespace
@@ -44,7 +45,7 @@ std::string job_kind_names() {
 
 bool job_kind_takes_target(JobKind kind) {
   return kind == JobKind::VacuumAnalyze || kind == JobKind::Vacuum || kind == JobKind::Analyze ||
-         kind == JobKind::RefreshMaterializedViews;
+         kind == JobKind::RefreshMaterializedViews || kind == JobKind::PartitionMaintenance;
 }
 
 std::string maintenance_sql(JobKind kind, const std::string &name, bool skip_locked, bool freeze) {

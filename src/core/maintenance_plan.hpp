@@ -17,7 +17,15 @@
 
 namespace pgo::core {
 
-enum class JobKind { VacuumAnalyze, Vacuum, Analyze, RefreshMaterializedViews, Snapshot, Cleanup };
+enum class JobKind {
+  VacuumAnalyze,
+  Vacuum,
+  Analyze,
+  RefreshMaterializedViews,
+  Snapshot,
+  Cleanup,
+  PartitionMaintenance
+};
 
 // nullopt for an unknown name.
 std::optional<JobKind> parse_job_kind(std::string_view name);

@@ -12,6 +12,7 @@
 #include "health/metrics.hpp"
 #include "health/thresholds.hpp"
 #include "latency/latency.hpp"
+#include "partition/alerts.hpp"
 #include "pg/barrier.hpp"
 #include "pg/guard.hpp"
 #include "pg/srf.hpp"
@@ -218,6 +219,7 @@ std::vector<Alert> alerts(HealthData &data) {
   }
 
   latency::add_alerts(out);
+  partition::add_alerts(out);
 
   std::stable_sort(out.begin(), out.end(), [](const Alert &a, const Alert &b) {
     return std::make_tuple(a.severity != "critical", a.kind, a.object) <

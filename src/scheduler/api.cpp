@@ -128,6 +128,10 @@ void check_target(core::JobKind kind, Oid target) {
   if (kind == core::JobKind::RefreshMaterializedViews && relkind != RELKIND_MATVIEW)
     throw Error("42809", fmt::format("\"{}\" is not a materialized view", name), "",
                 "refresh_materialized_views jobs take a materialized view, or no target for all of them.");
+  if (kind == core::JobKind::PartitionMaintenance && relkind != RELKIND_PARTITIONED_TABLE)
+    throw Error("42809", fmt::format("\"{}\" is not a partitioned table", name), "",
+                "partition_maintenance jobs take a table registered with optimize.manage_partitions(), or no target "
+                "for all of yours.");
   if (kind != core::JobKind::RefreshMaterializedViews && relkind != RELKIND_RELATION && relkind != RELKIND_MATVIEW &&
       relkind != RELKIND_PARTITIONED_TABLE)
     throw Error("42809", fmt::format("\"{}\" is not a table or materialized view", name), "",

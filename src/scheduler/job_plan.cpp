@@ -220,6 +220,14 @@ std::vector<JobAction> plan_job(const Job &job) {
         statement("snapshot", "optimize.snapshots", "records optimize.metrics()",
                   "INSERT INTO optimize.snapshots (taken_at, metric, value) SELECT pg_catalog.now(), m.metric, m.value "
                   "FROM optimize.metrics() m WHERE m.value IS NOT NULL ON CONFLICT DO NOTHING")};
+  case core::JobKind::PartitionMaintenance: { // run as the job's owner; the pass pins search_path and lock_timeout
+    const std::string table = OidIsValid(job.target) ? existing(catalog::qualified_name(job.target), job.target)
+                                                     : "the owner's tables in optimize.partition_config";
+    const std::string arg =
+        OidIsValid(job.target) ? fmt::format("{}::pg_catalog.oid::pg_catalog.regclass", job.target) : "NULL";
+    return {statement("partition_maintenance", table.c_str(), "premake and retention of optimize.manage_partitions()",
+                      fmt::format("SELECT pg_catalog.count(*) FROM optimize.run_partition_maintenance({})", arg))};
+  }
   case core::JobKind::Cleanup: {
     const int per_job = settings::history_per_job;
     return {

@@ -38,7 +38,7 @@ TEST(JobKind, NamesRoundTrip) {
   EXPECT_FALSE(pgo::core::parse_job_kind("VACUUM").has_value());
   EXPECT_FALSE(pgo::core::parse_job_kind("").has_value());
   EXPECT_EQ(pgo::core::job_kind_names(),
-            "vacuum_analyze, vacuum, analyze, refresh_materialized_views, snapshot, cleanup");
+            "vacuum_analyze, vacuum, analyze, refresh_materialized_views, snapshot, cleanup, partition_maintenance");
   EXPECT_TRUE(pgo::core::job_kind_takes_target(JobKind::RefreshMaterializedViews));
   EXPECT_FALSE(pgo::core::job_kind_takes_target(JobKind::Snapshot));
   EXPECT_FALSE(pgo::core::job_kind_takes_target(JobKind::Cleanup));
