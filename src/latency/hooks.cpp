@@ -14,6 +14,7 @@
 extern "C" {
 #include "access/parallel.h"
 #include "access/xact.h"
+#include "commands/dbcommands.h"
 #include "executor/executor.h"
 #include "nodes/parsenodes.h"
 #include "tcop/utility.h"
@@ -37,6 +38,7 @@ struct OpenExecution {
   std::uint64_t busy_ns = 0;  // time in ExecutorRun and ExecutorFinish so far
   std::uint64_t first_ns = 0; // when the first ExecutorRun began (0: not yet)
   std::uint64_t last_ns = 0;  // when the last one ended
+  int xact_level = 0;         // the (sub)transaction nesting level it began in
 };
 constexpr int kMaxOpen = 32;
 OpenExecution open_executions[kMaxOpen];
@@ -69,7 +71,16 @@ void begin_execution(QueryDesc *query) {
       return;
     i = open_count++;
   }
-  open_executions[i] = OpenExecution{query, 0, 0, 0};
+  open_executions[i] = OpenExecution{query, 0, 0, 0, GetCurrentTransactionNestLevel()};
+}
+
+// Forgets the executions begun at `level` or deeper: an ERROR cut them short and they never reach ExecutorEnd.
+void forget_executions_from(int level) {
+  int kept = 0;
+  for (int i = 0; i < open_count; i++)
+    if (open_executions[i].xact_level < level)
+      open_executions[kept++] = open_executions[i];
+  open_count = kept;
 }
 
 void add_busy_time(const QueryDesc *query, std::uint64_t start_ns, std::uint64_t end_ns) {
@@ -203,6 +214,11 @@ static void pgo_process_utility(PlannedStmt *pstmt, const char *queryString, boo
       standard_ProcessUtility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
     return;
   }
+  // A dropped database's per-database accumulator is freed for others (DROP DATABASE runs outside any transaction
+  // block: once it returns, the database is gone).
+  const Oid dropped = IsA(parsetree, DropdbStmt) && shared_memory_ready()
+                          ? get_database_oid(castNode(DropdbStmt, parsetree)->dbname, true)
+                          : InvalidOid;
   const bool timed = tracking(nesting_level);
   // the statement may be freed by the time it returns (COMMIT of a transaction block, say): keep what we need
   Statement st;
@@ -212,6 +228,8 @@ static void pgo_process_utility(PlannedStmt *pstmt, const char *queryString, boo
   st.text.length = pstmt->stmt_len;
   const std::uint64_t start = timed ? monotonic_ns() : 0;
   chain_process_utility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
+  if (OidIsValid(dropped))
+    forget_database(dropped);
   if (timed) {
     const std::uint64_t end = monotonic_ns();
     st.duration_ns = end - start;
@@ -220,10 +238,18 @@ static void pgo_process_utility(PlannedStmt *pstmt, const char *queryString, boo
   }
 }
 
-// Executions cut short by an ERROR never reach ExecutorEnd: forget them when their transaction aborts.
+// Executions cut short by an ERROR never reach ExecutorEnd: forget them when their transaction aborts, or their
+// subtransaction (ROLLBACK TO SAVEPOINT, a PL/pgSQL EXCEPTION block, psql's ON_ERROR_ROLLBACK, JDBC's autosave):
+// otherwise kMaxOpen of them would fill the array and nothing more of the session would be timed.
 static void pgo_latency_xact_callback(XactEvent event, void *) {
   if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
     open_count = 0;
+}
+
+static void pgo_latency_subxact_callback(SubXactEvent event, SubTransactionId, SubTransactionId, void *) {
+  // Called while the aborting subtransaction is still the current one: its level is the current nesting level.
+  if (event == SUBXACT_EVENT_ABORT_SUB)
+    forget_executions_from(GetCurrentTransactionNestLevel());
 }
 
 } // extern "C"
@@ -237,6 +263,7 @@ void initialize() {
   pg::guard([] {
     EnableQueryId();
     RegisterXactCallback(pgo_latency_xact_callback, nullptr);
+    RegisterSubXactCallback(pgo_latency_subxact_callback, nullptr);
   });
   install_shared_memory();
   prev_executor_start = ExecutorStart_hook;

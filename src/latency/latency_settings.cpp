@@ -13,6 +13,7 @@ namespace pgo::latency::settings {
 
 int track = kTrackTop;
 int max_tracked_queries = 5000;
+int max_query_text = 1024;
 int n_plus_one_gap_ms = 50;
 int n_plus_one_threshold = 20;
 double latency_target_pct = 95.0;
@@ -31,6 +32,13 @@ void define() {
                               "Statement shapes (query id, database, role) whose latency is kept; the least recently "
                               "seen ones are forgotten first.",
                               nullptr, &max_tracked_queries, max_tracked_queries, 100, 1000000, PGC_POSTMASTER, 0,
+                              nullptr, nullptr, nullptr);
+      // Shared memory holds one text per statement shape and per backend slot entry: sized by this setting of ours,
+      // never by track_activity_query_size alone (which a DBA may raise to 1MB for pg_stat_activity's sake).
+      DefineCustomIntVariable("pg_optimize.max_query_text",
+                              "Longest statement text kept per statement shape (bytes); texts are also cut to "
+                              "track_activity_query_size.",
+                              nullptr, &max_query_text, max_query_text, 100, 16384, PGC_POSTMASTER, GUC_UNIT_BYTE,
                               nullptr, nullptr, nullptr);
     });
   pg::guard([] {

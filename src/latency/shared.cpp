@@ -100,7 +100,7 @@ core::RunTracker runs;
 Layout compute_layout() {
   Layout l;
   l.slot_count = MaxBackends;
-  l.text_size = std::max(pgstat_track_activity_query_size, 100);
+  l.text_size = std::max(std::min(pgstat_track_activity_query_size, settings::max_query_text), 100);
   l.max_queries = settings::max_tracked_queries;
   l.query_stride = MAXALIGN(sizeof(SlotQuery) + static_cast<Size>(l.text_size));
   l.slot_stride = MAXALIGN(sizeof(Slot)) + kSlotQueries * l.query_stride;
@@ -310,6 +310,14 @@ void fold_database_locked(Slot *slot) {
     bump(target->buckets[i], get(slot->db.buckets[i]));
 }
 
+// --- dropped databases ----------------------------------------------------------------------------------------------
+
+void forget_retired_locked(Oid database) {
+  for (DatabaseCounters &r : header->retired)
+    if (get(r.database) == database)
+      zero_database(r);
+}
+
 // before_shmem_exit: the exiting backend folds its slot into the shared parts and gives it up.
 void on_backend_exit(int, Datum) noexcept {
   Slot *slot = my_slot_ptr;
@@ -442,7 +450,7 @@ void shmem_startup() {
   LWLockRelease(AddinShmemInitLock);
   if (!IsUnderPostmaster)
     ereport(LOG, (errmsg("pg_optimize: latency tracking uses %zu kB of shared memory (%d backend slots, %d statement "
-                         "shapes, query texts of %d bytes)",
+                         "shapes, query texts of up to %d bytes)",
                          layout.total / 1024, layout.slot_count, layout.max_queries, layout.text_size)));
 }
 
@@ -469,6 +477,14 @@ void install_shared_memory() {
 }
 
 bool shared_memory_ready() { return header != nullptr; }
+
+void forget_database(Oid database) {
+  if (header == nullptr || !OidIsValid(database))
+    return;
+  LWLockAcquire(header->lock, LW_EXCLUSIVE);
+  forget_retired_locked(database);
+  LWLockRelease(header->lock);
+}
 
 void record(const Statement &st) noexcept {
   if (header == nullptr)

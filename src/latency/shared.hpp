@@ -93,6 +93,11 @@ struct Statement {
 };
 void record(const Statement &statement) noexcept;
 
+// Frees the per-database accumulator of a database that no longer exists (after DROP DATABASE, or found gone by a
+// reader), so that the kMaxDatabases accumulators are never used up by dropped databases. Plain C-style: takes the
+// LWLock, may raise only what LWLockAcquire raises.
+void forget_database(Oid database);
+
 // Readers (SQL functions). `wanted` says which statement shapes to copy besides the per-database figures.
 // What a snapshot reads of the statement shapes: none (database figures only), every shape, or only the shapes with
 // N+1 events (what the alerts need: no text is copied for the others).

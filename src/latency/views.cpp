@@ -42,8 +42,10 @@ std::vector<DatabaseSummary> database_summaries(const Snapshot &snap) {
   std::vector<DatabaseSummary> out;
   for (const DatabaseRow &row : snap.databases) {
     const char *name = pg::guard([&] { return get_database_name(row.database); });
-    if (name == nullptr)
-      continue; // dropped since
+    if (name == nullptr) { // dropped since (by a session that had not loaded pg_optimize): free its accumulator
+      pg::guard([&] { forget_database(row.database); });
+      continue;
+    }
     DatabaseSummary s;
     s.database = row.database;
     s.name = name;

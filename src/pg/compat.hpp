@@ -8,6 +8,7 @@ extern "C" {
 #include "postgres.h"
 
 #include "catalog/pg_class.h"
+#include "catalog/pg_database.h"
 #include "common/relpath.h"
 #include "postmaster/autovacuum.h"
 #include "postmaster/postmaster.h"
@@ -195,6 +196,15 @@ inline bool can_maintain(Oid relid, Oid role) {
   return object_ownercheck(RelationRelationId, relid, role);
 #else
   return pg_class_ownercheck(relid, role);
+#endif
+}
+
+// Whether a role owns a database (or is a superuser): the check DROP DATABASE and ALTER DATABASE make.
+inline bool owns_database(Oid database, Oid role) {
+#if PG_VERSION_NUM >= 160000
+  return object_ownercheck(DatabaseRelationId, database, role);
+#else
+  return pg_database_ownercheck(database, role);
 #endif
 }
 

@@ -9,6 +9,7 @@ extern "C" {
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 }
 
 namespace pgo::pg {
@@ -19,13 +20,23 @@ Spi::Spi() {
       elog(ERROR, "pg_optimize: SPI_connect failed");
   });
   connected_ = true;
+  guard([&] {
+    guc_nest_level_ = NewGUCNestLevel();
+    (void)set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0,
+                            false);
+  });
 }
 
 Spi::~Spi() {
   // While an exception unwinds, an ERROR inside SPI may have left a nested SPI level (a function's) on the stack, which
   // SPI_finish would pop instead of ours: the transaction abort the exception is heading for ends the connection (as
   // CatalogScan leaves its scan). Otherwise SPI_finish only reports misuse through its return code; it does not raise.
-  if (connected_ && std::uncaught_exceptions() == 0)
+  // The same for the pinned search_path: the abort (of the transaction or subtransaction) restores it.
+  if (std::uncaught_exceptions() != 0)
+    return;
+  if (guc_nest_level_ != 0)
+    AtEOXact_GUC(true, guc_nest_level_);
+  if (connected_)
     SPI_finish();
 }
 

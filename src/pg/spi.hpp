@@ -5,6 +5,11 @@
 // every column comes back as its output text or std::nullopt for NULL. That keeps the C++ side free of Datums; the
 // statements here run a few times per job, so the conversions cost nothing that matters.
 //
+// Every statement runs with search_path pinned to `pg_catalog, pg_temp` for the Spi's lifetime (as a function's SET
+// clause does), whatever the caller's or the database's path: a database owner's objects in public, or in a schema put
+// first by ALTER DATABASE/ROLE ... SET search_path, are never resolved by them, whoever calls (superusers and
+// pg_monitor members included). Statements name pg_optimize's own objects with their schema.
+//
 // Needs a transaction. An ERROR inside a statement comes back as pgo::Error (through guard()), after which the
 // transaction must be aborted, as with any error under a guard.
 #pragma once
@@ -38,6 +43,7 @@ public:
 
 private:
   bool connected_ = false;
+  int guc_nest_level_ = 0; // of the pinned search_path; 0: not pinned
 };
 
 } // namespace pgo::pg

@@ -1,17 +1,28 @@
-// Keeps the automation out of the DBA's way: before DROP DATABASE, ALTER DATABASE ... RENAME TO and ALTER DATABASE
-// ... SET TABLESPACE (which need the database to themselves) the database's scheduler and job workers are asked to
-// exit and are waited for (up to five seconds), and the launcher leaves the database alone for a minute; after DROP
-// EXTENSION the scheduler is woken so that it exits at once. Installed in every backend that loads pg_optimize.
+// Keeps the automation out of the DBA's way: before DROP DATABASE, ALTER DATABASE ... RENAME TO, ALTER DATABASE ...
+// SET TABLESPACE and CREATE DATABASE ... TEMPLATE (which need the database to themselves) the database's scheduler
+// and job workers are asked to exit and are waited for (up to five seconds), and the launcher leaves the database
+// alone for a minute (or until the statement is over, unless it dropped the database); after DROP EXTENSION the
+// scheduler is woken so that it exits at once. Installed in every backend that loads pg_optimize.
+//
+// The hook runs before standard_ProcessUtility checks the caller's rights, so it checks them itself first, as
+// PostgreSQL will: only a caller whom PostgreSQL would let run the statement stops anything. A role that merely names
+// another role's database (DROP DATABASE other, which then fails) disturbs nothing.
 #include <cstring>
 
 #include "pg/barrier.hpp"
+#include "pg/compat.hpp"
 #include "scheduler/shared_state.hpp"
 
 extern "C" {
+#include "access/htup_details.h"
+#include "catalog/pg_authid.h"
+#include "catalog/pg_database.h"
 #include "commands/dbcommands.h"
+#include "commands/defrem.h"
 #include "miscadmin.h"
 #include "nodes/parsenodes.h"
 #include "tcop/utility.h"
+#include "utils/syscache.h"
 #include "utils/timestamp.h"
 
 static void pgo_process_utility(PlannedStmt *pstmt, const char *query_string, bool read_only_tree,
@@ -24,19 +35,72 @@ namespace {
 
 ProcessUtility_hook_type previous_hook = nullptr;
 
-// The database a statement needs to itself, or nullptr.
-const char *exclusive_database(Node *stmt) {
-  if (IsA(stmt, DropdbStmt))
-    return castNode(DropdbStmt, stmt)->dbname;
-  if (IsA(stmt, RenameStmt) && castNode(RenameStmt, stmt)->renameType == OBJECT_DATABASE)
-    return castNode(RenameStmt, stmt)->subname;
-  if (IsA(stmt, AlterDatabaseStmt)) {
+// Plain C-style code from here to the hook: PostgreSQL may longjmp through it (a syscache ERROR, or one from
+// CHECK_FOR_INTERRUPTS while waiting).
+
+// Whether the current role has CREATEDB (superusers have every right).
+bool may_create_databases() {
+  if (superuser())
+    return true;
+  HeapTuple tuple = SearchSysCache1(AUTHOID, ObjectIdGetDatum(GetUserId()));
+  if (!HeapTupleIsValid(tuple))
+    return false;
+  const bool createdb = reinterpret_cast<Form_pg_authid>(GETSTRUCT(tuple))->rolcreatedb;
+  ReleaseSysCache(tuple);
+  return createdb;
+}
+
+// Whether a database is marked as a template (anyone with CREATEDB may copy it).
+bool is_template(Oid database) {
+  HeapTuple tuple = SearchSysCache1(DATABASEOID, ObjectIdGetDatum(database));
+  if (!HeapTupleIsValid(tuple))
+    return false;
+  const bool templ = reinterpret_cast<Form_pg_database>(GETSTRUCT(tuple))->datistemplate;
+  ReleaseSysCache(tuple);
+  return templ;
+}
+
+bool owns(Oid database) { return pgo::pg::compat::owns_database(database, GetUserId()); }
+
+// The database a statement needs to itself, if the caller may run the statement on it; InvalidOid otherwise. The
+// rights are PostgreSQL's own: the owner for DROP, RENAME (with CREATEDB) and SET TABLESPACE; for CREATE DATABASE
+// CREATEDB, and the template's owner unless it is marked as a template. (The rest of PostgreSQL's checks, such as
+// the tablespace's CREATE privilege, can only fail a statement its owner may run on their own database.)
+Oid exclusive_database(Node *stmt) {
+  const char *name = nullptr;
+  bool allowed_without_owning = false;
+  bool needs_createdb = false;
+  if (IsA(stmt, DropdbStmt)) {
+    name = castNode(DropdbStmt, stmt)->dbname;
+  } else if (IsA(stmt, RenameStmt) && castNode(RenameStmt, stmt)->renameType == OBJECT_DATABASE) {
+    name = castNode(RenameStmt, stmt)->subname;
+    needs_createdb = true;
+  } else if (IsA(stmt, AlterDatabaseStmt)) {
     ListCell *cell;
     foreach (cell, castNode(AlterDatabaseStmt, stmt)->options)
       if (std::strcmp(lfirst_node(DefElem, cell)->defname, "tablespace") == 0)
-        return castNode(AlterDatabaseStmt, stmt)->dbname;
+        name = castNode(AlterDatabaseStmt, stmt)->dbname;
+  } else if (IsA(stmt, CreatedbStmt)) {
+    name = "template1"; // PostgreSQL's default template
+    ListCell *cell;
+    foreach (cell, castNode(CreatedbStmt, stmt)->options) {
+      DefElem *option = lfirst_node(DefElem, cell);
+      if (std::strcmp(option->defname, "template") == 0 && option->arg != nullptr)
+        name = defGetString(option);
+    }
+    needs_createdb = true;
+    allowed_without_owning = true; // checked below: only a database marked as a template
   }
-  return nullptr;
+  if (name == nullptr)
+    return InvalidOid;
+  const Oid database = get_database_oid(name, true);
+  if (!OidIsValid(database) || database == MyDatabaseId)
+    return InvalidOid;
+  if (needs_createdb && !may_create_databases())
+    return InvalidOid;
+  if (owns(database) || (allowed_without_owning && is_template(database)))
+    return database;
+  return InvalidOid;
 }
 
 bool drops_our_extension(Node *stmt) {
@@ -49,7 +113,6 @@ bool drops_our_extension(Node *stmt) {
   return false;
 }
 
-// Plain C-style code: PostgreSQL may longjmp through it (an ERROR from CHECK_FOR_INTERRUPTS while waiting).
 void clear_database(Oid database) {
   Shared *s = shared();
   pid_t pids[1 + kMaxJobsPerDatabase];
@@ -79,7 +142,7 @@ void clear_database(Oid database) {
   }
 }
 
-// After a RENAME or a SET TABLESPACE the scheduler may come back at once.
+// After a RENAME, a SET TABLESPACE, a copy, or a statement that failed, the scheduler may come back at once.
 void resume_database(Oid database) {
   Shared *s = shared();
   LWLockAcquire(s->lock, LW_EXCLUSIVE);
@@ -104,18 +167,23 @@ static void pgo_process_utility(PlannedStmt *pstmt, const char *query_string, bo
                                 DestReceiver *dest, QueryCompletion *qc) {
   using namespace pgo::scheduler;
   Node *stmt = pstmt->utilityStmt;
-  Oid database = InvalidOid;
-  if (shared() != nullptr) {
-    if (const char *name = exclusive_database(stmt)) {
-      database = get_database_oid(name, true);
-      if (OidIsValid(database) && database != MyDatabaseId)
-        clear_database(database);
-    }
+  const Oid database = shared() != nullptr ? exclusive_database(stmt) : InvalidOid;
+  if (OidIsValid(database))
+    clear_database(database);
+  PG_TRY();
+  {
+    if (previous_hook != nullptr)
+      previous_hook(pstmt, query_string, read_only_tree, context, params, query_env, dest, qc);
+    else
+      standard_ProcessUtility(pstmt, query_string, read_only_tree, context, params, query_env, dest, qc);
   }
-  if (previous_hook != nullptr)
-    previous_hook(pstmt, query_string, read_only_tree, context, params, query_env, dest, qc);
-  else
-    standard_ProcessUtility(pstmt, query_string, read_only_tree, context, params, query_env, dest, qc);
+  PG_CATCH();
+  {
+    if (OidIsValid(database))
+      resume_database(database);
+    PG_RE_THROW();
+  }
+  PG_END_TRY();
   if (shared() == nullptr)
     return;
   if (OidIsValid(database) && !IsA(stmt, DropdbStmt))

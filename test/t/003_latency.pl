@@ -5,6 +5,9 @@
 #   - an N+1 loop run by a client, seen as one event
 #   - a bounded table of statement shapes under eviction pressure
 #   - query texts only for roles that pg_stat_activity would show them to; who may reset
+#   - errors rolled back to a savepoint (100 of them, by hand and by psql's ON_ERROR_ROLLBACK) never stop the timing
+#   - the per-database totals of 70 dropped databases are freed: a new database is still counted
+#   - track_activity_query_size = 1MB: shared memory stays small (texts are cut to pg_optimize.max_query_text)
 # Counts only, never timings.
 use strict;
 use warnings;
@@ -123,9 +126,72 @@ ok($tracked >= 50 && $tracked <= 100 + 16, "eviction: $tracked shapes kept of 30
 is($node->safe_psql('postgres', q{SELECT calls >= 300 FROM optimize.latency WHERE database = 'postgres'}),
 	't', 'eviction: the database histogram still counts every statement');
 
+# savepoints: each failing statement rolled back to a savepoint leaves an execution cut short by an ERROR; only the
+# top-level abort used to forget them, and after 32 the session timed nothing more
+$node->safe_psql('postgres', 'SELECT optimize.reset_latency()');
+my $savepoints = "BEGIN;\n"
+  . join('', map { "SAVEPOINT s; SELECT 1 / (v - v) FROM items WHERE id = $_; ROLLBACK TO s;\n" } 1 .. 100)
+  . "COMMIT;\n"
+  . join('', map { "SELECT v, id FROM items WHERE id = $_;\n" } 1 .. 10);
+my ($sp_rc, $sp_out, $sp_err) = $node->psql('postgres', $savepoints, on_error_stop => 0);
+is(() = $sp_err =~ /division by zero/g, 100, 'savepoints: 100 statements failed inside savepoints');
+is($node->safe_psql('postgres', q{SELECT calls FROM optimize.slow_queries WHERE query LIKE 'SELECT v, id FROM items%'}),
+	'10', 'savepoints: after 100 errors rolled back to a savepoint the session still times its statements');
+# psql's ON_ERROR_ROLLBACK wraps every statement of a transaction block in a savepoint of its own
+my $on_error_rollback = "\\set ON_ERROR_ROLLBACK on\nBEGIN;\n"
+  . join('', map { "SELECT 1 / (v - v) FROM items WHERE id = $_;\nSELECT id, v FROM items WHERE id = $_;\n" } 1 .. 100)
+  . "COMMIT;\n";
+$node->psql('postgres', $on_error_rollback, on_error_stop => 0);
+is($node->safe_psql('postgres', q{SELECT calls FROM optimize.slow_queries WHERE query LIKE 'SELECT id, v FROM items%'}),
+	'100', 'savepoints: with ON_ERROR_ROLLBACK every statement after a failed one is timed');
+# with track = all the statements inside a function are timed: 100 of them cut short inside exception blocks
+$node->safe_psql('postgres', q{
+	SET pg_optimize.track = 'all';
+	DO $$ BEGIN FOR i IN 1..100 LOOP
+	  BEGIN PERFORM 1 / (v - v) FROM items WHERE id = i; EXCEPTION WHEN division_by_zero THEN NULL; END;
+	END LOOP; END $$;
+	SELECT v, v FROM items WHERE id = 1;});
+is($node->safe_psql('postgres', q{SELECT calls FROM optimize.slow_queries WHERE query LIKE 'SELECT v, v FROM items%'}),
+	'1', 'savepoints: after 100 errors caught by PL/pgSQL exception blocks (track = all) the session is timed');
+
+# dropped databases: each database whose sessions have ended holds one of 64 per-database accumulators; a dropped
+# database gives its accumulator back (it used to keep it, and after 64 the totals of other databases were lost)
+for my $i (1 .. 70)
+{
+	$node->safe_psql('postgres', "CREATE DATABASE gone_$i");
+	$node->safe_psql("gone_$i", 'SELECT 1');
+	$node->safe_psql('postgres', "DROP DATABASE gone_$i");
+}
+$node->safe_psql('postgres', 'CREATE DATABASE survivor');
+$node->safe_psql('survivor', 'SELECT 1') for 1 .. 3;
+is($node->safe_psql('postgres', q{SELECT calls FROM optimize.latency WHERE database = 'survivor'}),
+	'3', 'dropped databases: after 70 dropped databases the statements of ended sessions of a new one are counted');
+is($node->safe_psql('postgres', q{SELECT count(*) FROM optimize.latency WHERE database LIKE 'gone%'}),
+	'0', 'dropped databases: none of them is shown');
+
 $node->stop;
 my $log = slurp_file($node->logfile);
 like($log, qr/pg_optimize: latency tracking uses \d+ kB of shared memory/, 'shared memory size is logged at start');
 unlike($log, qr/server process .* was terminated by signal/, 'no backend crash');
+
+# track_activity_query_size = 1MB: shared memory is sized by pg_optimize.max_query_text (1kB by default), not by
+# track_activity_query_size (at 1MB it used to reserve about 7 GB: 1MB per backend slot entry and per shape)
+my $big = PostgreSQL::Test::Cluster->new('latency_big_texts');
+$big->init;
+$big->append_conf('postgresql.conf', q{
+shared_preload_libraries = 'pg_optimize'
+track_activity_query_size = '1MB'
+});
+$big->start;
+$big->safe_psql('postgres', 'CREATE EXTENSION pg_optimize');
+my $long = 'SELECT ' . join(' + ', (1) x 2000) . ' AS long_sum';
+$big->safe_psql('postgres', $long);
+is($big->safe_psql('postgres', q{SELECT length(query) FROM optimize.slow_queries WHERE query LIKE 'SELECT 1 + 1%'}),
+	'1023', 'track_activity_query_size = 1MB: a text is cut to pg_optimize.max_query_text');
+$big->stop;
+my ($kb, $text_bytes) = slurp_file($big->logfile) =~
+  /pg_optimize: latency tracking uses (\d+) kB of shared memory \(.*query texts of up to (\d+) bytes\)/;
+ok(defined $kb && $kb < 32 * 1024, "track_activity_query_size = 1MB: latency tracking uses @{[$kb // '?']} kB (under 32 MB)");
+is($text_bytes, '1024', 'track_activity_query_size = 1MB: texts of up to 1024 bytes, as logged');
 
 done_testing();
