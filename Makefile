@@ -5,7 +5,7 @@ EXTVERSION = 0.2
 
 PG_CONFIG ?= pg_config
 
-SRCS = $(sort $(wildcard src/*.cpp src/pg/*.cpp src/core/*.cpp src/catalog/*.cpp src/health/*.cpp src/scheduler/*.cpp src/latency/*.cpp))
+SRCS = $(sort $(wildcard src/*.cpp src/pg/*.cpp src/core/*.cpp src/catalog/*.cpp src/health/*.cpp src/scheduler/*.cpp src/latency/*.cpp src/advisor/*.cpp))
 OBJS = $(SRCS:.cpp=.o)
 # Install scripts. Released ones are kept as released (src/sql/pg_optimize--0.1.sql). The current version's install
 # script is built from the unversioned source src/sql/install/*.sql, and each upgrade script from the fragments in
