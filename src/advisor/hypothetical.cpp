@@ -81,7 +81,9 @@ Oid checked_table(IndexStmt *stmt, int number) {
                      "table, name a partition).")));
   if (pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
     ereport(ERROR,
-            (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE), errmsg("permission denied for table %s", get_rel_name(relid)),
+            (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+             errmsg("permission denied for table %s",
+                    quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)), get_rel_name(relid))),
              errhint("Planning with a hypothetical index needs SELECT on its table.")));
   return relid;
 }
