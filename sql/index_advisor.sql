@@ -165,6 +165,10 @@ FROM optimize.index_advice ORDER BY "table", index_definition;
 SELECT count(*) AS known_ids
 FROM optimize.index_advice a, unnest(a.queryids) q(id) JOIN optimize.slow_queries s ON s.queryid = q.id;
 
+-- the strongest advice is among the recommendations
+SELECT priority, kind, object, reason ~ 'optimize.index_advice' AS explained, sql
+FROM optimize.recommendations WHERE kind = 'create_index' ORDER BY sql;
+
 -- A monitor that may not read bookings gets no advice for it.
 CREATE ROLE advisor_monitor IN ROLE pg_monitor;
 GRANT USAGE ON SCHEMA adv TO advisor_monitor;

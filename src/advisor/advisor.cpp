@@ -10,6 +10,8 @@
 #include "advisor/hypothetical.hpp"
 #include "catalog/names.hpp"
 #include "core/error.hpp"
+#include "core/units.hpp"
+#include "health/recommendations.hpp"
 #include "latency/summary.hpp"
 #include "pg/fmgr_call.hpp"
 #include "pg/guard.hpp"
@@ -334,6 +336,22 @@ std::vector<WorkloadStatement> tracked_workload() {
     out.push_back(std::move(s));
   }
   return out;
+}
+
+void add_recommendations(std::vector<health::Recommendation> &out) {
+  constexpr std::size_t kMaxRecommended = 3;
+  if (!latency::shared_memory_ready())
+    return;
+  const WorkloadAdvice advice = advise(tracked_workload(), true, true);
+  for (std::size_t i = 0; i < advice.advice.size() && i < kMaxRecommended; ++i) {
+    const Advice &a = advice.advice[i];
+    out.push_back({2, "create_index", a.table,
+                   fmt::format("{} index for {} statement shape{}: planner cost {:.0f} -> {:.0f}, about {:.0f} ms "
+                               "saved per day, {} (optimize.index_advice)",
+                               core::kind_name(a.kind), a.query_ids.size(), a.query_ids.size() == 1 ? "" : "s",
+                               a.cost_before, a.cost_after, a.saved_ms_per_day, core::pretty_bytes(a.estimated_bytes)),
+                   a.sql});
+  }
 }
 
 } // namespace pgo::advisor

@@ -9,6 +9,10 @@
 #include "advisor/planning.hpp"
 #include "core/index_advice.hpp"
 
+namespace pgo::health {
+struct Recommendation;
+}
+
 namespace pgo::advisor {
 
 // A statement to advise for.
@@ -44,5 +48,9 @@ WorkloadAdvice advise(const std::vector<WorkloadStatement> &statements, bool che
 
 // The workload the latency hooks kept for this database, with pg_optimize.advisor_min_calls applied.
 std::vector<WorkloadStatement> tracked_workload();
+
+// optimize.recommendations: the strongest advice of the workload (at most three), as create_index rows. Nothing
+// without latency tracking.
+void add_recommendations(std::vector<health::Recommendation> &out);
 
 } // namespace pgo::advisor
