@@ -8,7 +8,8 @@ extern "C" {
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_proc.h"
 #include "commands/explain.h"
-#if PG_VERSION_NUM >= 180000
+// PostgreSQL 18 moved ExplainState and the output functions out of explain.h.
+#if __has_include("commands/explain_format.h")
 #include "commands/explain_format.h"
 #include "commands/explain_state.h"
 #endif

@@ -11,13 +11,6 @@ extern "C" {
 #include "nodes/parsenodes.h"
 }
 
-// The tree walkers' callback type: untyped before PostgreSQL 16, a macro casting it since.
-#if PG_VERSION_NUM >= 160000
-#define PGO_WALKER(f) (f)
-#else
-#define PGO_WALKER(f) reinterpret_cast<bool (*)()>(reinterpret_cast<void (*)()>(f))
-#endif
-
 namespace pgo::advisor {
 
 struct ParsedStatement {
