@@ -8,6 +8,7 @@
 
 #include "advisor/candidates.hpp"
 #include "advisor/hypothetical.hpp"
+#include "advisor/subtransaction.hpp"
 #include "catalog/names.hpp"
 #include "core/error.hpp"
 #include "core/units.hpp"
@@ -37,31 +38,6 @@ constexpr double kPartialMaxShare = 0.25;
 // Time to write one btree entry, in ms, for the write cost of a new index (GIN entries cost about three times more).
 constexpr double kIndexEntryMs = 0.01;
 constexpr double kSecondsPerDay = 86400;
-
-// Runs f in a subtransaction: an ERROR inside (a table dropped meanwhile, a statement that no longer parses) rolls
-// back what f did and returns false, as a PL/pgSQL EXCEPTION block does. Cancels, timeouts and resource errors are
-// passed on: they are meant to end the whole call.
-template <typename F> bool in_subtransaction(F &&f) {
-  MemoryContext context = CurrentMemoryContext;
-  ResourceOwner owner = CurrentResourceOwner;
-  pg::guard([] { BeginInternalSubTransaction(nullptr); });
-  MemoryContextSwitchTo(context);
-  try {
-    f();
-    pg::guard([] { ReleaseCurrentSubTransaction(); });
-    MemoryContextSwitchTo(context);
-    CurrentResourceOwner = owner;
-    return true;
-  } catch (const Error &e) {
-    pg::guard([] { RollbackAndReleaseCurrentSubTransaction(); });
-    MemoryContextSwitchTo(context);
-    CurrentResourceOwner = owner;
-    const std::string &code = e.sqlstate();
-    if (code.compare(0, 2, "57") == 0 || code.compare(0, 2, "53") == 0 || code.compare(0, 2, "XX") == 0)
-      throw;
-    return false;
-  }
-}
 
 struct Analysed {
   const WorkloadStatement *source = nullptr;

@@ -272,9 +272,10 @@ void order_uses(Collector *c) {
     const IndexableSide side = indexable(c->query, reinterpret_cast<Node *>(tle->expr));
     if (!OidIsValid(side.relid))
       continue;
-    Oid family, intype;
-    int16 strategy = 0;
-    if (!get_ordering_op_properties(sort->sortop, &family, &intype, &strategy))
+    // The sort operator's strategy in the key type's btree family: "<" ascending, ">" descending.
+    const Oid family = default_family(exprType(side.node), BTREE_AM_OID);
+    const int strategy = OidIsValid(family) ? get_op_opfamily_strategy(sort->sortop, family) : 0;
+    if (strategy != BTLessStrategyNumber && strategy != BTGreaterStrategyNumber)
       continue;
     add_use(c, side, UseKind::OrderBy, strategy == BTGreaterStrategyNumber, nullptr);
   }

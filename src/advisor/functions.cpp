@@ -3,6 +3,7 @@
 
 #include "advisor/advisor.hpp"
 #include "advisor/hypothetical.hpp"
+#include "advisor/subtransaction.hpp"
 #include "catalog/names.hpp"
 #include "latency/summary.hpp"
 #include "pg/barrier.hpp"
@@ -111,4 +112,22 @@ PGO_FUNCTION(pgo_index_advice) {
     out.end_row();
   }
   return out.done();
+}
+
+// optimize._existing_index(table, definition): the valid index that now does what an advised one would (the same
+// method, keys and predicate), NULL if none or if the table is gone.
+PGO_FUNCTION(pgo_existing_index) {
+  using namespace pgo;
+  using namespace pgo::advisor;
+  const std::string table = pg::guard([&] { return text_to_cstring(PG_GETARG_TEXT_PP(0)); });
+  const std::string definition = pg::guard([&] { return text_to_cstring(PG_GETARG_TEXT_PP(1)); });
+  Oid found = InvalidOid;
+  in_subtransaction([&] {
+    const std::string sql = fmt::format("CREATE INDEX ON {} {}", table, definition);
+    HypoIndex *index = pg::guard([&] { return hypothetical_index(sql.c_str(), 1); });
+    found = existing_index_like(index);
+  });
+  if (!OidIsValid(found))
+    PG_RETURN_NULL();
+  PG_RETURN_OID(found);
 }

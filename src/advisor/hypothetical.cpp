@@ -294,6 +294,7 @@ HypoIndex *hypothetical_index(const char *definition, int number) {
 namespace {
 
 struct ShapeC {
+  Oid index;
   const char *am;
   int nkeys;
   char **keys;
@@ -302,7 +303,8 @@ struct ShapeC {
 
 ShapeC shape_in_pg(Oid relid, Oid amoid, int nkeys, const int *attnums, const bool *descending, List *expressions,
                    List *predicate) {
-  ShapeC shape{get_am_name(amoid), nkeys, static_cast<char **>(palloc0(sizeof(char *) * (nkeys > 0 ? nkeys : 1))), ""};
+  ShapeC shape{InvalidOid, get_am_name(amoid), nkeys,
+               static_cast<char **>(palloc0(sizeof(char *) * (nkeys > 0 ? nkeys : 1))), ""};
   List *context = deparse_context_for(get_rel_name(relid), relid);
   ListCell *next_expr = list_head(expressions);
   for (int i = 0; i < nkeys; i++) {
@@ -338,7 +340,7 @@ core::IndexKeyShape shape_of(const HypoIndex *h) {
   }));
 }
 
-std::vector<core::IndexKeyShape> existing_shapes(Oid relid) {
+std::vector<std::pair<Oid, core::IndexKeyShape>> existing_indexes(Oid relid) {
   List *found = pg::guard([&] {
     List *shapes = NIL;
     Relation table = table_open(relid, AccessShareLock);
@@ -358,6 +360,7 @@ std::vector<core::IndexKeyShape> existing_shapes(Oid relid) {
         ShapeC *shape = static_cast<ShapeC *>(palloc(sizeof(ShapeC)));
         *shape = shape_in_pg(relid, index->rd_rel->relam, nkeys, attnums, descending,
                              RelationGetIndexExpressions(index), RelationGetIndexPredicate(index));
+        shape->index = RelationGetRelid(index);
         shapes = lappend(shapes, shape);
       }
       index_close(index, AccessShareLock);
@@ -365,11 +368,28 @@ std::vector<core::IndexKeyShape> existing_shapes(Oid relid) {
     table_close(table, AccessShareLock);
     return shapes;
   });
-  std::vector<core::IndexKeyShape> out;
+  std::vector<std::pair<Oid, core::IndexKeyShape>> out;
   ListCell *lc;
-  foreach (lc, found)
-    out.push_back(to_shape(*static_cast<const ShapeC *>(lfirst(lc))));
+  foreach (lc, found) {
+    const ShapeC *shape = static_cast<const ShapeC *>(lfirst(lc));
+    out.emplace_back(shape->index, to_shape(*shape));
+  }
   return out;
+}
+
+std::vector<core::IndexKeyShape> existing_shapes(Oid relid) {
+  std::vector<core::IndexKeyShape> out;
+  for (auto &[index, shape] : existing_indexes(relid))
+    out.push_back(std::move(shape));
+  return out;
+}
+
+Oid existing_index_like(const HypoIndex *index) {
+  const core::IndexKeyShape wanted = shape_of(index);
+  for (const auto &[oid, shape] : existing_indexes(index->relid))
+    if (shape.keys.size() == wanted.keys.size() && core::covered_by(wanted, shape))
+      return oid;
+  return InvalidOid;
 }
 
 ActiveHypothetical::ActiveHypothetical(List *indexes) { active_indexes = indexes; }

@@ -49,6 +49,8 @@ double hypothetical_pages(const HypoIndex *index, double table_tuples, double sh
 // index, and of every valid index on a table.
 core::IndexKeyShape shape_of(const HypoIndex *index);
 std::vector<core::IndexKeyShape> existing_shapes(Oid relid);
+// A valid index with the same method, keys and predicate as `index` (key directions aside), InvalidOid if none.
+Oid existing_index_like(const HypoIndex *index);
 
 void install_hypothetical_hooks();
 
