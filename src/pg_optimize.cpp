@@ -1,4 +1,5 @@
 // pg_optimize's front door: the module magic block and _PG_init.
+#include "advisor/hypothetical.hpp"
 #include "latency/latency.hpp"
 #include "pg/barrier.hpp"
 #include "pg/guard.hpp"
@@ -20,6 +21,7 @@ void initialize() {
   settings::define();
   scheduler::initialize();
   latency::initialize();
+  advisor::install_hypothetical_hooks();
   // Reserving the prefix makes a misspelt pg_optimize.* setting a WARNING instead of a silently ignored placeholder.
   pg::guard([] { MarkGUCPrefixReserved("pg_optimize"); });
 }

@@ -28,6 +28,9 @@ int alert_lock_wait_critical_ms = 30000;
 int alert_slot_retained_mb = 0;
 int alert_slot_retained_critical_mb = 10240;
 int openmetrics_max_tables = 20;
+int advisor_min_calls = 10;
+int advisor_min_saving_pct = 20;
+int advisor_max_columns = 3;
 
 namespace {
 
@@ -77,6 +80,12 @@ void define() {
       {"pg_optimize.openmetrics_max_tables",
        "Tables per metric in optimize.openmetrics() (the worst ones): keeps the number of series bounded.",
        &openmetrics_max_tables, 0, 10000, 0},
+      {"pg_optimize.advisor_min_calls", "Statement shapes called fewer times than this get no index advice.",
+       &advisor_min_calls, 1, INT_MAX, 0},
+      {"pg_optimize.advisor_min_saving_pct",
+       "An advised index must lower a statement's planner cost by at least this share.", &advisor_min_saving_pct, 1,
+       100, 0},
+      {"pg_optimize.advisor_max_columns", "Most key columns in an advised index.", &advisor_max_columns, 1, 32, 0},
   };
   // Wraparound shares are fractional: 0.5% of the XID space is still ten million transactions.
   pg::guard([] {

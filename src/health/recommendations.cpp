@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "advisor/advisor.hpp"
 #include "catalog/names.hpp"
 #include "core/units.hpp"
 #include "health/config_advice.hpp"
@@ -100,6 +101,7 @@ std::vector<Recommendation> recommendations(HealthData &data) {
                                a.needs_restart ? " (takes effect after a restart)" : " (takes effect on reload)"),
                    a.sql});
   }
+  advisor::add_recommendations(out);
   std::stable_sort(out.begin(), out.end(), [](const Recommendation &a, const Recommendation &b) {
     return std::tie(a.priority, a.kind) < std::tie(b.priority, b.kind);
   });

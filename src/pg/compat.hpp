@@ -244,3 +244,10 @@ template <typename TabEntry> std::int64_t dead_tuples(const TabEntry &entry) {
 }
 
 } // namespace pgo::pg::compat
+
+// The tree walkers' callback type: untyped before PostgreSQL 16, a macro casting it since.
+#if PG_VERSION_NUM >= 160000
+#define PGO_WALKER(f) (f)
+#else
+#define PGO_WALKER(f) reinterpret_cast<bool (*)()>(reinterpret_cast<void (*)()>(f))
+#endif

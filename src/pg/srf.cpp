@@ -87,6 +87,28 @@ void ResultSet::add_int32_array(const std::vector<int> &values) {
   }));
 }
 
+void ResultSet::add_int64_array(const std::vector<std::int64_t> &values) {
+  const int n = static_cast<int>(values.size());
+  add(guard([&] {
+    Datum *elements = static_cast<Datum *>(palloc(sizeof(Datum) * (n > 0 ? n : 1)));
+    for (int i = 0; i < n; i++)
+      elements[i] = Int64GetDatum(values[static_cast<std::size_t>(i)]);
+    return PointerGetDatum(construct_array(elements, n, INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+  }));
+}
+
+void ResultSet::add_text_array(const std::vector<std::string> &values) {
+  const int n = static_cast<int>(values.size());
+  add(guard([&] {
+    Datum *elements = static_cast<Datum *>(palloc(sizeof(Datum) * (n > 0 ? n : 1)));
+    for (int i = 0; i < n; i++) {
+      const std::string &v = values[static_cast<std::size_t>(i)];
+      elements[i] = PointerGetDatum(cstring_to_text_with_len(v.data(), static_cast<int>(v.size())));
+    }
+    return PointerGetDatum(construct_array(elements, n, TEXTOID, -1, false, TYPALIGN_INT));
+  }));
+}
+
 void ResultSet::add_timestamp(const std::optional<TimestampTz> &value) {
   if (value)
     add(TimestampTzGetDatum(*value));

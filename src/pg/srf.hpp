@@ -38,6 +38,8 @@ public:
   void add_name_array(const std::vector<std::string> &values);
   void add_int32(int value) { add(Int32GetDatum(value)); }
   void add_int32_array(const std::vector<int> &values);
+  void add_int64_array(const std::vector<std::int64_t> &values);
+  void add_text_array(const std::vector<std::string> &values);
   void add_timestamp(const std::optional<TimestampTz> &value);
   // Optional values: std::nullopt becomes SQL NULL.
   template <typename T, typename Add> void add_optional(const std::optional<T> &value, Add add_value) {

@@ -1,0 +1,78 @@
+// The index advisor's PostgreSQL-free rules: which columns a candidate btree index takes and in what order, whether
+// an existing index already covers a candidate, how big an index will be, and which candidates to advise for a
+// whole workload (greedy, so that one index serving many statements wins over one index per statement).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace pgo::core {
+
+// How a statement uses one column (or indexable expression) of a table.
+enum class ColumnUse { Equality, Range, OrderBy };
+
+struct UsedColumn {
+  std::string key; // the key as CREATE INDEX writes it: a quoted column name or a parenthesised expression
+  ColumnUse use = ColumnUse::Equality;
+  bool descending = false; // ORDER BY ... DESC
+  double distinct = 0;     // pg_stats.n_distinct as a count (0: unknown); more distinct values lead
+};
+
+// The key columns of btree candidates for one table of one statement, at most `max_columns` each: equality columns
+// first (most distinct values first, duplicates dropped), then either the first range column or the ORDER BY
+// columns (both when the ORDER BY starts with the range column). Two lists when a range column and a different
+// ORDER BY both apply: the planner chooses between them. Empty when nothing is indexable.
+std::vector<std::vector<std::string>> btree_key_orders(const std::vector<UsedColumn> &columns, int max_columns);
+
+enum class IndexKind { Btree, Partial, Gin, Expression };
+const char *kind_name(IndexKind kind);
+
+// An index as the advisor compares it: access method, key texts in order (direction left out), predicate text.
+struct IndexKeyShape {
+  std::string access_method; // "btree", "gin", ...
+  std::vector<std::string> keys;
+  std::string predicate; // "" when not partial
+};
+
+// An existing valid index already serves everything `candidate` would: same access method, same predicate (a
+// partial candidate is smaller than a full index, so only the same predicate counts) and the candidate's keys are
+// a leading prefix of the existing keys, as index_usage's redundancy check has it (for GIN, whose key order does not
+// matter: the candidate's keys are among the existing ones).
+bool covered_by(const IndexKeyShape &candidate, const IndexKeyShape &existing);
+
+// Estimated size of a new index.
+struct IndexSize {
+  double pages = 1;    // including the metapage
+  int tree_height = 0; // btree levels above the leaves (0: the root is a leaf); -1 for other methods
+  std::int64_t bytes() const;
+};
+// tuples: index entries; key_width: average bytes of the key columns together; fillfactor: leaf fill, percent.
+IndexSize estimate_btree_size(double tuples, double key_width, int fillfactor = 90, int block_size = 8192);
+// GIN: one entry per distinct element per row, compressed posting lists; a rough figure from the column width.
+IndexSize estimate_gin_size(double tuples, double column_width, int block_size = 8192);
+
+// Greedy selection over a workload.
+struct AdviceStatement {
+  double cost_before = 0;   // planner cost with the existing indexes only
+  double calls_per_day = 0; // how often it runs
+  double mean_ms = 0;       // its measured mean time
+};
+struct AdviceCandidate {
+  std::vector<double> cost_after; // per statement, with this one hypothetical index; < 0: not planned (other table)
+  double write_cost_ms_per_day = 0;
+};
+struct AdviceChoice {
+  int candidate = -1;
+  std::vector<int> statements;            // the statements it helps (indexes into the workload)
+  double cost_before = 0, cost_after = 0; // summed over those statements, per call
+  double saved_ms_per_day = 0;            // measured mean time scaled by the cost saving, times calls per day
+};
+// Repeatedly takes the candidate saving the most time per day net of its write cost, counting for each statement
+// only what it improves over the indexes already taken; stops when nothing left saves at least min_saving_pct of a
+// statement's cost or pays for its writes. At most max_choices.
+std::vector<AdviceChoice> choose_indexes(const std::vector<AdviceStatement> &statements,
+                                         const std::vector<AdviceCandidate> &candidates, double min_saving_pct,
+                                         int max_choices = 20);
+
+} // namespace pgo::core
