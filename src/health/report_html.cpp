@@ -31,7 +31,7 @@ constexpr struct {
 } kTrends[] = {{"latency_p95_ms", "p95 latency", "ms"},
                {"connections_used_pct", "Connection slots in use", "%"},
                {"dead_tuple_pct", "Dead tuples", "%"},
-               {"cache_hit_ratio", "Cache hit ratio", "ratio"},
+               {"cache_hit_pct", "Cache hit", "%"},
                {"blocked_queries", "Blocked queries", "sessions"}};
 
 double to_double(const pg::SqlValue &v) { return v ? std::stod(*v) : std::nan(""); }
