@@ -1,6 +1,7 @@
 -- ---------------------------------------------------------------------------------------------------------------
 -- Index advisor: indexes the workload needs, proven by the planner with hypothetical indexes (nothing is created,
 -- nothing executed). The view needs shared_preload_libraries (the workload is what the latency hooks keep).
+-- New in 0.2: the update from 0.1 runs this same file (src/sql/update/0.1--0.2/40_index_advisor.sql links to it).
 -- ---------------------------------------------------------------------------------------------------------------
 CREATE FUNCTION optimize.explain_hypothetical(
     query text,

@@ -1,6 +1,6 @@
 -- ---------------------------------------------------------------------------------------------------------------
 -- Partitioning: maintenance of RANGE-partitioned tables (premake, retention) as the partition_maintenance job kind.
--- The same objects are made by src/sql/update/0.1--0.2/50_partitioning.sql.
+-- New in 0.2: the update from 0.1 runs this same file (src/sql/update/0.1--0.2/50_partitioning.sql links to it).
 -- ---------------------------------------------------------------------------------------------------------------
 ALTER TABLE optimize.jobs DROP CONSTRAINT jobs_kind_check,
   ADD CONSTRAINT jobs_kind_check CHECK (kind OPERATOR(pg_catalog.=) ANY (ARRAY['vacuum_analyze', 'vacuum', 'analyze',

@@ -1,4 +1,5 @@
--- Monitoring: optimize.openmetrics() for Prometheus, and the html format of optimize.report().
+-- Monitoring (new in 0.2; the update from 0.1 runs this same file through a link): optimize.openmetrics() for
+-- Prometheus, and the html format of optimize.report().
 
 CREATE FUNCTION optimize.openmetrics()
 RETURNS text
