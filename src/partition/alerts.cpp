@@ -11,6 +11,9 @@ namespace pgo::partition {
 
 void add_alerts(std::vector<health::Alert> &alerts) {
   pg::Spi spi;
+  // The 0.2 library over a database still at 0.1 (before ALTER EXTENSION UPDATE) has no registrations to read.
+  if (spi.run("SELECT pg_catalog.to_regclass('optimize.partition_config') IS NULL").scalar().value_or("t") == "t")
+    return;
   for (const Registration &g : read_registrations(spi, InvalidOid)) {
     if (!exists(g.parent))
       continue;
