@@ -7,6 +7,7 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use PgoTest;
 use Time::HiRes qw(time);
 
 my $node = PostgreSQL::Test::Cluster->new('automation');
@@ -21,38 +22,16 @@ restart_after_crash = on
 $node->start;
 my $version = $node->safe_psql('postgres', 'SHOW server_version_num');
 
-sub poll
-{
-	my ($db, $query, $expected, $name) = @_;
-	ok($node->poll_query_until($db, $query, $expected), $name)
-	  or diag($node->safe_psql($db, $query));
-}
-
-# Runs SQL that must fail; returns its stderr.
-sub fails
-{
-	my ($db, $sql, %params) = @_;
-	my ($rc, $out, $err) = $node->psql($db, $sql, %params);
-	return $rc != 0 ? $err : "(succeeded: $out)";
-}
-
-sub scheduler_pid
-{
-	my ($db) = @_;
-	return $node->safe_psql('postgres',
-		qq{SELECT pid FROM pg_stat_activity WHERE backend_type = 'pg_optimize scheduler' AND datname = '$db'});
-}
-
 # --- processes ------------------------------------------------------------------------------------------------------
 $node->safe_psql('postgres', 'CREATE DATABASE app');
 $node->safe_psql('app', 'CREATE EXTENSION pg_optimize');
-poll('postgres', q{SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'pg_optimize launcher' AND datname IS NULL},
+poll($node, 'postgres', q{SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'pg_optimize launcher' AND datname IS NULL},
 	'1', 'one launcher, connected to no database');
-poll('postgres', q{SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'pg_optimize scheduler' AND datname = 'app'},
+poll($node, 'postgres', q{SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'pg_optimize scheduler' AND datname = 'app'},
 	'1', 'a scheduler in the database with the extension');
 # (polled: at each CREATE EXTENSION the launcher looks again at the databases it found without one, with a scheduler
 # that leaves at once)
-poll('app', q{SELECT (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'pg_optimize scheduler'
+poll($node, 'app', q{SELECT (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'pg_optimize scheduler'
                         AND datname = 'postgres') || ' ' || (SELECT state FROM optimize.scheduler_status
                                                              WHERE database = 'postgres')},
 	'0 extension not installed', 'no scheduler in a database without the extension');
@@ -60,15 +39,15 @@ is($node->safe_psql('app', q{SELECT string_agg(name || ' ' || kind || ' ' || sch
                                FROM optimize.jobs}),
 	'vacuum_analyze_daily vacuum_analyze 0 3 * * * postgres, refresh_materialized_views_hourly refresh_materialized_views 15 * * * * postgres, snapshot_hourly snapshot 0 * * * * postgres, cleanup_weekly cleanup 30 4 * * 0 postgres',
 	'CREATE EXTENSION makes the default jobs of the report, owned by its creator');
-poll('app', q{SELECT count(*) FROM optimize.jobs WHERE next_run > now()}, '4', 'the scheduler plans every default job');
+poll($node, 'app', q{SELECT count(*) FROM optimize.jobs WHERE next_run > now()}, '4', 'the scheduler plans every default job');
 
 $node->safe_psql('postgres', 'CREATE DATABASE second');
 $node->safe_psql('second', 'CREATE EXTENSION pg_optimize');
-poll('postgres',
+poll($node, 'postgres',
 	q{SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'pg_optimize scheduler' AND datname = 'second'},
 	'1', 'CREATE EXTENSION in another database gets it a scheduler without a restart');
 # (polled: the new scheduler shows in pg_stat_activity a moment before it has claimed its slot)
-poll('app', q{SELECT string_agg(database || ':' || state, ' ' ORDER BY database)
+poll($node, 'app', q{SELECT string_agg(database || ':' || state, ' ' ORDER BY database)
                 FROM optimize.scheduler_status WHERE database IN ('app', 'second')},
 	'app:running second:running', 'scheduler_status shows both');
 
@@ -82,7 +61,7 @@ SELECT pg_stat_force_next_flush();
 is($node->safe_psql('app', q{SELECT n_dead_tup FROM pg_stat_user_tables WHERE relname = 'orders'}), '10000',
 	'orders has 10000 dead tuples');
 $node->safe_psql('app', q{SELECT optimize.schedule('vacuum_orders', 'vacuum_analyze', '1 second', 'orders')});
-poll('app', q{SELECT count(*) > 0 FROM optimize.job_runs WHERE job = 'vacuum_orders' AND status = 'succeeded'}, 't',
+poll($node, 'app', q{SELECT count(*) > 0 FROM optimize.job_runs WHERE job = 'vacuum_orders' AND status = 'succeeded'}, 't',
 	'the vacuum job runs and succeeds');
 is($node->safe_psql('app', q{SELECT n_dead_tup = 0 AND last_vacuum IS NOT NULL AND last_analyze IS NOT NULL
                                FROM pg_stat_user_tables WHERE relname = 'orders'}),
@@ -129,7 +108,7 @@ CREATE UNIQUE INDEX ON sales_total (n);
 INSERT INTO sales VALUES (2, 20);
 SELECT optimize.schedule('refresh_sales', 'refresh_materialized_views', '1 second', 'sales_total');
 });
-poll('app', q{SELECT total FROM sales_total}, '30', 'a scheduled refresh brings the materialized view up to date');
+poll($node, 'app', q{SELECT total FROM sales_total}, '30', 'a scheduled refresh brings the materialized view up to date');
 is($node->safe_psql('app', q{SELECT details->'actions'->0->>'sql' FROM optimize.job_runs
                               WHERE job = 'refresh_sales' AND status = 'succeeded' ORDER BY id LIMIT 1}),
 	'REFRESH MATERIALIZED VIEW CONCURRENTLY public.sales_total', 'CONCURRENTLY, since a unique index allows it');
@@ -141,7 +120,7 @@ my $holder = $node->background_psql('app');
 $holder->query_safe('BEGIN');
 $holder->query_safe('ANALYZE sales_total');
 $node->safe_psql('app', q{SELECT optimize.alter_job('refresh_sales', enabled => true, lock_timeout => '200ms')});
-poll('app', q{SELECT count(*) > 0 FROM optimize.job_runs WHERE job = 'refresh_sales' AND status = 'timeout'
+poll($node, 'app', q{SELECT count(*) > 0 FROM optimize.job_runs WHERE job = 'refresh_sales' AND status = 'timeout'
                  AND message LIKE '%lock timeout%'}, 't',
 	'a refresh blocked by a lock ends with status timeout');
 is($holder->query_safe('SELECT 42'), '42', 'the session holding the lock goes on undisturbed');
@@ -158,13 +137,13 @@ CREATE MATERIALIZED VIEW slow_view AS SELECT slow() AS one WITH NO DATA;
 SELECT optimize.schedule('slow_refresh', 'refresh_materialized_views', '1 second', 'slow_view',
                          max_runtime => '500ms');
 });
-poll('app', q{SELECT count(*) > 0 FROM optimize.job_runs WHERE job = 'slow_refresh' AND status = 'timeout'
+poll($node, 'app', q{SELECT count(*) > 0 FROM optimize.job_runs WHERE job = 'slow_refresh' AND status = 'timeout'
                  AND message LIKE '%statement timeout%max_runtime%'}, 't',
 	'a job over its max_runtime is stopped and recorded as timeout');
 
 # A job never overlaps itself: the next occurrence, while a run is still going, is skipped.
 $node->safe_psql('app', q{SELECT optimize.alter_job('slow_refresh', max_runtime => '1 minute')});
-poll('app', q{SELECT count(*) > 0 FROM optimize.job_runs WHERE job = 'slow_refresh' AND status = 'skipped'
+poll($node, 'app', q{SELECT count(*) > 0 FROM optimize.job_runs WHERE job = 'slow_refresh' AND status = 'skipped'
                  AND message = 'the previous run is still running'}, 't',
 	'a job still running is not started again');
 $node->safe_psql('app', q{SELECT optimize.unschedule('slow_refresh')});
@@ -176,7 +155,7 @@ INSERT INTO divisor VALUES (0);
 CREATE MATERIALIZED VIEW broken AS SELECT 1 / d AS q FROM divisor WITH NO DATA;
 SELECT optimize.schedule('broken_refresh', 'refresh_materialized_views', '1 second', 'broken', max_retries => 1);
 });
-poll('app', q{SELECT enabled FROM optimize.jobs WHERE name = 'broken_refresh'}, 'f',
+poll($node, 'app', q{SELECT enabled FROM optimize.jobs WHERE name = 'broken_refresh'}, 'f',
 	'a job failing more than max_retries times in a row is disabled');
 like($node->safe_psql('app', q{SELECT last_message FROM optimize.jobs WHERE name = 'broken_refresh'}),
 	qr/disabled after 2 consecutive failures.*division by zero.*optimize\.alter_job\('broken_refresh', enabled => true\)/,
@@ -199,45 +178,45 @@ CREATE TABLE gone_table (id int);
 SELECT optimize.schedule('orphan', 'analyze', '1 second', 'gone_table');
 RESET ROLE;
 });
-my $scheduler_before = scheduler_pid('app');
+my $scheduler_before = scheduler_pid($node, 'app');
 $node->safe_psql('app', q{DROP TABLE gone_table; REVOKE CREATE ON SCHEMA public FROM gone; DROP ROLE gone});
-poll('app', q{SELECT count(*) > 0 FROM optimize.job_runs WHERE job = 'orphan' AND status = 'skipped'
+poll($node, 'app', q{SELECT count(*) > 0 FROM optimize.job_runs WHERE job = 'orphan' AND status = 'skipped'
                  AND message LIKE '%owner%no longer exists%'}, 't',
 	'a job whose owner was dropped is skipped with the reason');
 $node->safe_psql('app', q{SELECT optimize.unschedule('orphan')});
 $node->safe_psql('app', q{CREATE TABLE gone_target (id int); SELECT optimize.schedule('lost', 'analyze', '1 second', 'gone_target');
                            DROP TABLE gone_target});
-poll('app', q{SELECT count(*) > 0 FROM optimize.job_runs WHERE job = 'lost' AND status = 'skipped'
+poll($node, 'app', q{SELECT count(*) > 0 FROM optimize.job_runs WHERE job = 'lost' AND status = 'skipped'
                  AND message LIKE '%target%no longer exists%'}, 't',
 	'a job whose target was dropped is skipped with the reason');
-poll('app', q{SELECT next_run > (SELECT min(started_at) FROM optimize.job_runs WHERE job = 'lost') + interval '2 seconds'
+poll($node, 'app', q{SELECT next_run > (SELECT min(started_at) FROM optimize.job_runs WHERE job = 'lost') + interval '2 seconds'
                 FROM optimize.jobs WHERE name = 'lost'}, 't', 'the skipped job comes round again');
 is($node->safe_psql('app', q{SELECT count(*) FROM optimize.job_runs WHERE job = 'lost'}), '1',
 	'the same reason is recorded once, not at every occurrence');
 $node->safe_psql('app', q{SELECT optimize.unschedule('lost')});
 # A schedule typed by hand is refused at once; one that got in before that check (an 0.1 install) is disabled.
-like(fails('app', q{INSERT INTO optimize.jobs (name, kind, schedule) VALUES ('typo', 'analyze', 'every tuesday')}),
+like(fails($node, 'app', q{INSERT INTO optimize.jobs (name, kind, schedule) VALUES ('typo', 'analyze', 'every tuesday')}),
 	qr/invalid schedule "every tuesday"/, 'a row written by hand with an invalid schedule is refused');
 $node->safe_psql('app', q{ALTER TABLE optimize.jobs DISABLE TRIGGER check_job_row;
 INSERT INTO optimize.jobs (name, kind, schedule) VALUES ('typo', 'analyze', 'every tuesday');
 ALTER TABLE optimize.jobs ENABLE TRIGGER check_job_row;});
 $node->safe_psql('app', q{SELECT optimize.alter_job('snapshot_hourly', max_retries => 5)}); # wakes the scheduler
-poll('app', q{SELECT enabled::text || ' ' || (last_message LIKE 'invalid schedule%') FROM optimize.jobs WHERE name = 'typo'},
+poll($node, 'app', q{SELECT enabled::text || ' ' || (last_message LIKE 'invalid schedule%') FROM optimize.jobs WHERE name = 'typo'},
 	'false true', 'a job row with an invalid schedule is disabled with the reason');
-is(scheduler_pid('app'), $scheduler_before, 'and the scheduler never restarted for any of it');
+is(scheduler_pid($node, 'app'), $scheduler_before, 'and the scheduler never restarted for any of it');
 $node->safe_psql('app', q{DELETE FROM optimize.jobs WHERE name = 'typo'});
 
 # --- snapshots ------------------------------------------------------------------------------------------------------
 $node->safe_psql('app', q{SELECT optimize.schedule('snap', 'snapshot', '1 second')});
-poll('app', q{SELECT count(DISTINCT taken_at) >= 2 FROM optimize.snapshots}, 't', 'snapshots accrue');
+poll($node, 'app', q{SELECT count(DISTINCT taken_at) >= 2 FROM optimize.snapshots}, 't', 'snapshots accrue');
 is($node->safe_psql('app', q{SELECT count(*) >= 2 FROM optimize.trend('connections_max', '1 hour')}), 't',
 	'trend() reads them back');
 $node->safe_psql('app', q{SELECT optimize.unschedule('snap')});
 
 # --- signals and crashes --------------------------------------------------------------------------------------------
-my $pid = scheduler_pid('app');
+my $pid = scheduler_pid($node, 'app');
 $node->safe_psql('postgres', "SELECT pg_terminate_backend($pid)");
-poll('postgres', qq{SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'pg_optimize scheduler'
+poll($node, 'postgres', qq{SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'pg_optimize scheduler'
                        AND datname = 'app' AND pid <> $pid}, '1',
 	'a scheduler stopped with SIGTERM is started again');
 
@@ -248,35 +227,35 @@ SELECT optimize.schedule('long_refresh', 'refresh_materialized_views', '1 hour',
 UPDATE optimize.jobs SET next_run = now() WHERE name = 'long_refresh';
 SELECT optimize.alter_job('long_refresh', max_retries => 10);
 });
-poll('postgres', q{SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'pg_optimize job'}, '1',
+poll($node, 'postgres', q{SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'pg_optimize job'}, '1',
 	'a job worker runs (backend_type pg_optimize job)');
 $node->safe_psql('postgres', q{SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE backend_type = 'pg_optimize job'});
-poll('app', q{SELECT status FROM optimize.job_runs WHERE job = 'long_refresh' ORDER BY id DESC LIMIT 1}, 'crashed',
+poll($node, 'app', q{SELECT status FROM optimize.job_runs WHERE job = 'long_refresh' ORDER BY id DESC LIMIT 1}, 'crashed',
 	'a job worker ended by SIGTERM leaves its run marked crashed');
 
 # SIGKILL to a running job restarts the whole server; the new scheduler marks the leftover run crashed.
 $node->safe_psql('app', q{UPDATE optimize.jobs SET next_run = now() WHERE name = 'long_refresh';
                            SELECT optimize.alter_job('long_refresh', max_retries => 10)});
-poll('postgres', q{SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'pg_optimize job'}, '1',
+poll($node, 'postgres', q{SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'pg_optimize job'}, '1',
 	'the job runs again');
 my $job_pid = $node->safe_psql('postgres', q{SELECT pid FROM pg_stat_activity WHERE backend_type = 'pg_optimize job'});
 my $run_id = $node->safe_psql('app', q{SELECT max(id) FROM optimize.job_runs WHERE job = 'long_refresh'});
 kill 'KILL', $job_pid;
-poll('app', qq{SELECT status FROM optimize.job_runs WHERE id = $run_id}, 'crashed',
+poll($node, 'app', qq{SELECT status FROM optimize.job_runs WHERE id = $run_id}, 'crashed',
 	'after the crash restart the interrupted run is marked crashed');
-poll('postgres', q{SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'pg_optimize scheduler' AND datname = 'app'},
+poll($node, 'postgres', q{SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'pg_optimize scheduler' AND datname = 'app'},
 	'1', 'and the scheduler is back');
 $node->safe_psql('app', q{SELECT optimize.unschedule('long_refresh')});
 
 # SIGKILL to the scheduler itself: the server restarts its processes, the launcher starts the scheduler again.
-$pid = scheduler_pid('app');
+$pid = scheduler_pid($node, 'app');
 kill 'KILL', $pid;
-poll('postgres', qq{SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'pg_optimize scheduler'
+poll($node, 'postgres', qq{SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'pg_optimize scheduler'
                        AND datname = 'app' AND pid <> $pid}, '1',
 	'a scheduler killed with SIGKILL is back after the crash restart');
 
 # --- the DBA's DDL never waits on us ---------------------------------------------------------------------------------
-poll('postgres', q{SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'pg_optimize scheduler' AND datname = 'second'},
+poll($node, 'postgres', q{SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'pg_optimize scheduler' AND datname = 'second'},
 	'1', 'second has its scheduler');
 # Each statement fails outright if it has to wait on us: ALTER DATABASE RENAME at once while another session is
 # connected, DROP DATABASE after PostgreSQL's own 5 s of retries, DROP EXTENSION past the lock_timeout set here.
@@ -289,16 +268,16 @@ sub timed_ddl
 	ok($rc == 0, sprintf('%s with a scheduler attached succeeds (%.2f s)', $name, time() - $start)) or diag($err);
 }
 timed_ddl('postgres', 'ALTER DATABASE second RENAME TO renamed', 'ALTER DATABASE RENAME');
-poll('postgres', q{SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'pg_optimize scheduler' AND datname = 'renamed'},
+poll($node, 'postgres', q{SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'pg_optimize scheduler' AND datname = 'renamed'},
 	'1', 'the renamed database gets its scheduler back');
 timed_ddl('postgres', 'DROP DATABASE renamed', 'DROP DATABASE (without FORCE)');
 
 $node->safe_psql('postgres', 'CREATE DATABASE third');
 $node->safe_psql('third', 'CREATE EXTENSION pg_optimize');
-poll('postgres', q{SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'pg_optimize scheduler' AND datname = 'third'},
+poll($node, 'postgres', q{SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'pg_optimize scheduler' AND datname = 'third'},
 	'1', 'third has its scheduler');
 timed_ddl('third', 'DROP EXTENSION pg_optimize', 'DROP EXTENSION');
-poll('postgres', q{SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'pg_optimize scheduler' AND datname = 'third'},
+poll($node, 'postgres', q{SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'pg_optimize scheduler' AND datname = 'third'},
 	'0', 'and the scheduler leaves');
 
 # --- who may do what ------------------------------------------------------------------------------------------------
@@ -318,15 +297,15 @@ DELETE FROM bob_t;
 SELECT pg_stat_force_next_flush();
 RESET ROLE;
 });
-like(fails('app', q{SELECT optimize.schedule('steal', 'vacuum', '1 hour', 'bob_t')}, extra_params => ['-U', 'alice']),
+like(fails($node, 'app', q{SELECT optimize.schedule('steal', 'vacuum', '1 hour', 'bob_t')}, extra_params => ['-U', 'alice']),
 	qr/permission denied to schedule vacuum on "bob_t"/, 'a role cannot schedule work on a table it does not own');
 $node->safe_psql('app', q{SELECT optimize.schedule('alice_job', 'vacuum_analyze', '1 hour')}, extra_params => ['-U', 'alice']);
 $node->safe_psql('app', q{SELECT optimize.schedule('bob_job', 'analyze', '1 hour', 'bob_t')}, extra_params => ['-U', 'bob']);
 is($node->safe_psql('app', q{SELECT string_agg(name, ',' ORDER BY name) FROM optimize.jobs}, extra_params => ['-U', 'alice']),
 	'alice_job', 'a role sees only its own jobs');
-like(fails('app', q{SELECT optimize.alter_job('bob_job', enabled => false)}, extra_params => ['-U', 'alice']),
+like(fails($node, 'app', q{SELECT optimize.alter_job('bob_job', enabled => false)}, extra_params => ['-U', 'alice']),
 	qr/job "bob_job" does not exist/, 'nor can it change another role\'s job');
-like(fails('app', q{UPDATE optimize.jobs SET enabled = false WHERE name = 'bob_job' RETURNING 1}, extra_params => ['-U', 'alice']),
+like(fails($node, 'app', q{UPDATE optimize.jobs SET enabled = false WHERE name = 'bob_job' RETURNING 1}, extra_params => ['-U', 'alice']),
 	qr/permission denied for table jobs/, 'a direct UPDATE of a job is refused (jobs are written through the API)');
 is($node->safe_psql('app', q{SELECT enabled FROM optimize.jobs WHERE name = 'bob_job'}), 't', 'bob_job is still enabled');
 my $alice_run = $node->safe_psql('app', q{SELECT message || ' | ' || (details->'actions')::text FROM optimize.run_job('alice_job')},
@@ -340,7 +319,7 @@ is($node->safe_psql('app', q{SELECT count(*) FROM optimize.job_runs WHERE job = 
 $node->safe_psql('app', q{GRANT pg_monitor TO bob});
 ok($node->safe_psql('app', q{SELECT count(*) FROM optimize.jobs}, extra_params => ['-U', 'bob']) > 2,
 	'a member of pg_monitor sees every job');
-like(fails('app', q{SELECT optimize.run_job('alice_job')}, extra_params => ['-U', 'bob']),
+like(fails($node, 'app', q{SELECT optimize.run_job('alice_job')}, extra_params => ['-U', 'bob']),
 	qr/only the owner of job "alice_job" or a superuser/, 'but cannot run or change other roles\' jobs');
 
 # --- pg_dump carries the jobs -----------------------------------------------------------------------------------------

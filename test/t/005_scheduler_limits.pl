@@ -9,6 +9,7 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use PgoTest;
 use Time::HiRes qw(usleep);
 
 my $node = PostgreSQL::Test::Cluster->new('limits');
@@ -28,21 +29,6 @@ poll_log(
 	qr/LOG:  pg_optimize launcher started: pg_optimize\.max_workers = 4 schedulers and jobs plus the launcher may use 5 of max_worker_processes = 8, leaving 3/, 0,
 	'the launcher logs its share of the background workers at start');
 
-sub poll
-{
-	my ($db, $query, $expected, $name) = @_;
-	ok($node->poll_query_until($db, $query, $expected), $name)
-	  or diag($node->safe_psql($db, $query));
-}
-
-# Runs SQL that must fail; returns its stderr.
-sub fails
-{
-	my ($db, $sql, %params) = @_;
-	my ($rc, $out, $err) = $node->psql($db, $sql, %params);
-	return $rc != 0 ? $err : "(succeeded: $out)";
-}
-
 # Waits, as poll_query_until does, for the server log from $offset on to match $regexp.
 sub poll_log
 {
@@ -53,13 +39,6 @@ sub poll_log
 		usleep(100_000);
 	}
 	return fail($name);
-}
-
-sub scheduler_pid
-{
-	my ($db) = @_;
-	return $node->safe_psql('postgres',
-		qq{SELECT pid FROM pg_stat_activity WHERE backend_type = 'pg_optimize scheduler' AND datname = '$db'});
 }
 
 sub schedulers
@@ -97,8 +76,8 @@ sub latest_runs_overlap
 
 # --- pg_optimize.max_parallel_jobs ----------------------------------------------------------------------------------
 create_database_with_extension('app');
-poll('app', q{SELECT state FROM optimize.scheduler_status WHERE database = 'app'}, 'running', 'app has its scheduler');
-my $app_scheduler = scheduler_pid('app');
+poll($node, 'app', q{SELECT state FROM optimize.scheduler_status WHERE database = 'app'}, 'running', 'app has its scheduler');
+my $app_scheduler = scheduler_pid($node, 'app');
 
 # Two refreshes of two seconds each, due at the same instant (alter_job() wakes the scheduler at commit).
 $node->safe_psql('app', q{
@@ -113,7 +92,7 @@ UPDATE optimize.jobs SET next_run = now() WHERE name IN ('refresh_a', 'refresh_b
 SELECT optimize.alter_job('refresh_a', max_retries => 5);
 COMMIT;};
 $node->safe_psql('app', $both_due);
-poll('app', q{SELECT count(*) FROM optimize.job_runs WHERE job IN ('refresh_a', 'refresh_b') AND status = 'succeeded'},
+poll($node, 'app', q{SELECT count(*) FROM optimize.job_runs WHERE job IN ('refresh_a', 'refresh_b') AND status = 'succeeded'},
 	'2', 'with max_parallel_jobs = 1, two jobs due at once both run');
 is($node->safe_psql('app', q{SELECT string_agg(job || ' ' || status, ', ' ORDER BY id) FROM optimize.job_runs
                               WHERE job IN ('refresh_a', 'refresh_b')}),
@@ -121,22 +100,22 @@ is($node->safe_psql('app', q{SELECT string_agg(job || ' ' || status, ', ' ORDER 
 	'once each, in the order of the jobs: the second waited its turn, with no skipped run recorded');
 my ($overlap, $intervals) = latest_runs_overlap('app', 'refresh_a', 'refresh_b');
 is($overlap, 'f', 'their runs do not overlap') or diag($intervals);
-like(fails('app', 'SET pg_optimize.max_parallel_jobs = 2'),
+like(fails($node, 'app', 'SET pg_optimize.max_parallel_jobs = 2'),
 	qr/parameter "pg_optimize\.max_parallel_jobs" cannot be changed now/,
 	'max_parallel_jobs is a server setting, not a session one');
 
 # --- a reload reaches a running scheduler ----------------------------------------------------------------------------
 $node->safe_psql('app', q{ALTER SYSTEM SET pg_optimize.max_parallel_jobs = 2; SELECT pg_reload_conf();});
 # A new session has the new value once the postmaster has reloaded, and by then it has signalled its children.
-poll('app', 'SHOW pg_optimize.max_parallel_jobs', '2', 'the server has reloaded max_parallel_jobs = 2');
+poll($node, 'app', 'SHOW pg_optimize.max_parallel_jobs', '2', 'the server has reloaded max_parallel_jobs = 2');
 $node->safe_psql('app', $both_due);
-poll('postgres', q{SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'pg_optimize job' AND datname = 'app'},
+poll($node, 'postgres', q{SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'pg_optimize job' AND datname = 'app'},
 	'2', 'after the reload the same two jobs run at the same time');
-poll('app', q{SELECT count(*) FROM optimize.job_runs WHERE job IN ('refresh_a', 'refresh_b') AND status = 'succeeded'},
+poll($node, 'app', q{SELECT count(*) FROM optimize.job_runs WHERE job IN ('refresh_a', 'refresh_b') AND status = 'succeeded'},
 	'4', 'and both succeed');
 ($overlap, $intervals) = latest_runs_overlap('app', 'refresh_a', 'refresh_b');
 is($overlap, 't', 'their runs overlap') or diag($intervals);
-is(scheduler_pid('app'), $app_scheduler, 'the scheduler took the new value without a restart');
+is(scheduler_pid($node, 'app'), $app_scheduler, 'the scheduler took the new value without a restart');
 $node->safe_psql('app', q{
 SELECT optimize.unschedule('refresh_a');
 SELECT optimize.unschedule('refresh_b');
@@ -189,7 +168,7 @@ is($node->safe_psql('app', q{SELECT count(*) FROM optimize.run_maintenance() WHE
 
 # --- pg_optimize.databases ------------------------------------------------------------------------------------------
 create_database_with_extension('other');
-poll('app', q{SELECT state FROM optimize.scheduler_status WHERE database = 'other'}, 'running',
+poll($node, 'app', q{SELECT state FROM optimize.scheduler_status WHERE database = 'other'}, 'running',
 	'other has its scheduler');
 # A job of other's runs when other is left out: it waits for a lock this session holds.
 $node->safe_psql('other', q{
@@ -203,45 +182,45 @@ $node->safe_psql('other', q{BEGIN;
 UPDATE optimize.jobs SET next_run = now() WHERE name = 'held_refresh';
 SELECT optimize.alter_job('held_refresh', max_retries => 5);
 COMMIT;});
-poll('postgres', q{SELECT wait_event_type FROM pg_stat_activity WHERE backend_type = 'pg_optimize job'
+poll($node, 'postgres', q{SELECT wait_event_type FROM pg_stat_activity WHERE backend_type = 'pg_optimize job'
                      AND datname = 'other'}, 'Lock', 'a job of other is running (waiting for a lock)');
 
 $node->safe_psql('postgres', q{ALTER SYSTEM SET pg_optimize.databases = 'app'; SELECT pg_reload_conf();});
-poll('postgres', q{SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'pg_optimize scheduler'
+poll($node, 'postgres', q{SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'pg_optimize scheduler'
                      AND datname = 'other'}, '0',
 	'after a reload with pg_optimize.databases = app, other has no scheduler');
-poll('app', q{SELECT coalesce(pid::text, 'no pid') || ' | ' || state || ' | ' || running_jobs
+poll($node, 'app', q{SELECT coalesce(pid::text, 'no pid') || ' | ' || state || ' | ' || running_jobs
                 FROM optimize.scheduler_status WHERE database = 'other'},
 	'no pid | excluded by pg_optimize.databases | 1', 'scheduler_status shows other excluded, with its running job');
 is($node->safe_psql('postgres', q{SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'pg_optimize job'
                                     AND datname = 'other'}),
 	'1', 'the job already running is left to finish');
-is(scheduler_pid('app'), $app_scheduler, 'app keeps its scheduler');
+is(scheduler_pid($node, 'app'), $app_scheduler, 'app keeps its scheduler');
 $holder->query_safe('COMMIT');
 $holder->quit;
-poll('other', q{SELECT status FROM optimize.job_runs WHERE job = 'held_refresh'}, 'succeeded',
+poll($node, 'other', q{SELECT status FROM optimize.job_runs WHERE job = 'held_refresh'}, 'succeeded',
 	'the job finishes and records its run');
-poll('app', q{SELECT count(*) FROM optimize.scheduler_status WHERE database = 'other'}, '0',
+poll($node, 'app', q{SELECT count(*) FROM optimize.scheduler_status WHERE database = 'other'}, '0',
 	'with no job left, other leaves scheduler_status: its slot is free for another database');
 is(schedulers('other'), '0', 'and other still has no scheduler');
 
 $node->safe_psql('postgres', q{ALTER SYSTEM SET pg_optimize.databases = 'app', 'other'; SELECT pg_reload_conf();});
-poll('app', q{SELECT state FROM optimize.scheduler_status WHERE database = 'other'}, 'running',
+poll($node, 'app', q{SELECT state FROM optimize.scheduler_status WHERE database = 'other'}, 'running',
 	'listed again at a reload, other gets its scheduler back');
 is($node->safe_psql('app', q{SELECT count(*) FROM optimize.scheduler_status WHERE database = 'postgres'}), '0',
 	'postgres, not listed, holds no slot');
 
 # --- pg_optimize.max_workers (4 here): schedulers plus running jobs, cluster-wide -----------------------------------
-like(fails('app', 'SET pg_optimize.max_workers = 5'),
+like(fails($node, 'app', 'SET pg_optimize.max_workers = 5'),
 	qr/parameter "pg_optimize\.max_workers" cannot be changed without restarting the server/,
 	'max_workers is fixed at server start');
 # Only listed databases take a slot: postgres, without the extension, would take one too.
 $node->safe_psql('postgres',
 	q{ALTER SYSTEM SET pg_optimize.databases = 'app', 'other', 'd3', 'd4', 'd5'; SELECT pg_reload_conf();});
-poll('postgres', 'SHOW pg_optimize.databases', 'app, other, d3, d4, d5', 'the server has reloaded the list');
+poll($node, 'postgres', 'SHOW pg_optimize.databases', 'app, other, d3, d4, d5', 'the server has reloaded the list');
 create_database_with_extension('d3');
 create_database_with_extension('d4');
-poll('postgres', q{SELECT string_agg(datname, ' ' ORDER BY datname) FROM pg_stat_activity
+poll($node, 'postgres', q{SELECT string_agg(datname, ' ' ORDER BY datname) FROM pg_stat_activity
                     WHERE backend_type = 'pg_optimize scheduler'}, 'app d3 d4 other', 'four schedulers');
 my $log_offset = -s $node->logfile;
 create_database_with_extension('d5');
@@ -252,7 +231,7 @@ like($node->safe_psql('app', q{SELECT state || ': ' || last_error FROM optimize.
 	qr/^waiting for a slot: no scheduler slot free \(pg_optimize\.max_workers = 4 .*raise pg_optimize\.max_workers/,
 	'and scheduler_status lists it, waiting, with the reason');
 $node->safe_psql('postgres', 'DROP DATABASE d3');
-poll('app', q{SELECT state FROM optimize.scheduler_status WHERE database = 'd5'}, 'running',
+poll($node, 'app', q{SELECT state FROM optimize.scheduler_status WHERE database = 'd5'}, 'running',
 	'once d3 is dropped, d5 gets its scheduler');
 
 # Jobs count too: with four schedulers a due job waits. The scheduler plans the marker job (no next_run) in the same
@@ -266,26 +245,26 @@ UPDATE optimize.jobs SET next_run = NULL WHERE name = 'budget_marker';
 UPDATE optimize.jobs SET next_run = now() WHERE name = 'budget_job';
 SELECT optimize.alter_job('budget_job', max_retries => 5);
 COMMIT;});
-poll('app', q{SELECT next_run IS NOT NULL FROM optimize.jobs WHERE name = 'budget_marker'}, 't',
+poll($node, 'app', q{SELECT next_run IS NOT NULL FROM optimize.jobs WHERE name = 'budget_marker'}, 't',
 	'the scheduler of app has looked at its jobs');
 is($node->safe_psql('app', q{SELECT count(*) FROM optimize.job_runs WHERE job = 'budget_job'}), '0',
 	'with four schedulers running, the due job waits for a worker (no run, not even a skipped one)');
 $node->safe_psql('postgres', 'DROP DATABASE d4');
 # (Woken here; a scheduler waiting for a worker looks again within 10 s anyway.)
 $node->safe_psql('app', q{SELECT optimize.alter_job('budget_job', max_retries => 5)});
-poll('app', q{SELECT string_agg(status, ' ') FROM optimize.job_runs WHERE job = 'budget_job'}, 'succeeded',
+poll($node, 'app', q{SELECT string_agg(status, ' ') FROM optimize.job_runs WHERE job = 'budget_job'}, 'succeeded',
 	'once d4 is dropped, the job runs');
 
 # --- databases without the extension do not keep a slot --------------------------------------------------------------
 # With every database wanted, those without the extension (postgres and three more, all older than the next one) are
 # looked at and give their slot up: a database created after them with the extension still gets the fourth place.
 $node->safe_psql('postgres', q{ALTER SYSTEM RESET pg_optimize.databases; SELECT pg_reload_conf();});
-poll('postgres', 'SHOW pg_optimize.databases', '', 'every database is wanted again');
+poll($node, 'postgres', 'SHOW pg_optimize.databases', '', 'every database is wanted again');
 $node->safe_psql('postgres', "CREATE DATABASE $_") for qw(x1 x2 x3);
 create_database_with_extension('late');
-poll('app', q{SELECT state FROM optimize.scheduler_status WHERE database = 'late'}, 'running',
+poll($node, 'app', q{SELECT state FROM optimize.scheduler_status WHERE database = 'late'}, 'running',
 	'more databases without the extension than slots: a database with it still gets its scheduler');
-poll('postgres', q{SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'pg_optimize scheduler'
+poll($node, 'postgres', q{SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'pg_optimize scheduler'
                      AND datname IN ('postgres', 'x1', 'x2', 'x3')}, '0',
 	'and those without it have no scheduler left');
 is($node->safe_psql('postgres', q{SELECT string_agg(datname, ' ' ORDER BY datname) FROM pg_stat_activity

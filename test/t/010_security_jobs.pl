@@ -11,6 +11,7 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use PgoTest;
 
 my $node = PostgreSQL::Test::Cluster->new('security_jobs');
 $node->init;
@@ -23,21 +24,6 @@ timezone = 'UTC'
 autovacuum = off
 });
 $node->start;
-
-sub poll
-{
-	my ($db, $query, $expected, $name) = @_;
-	ok($node->poll_query_until($db, $query, $expected), $name)
-	  or diag($node->safe_psql($db, $query));
-}
-
-# Runs SQL that must fail; returns its stderr.
-sub fails
-{
-	my ($db, $sql, %params) = @_;
-	my ($rc, $out, $err) = $node->psql($db, $sql, %params);
-	return $rc != 0 ? $err : "(succeeded: $out)";
-}
 
 # The test's own statements in the attacked database run with a safe path: the planted objects are for pg_optimize.
 # (QUIET: poll_query_until compares all of psql's output, which would include SET's command tag.)
@@ -140,7 +126,7 @@ SELECT optimize.schedule('k_refresh', 'refresh_materialized_views', '1 second');
 SELECT optimize.schedule('k_snapshot', 'snapshot', '1 second');
 SELECT optimize.schedule('k_cleanup', 'cleanup', '1 second');
 });
-poll('shop', qq{$safe SELECT pg_catalog.count(DISTINCT job) FROM optimize.job_runs
+poll($node, 'shop', qq{$safe SELECT pg_catalog.count(DISTINCT job) FROM optimize.job_runs
                  WHERE job LIKE 'k\\_%' AND status = 'succeeded'}, '6',
 	'each job kind has run, and succeeded');
 is($node->safe_psql('shop', qq{$safe SELECT n FROM public.order_count}), '100', 'the refresh did its work');
@@ -158,31 +144,31 @@ is($node->safe_psql('postgres', q{SELECT rolsuper FROM pg_roles WHERE rolname = 
 
 # --- who may write jobs ---------------------------------------------------------------------------------------------
 $node->safe_psql('shop', q{CREATE ROLE bypasser LOGIN BYPASSRLS});
-like(fails('shop', q{INSERT INTO optimize.jobs (name, kind, schedule, owner) VALUES ('b', 'analyze', '1 second', 'postgres')},
+like(fails($node, 'shop', q{INSERT INTO optimize.jobs (name, kind, schedule, owner) VALUES ('b', 'analyze', '1 second', 'postgres')},
 		extra_params => [ '-U', 'bypasser' ]),
 	qr/permission denied for table jobs/, 'a BYPASSRLS role cannot insert a job owned by a superuser');
-like(fails('shop', q{UPDATE optimize.jobs SET enabled = true WHERE is_default}, extra_params => [ '-U', 'bypasser' ]),
+like(fails($node, 'shop', q{UPDATE optimize.jobs SET enabled = true WHERE is_default}, extra_params => [ '-U', 'bypasser' ]),
 	qr/permission denied for table jobs/, 'nor change the default jobs');
-like(fails('shop', q{DELETE FROM optimize.jobs}, extra_params => [ '-U', 'mallory' ]),
+like(fails($node, 'shop', q{DELETE FROM optimize.jobs}, extra_params => [ '-U', 'mallory' ]),
 	qr/permission denied for table jobs/, 'nor can the database owner delete jobs by hand');
 
 # The table's owner: the role that created the extension, no longer a superuser.
 $node->safe_psql('postgres', q{CREATE ROLE installer LOGIN SUPERUSER; CREATE DATABASE inst OWNER installer;});
 $node->safe_psql('inst', 'CREATE EXTENSION pg_optimize', extra_params => [ '-U', 'installer' ]);
 $node->safe_psql('postgres', q{ALTER ROLE installer NOSUPERUSER});
-like(fails('inst', q{INSERT INTO optimize.jobs (name, kind, schedule, owner) VALUES ('t', 'analyze', '1 second', 'postgres')},
+like(fails($node, 'inst', q{INSERT INTO optimize.jobs (name, kind, schedule, owner) VALUES ('t', 'analyze', '1 second', 'postgres')},
 		extra_params => [ '-U', 'installer' ]),
 	qr/permission denied to write a job owned by another role/,
 	'the owner of optimize.jobs, no superuser, cannot insert a job owned by a superuser');
-like(fails('inst', q{UPDATE optimize.jobs SET schedule = '1 second', enabled = true WHERE name = 'snapshot_hourly'},
+like(fails($node, 'inst', q{UPDATE optimize.jobs SET schedule = '1 second', enabled = true WHERE name = 'snapshot_hourly'},
 		extra_params => [ '-U', 'installer' ]),
 	qr/permission denied to write a job owned by another role|only a superuser can own a snapshot job/,
 	'nor make a default job its own way');
 
 # A superuser's hand-written row is checked too.
-like(fails('shop', q{INSERT INTO optimize.jobs (name, kind, schedule, options) VALUES ('h', 'vacuum', '1 day', '{"fast": 1}')}),
+like(fails($node, 'shop', q{INSERT INTO optimize.jobs (name, kind, schedule, options) VALUES ('h', 'vacuum', '1 day', '{"fast": 1}')}),
 	qr/unknown job option "fast"/, 'a hand-written row with bad options is refused');
-like(fails('shop', q{INSERT INTO optimize.jobs (name, kind, schedule, owner) VALUES ('h', 'snapshot', '1 day', 'mallory')}),
+like(fails($node, 'shop', q{INSERT INTO optimize.jobs (name, kind, schedule, owner) VALUES ('h', 'snapshot', '1 day', 'mallory')}),
 	qr/only a superuser can own a snapshot job/, 'a snapshot job owned by a role that could not run it is refused');
 # A row that got in before the check (an 0.1 install): skipped with the reason, never run. (Not safe_psql: 0.1 has
 # no trigger to disable, and this test must run to its end against 0.1 too.)
@@ -192,7 +178,7 @@ INSERT INTO optimize.jobs (name, kind, schedule, owner) VALUES ('planted_cleanup
 ALTER TABLE optimize.jobs ENABLE TRIGGER check_job_row;
 }, on_error_stop => 0);
 $node->safe_psql('shop', q{SELECT optimize.alter_job('snapshot_hourly', max_retries => 5)}); # wakes the scheduler
-poll('shop', qq{$safe SELECT status || ': ' || message FROM optimize.job_runs WHERE job = 'planted_cleanup' LIMIT 1},
+poll($node, 'shop', qq{$safe SELECT status || ': ' || message FROM optimize.job_runs WHERE job = 'planted_cleanup' LIMIT 1},
 	'skipped: only a superuser can own a cleanup job', 'a row written past the check is skipped, with the reason');
 $node->safe_psql('shop', qq{$safe DELETE FROM optimize.jobs WHERE name = 'planted_cleanup'});
 
@@ -217,7 +203,7 @@ $node->safe_psql('shop', q{ALTER ROLE teammate SET timezone = 'Pacific/Kiritimat
 $node->safe_psql('shop', q{SET ROLE team; CREATE TABLE public.tz_table (id int);});
 $node->safe_psql('shop', q{SELECT optimize.schedule('at_three', 'analyze', '0 3 * * *', 'public.tz_table')},
 	extra_params => [ '-U', 'teammate' ]);
-poll('shop', qq{$safe SELECT extract(hour FROM next_run AT TIME ZONE 'UTC') FROM optimize.jobs WHERE name = 'at_three'},
+poll($node, 'shop', qq{$safe SELECT extract(hour FROM next_run AT TIME ZONE 'UTC') FROM optimize.jobs WHERE name = 'at_three'},
 	'3', 'a cron job scheduled by a role with another TimeZone first runs at 03:00 of the server\'s time zone');
 
 # --- limits on run_job() and run_maintenance(false) -----------------------------------------------------------------
@@ -235,18 +221,18 @@ SELECT optimize.schedule('held_a', 'refresh_materialized_views', '1 second', 'pu
 SELECT optimize.schedule('held_b', 'refresh_materialized_views', '1 second', 'public.held_b', lock_timeout => '5 minutes');
 SELECT optimize.schedule('quick', 'analyze', '1 day', 'public.orders');
 });
-poll('shop', qq{$safe SELECT running_jobs FROM optimize.scheduler_status WHERE database = 'shop'}, '2',
+poll($node, 'shop', qq{$safe SELECT running_jobs FROM optimize.scheduler_status WHERE database = 'shop'}, '2',
 	'two jobs run in shop, as many as max_parallel_jobs');
-like(fails('shop', q{SET pg_optimize.worker_wait_timeout = 0; SELECT * FROM optimize.run_job('quick')}),
+like(fails($node, 'shop', q{SET pg_optimize.worker_wait_timeout = 0; SELECT * FROM optimize.run_job('quick')}),
 	qr/ERROR:  cannot start job "quick": 2 pg_optimize jobs already run in this database \(pg_optimize\.max_parallel_jobs\)/,
 	'run_job() refuses a third job at once, with the reason');
-like(fails('shop', q{SET pg_optimize.worker_wait_timeout = '300ms'; SELECT * FROM optimize.run_maintenance(false)}),
+like(fails($node, 'shop', q{SET pg_optimize.worker_wait_timeout = '300ms'; SELECT * FROM optimize.run_maintenance(false)}),
 	qr/cannot start job "run_maintenance".*\n.*DETAIL:  Waited 300 ms/,
 	'run_maintenance(false) waits within its bound, then refuses');
 $holder->query_safe('COMMIT');
 $holder->quit;
 $node->safe_psql('shop', q{SELECT optimize.unschedule('held_a'); SELECT optimize.unschedule('held_b');});
-poll('shop', qq{$safe SELECT running_jobs FROM optimize.scheduler_status WHERE database = 'shop'}, '0',
+poll($node, 'shop', qq{$safe SELECT running_jobs FROM optimize.scheduler_status WHERE database = 'shop'}, '0',
 	'the held jobs end');
 is($node->safe_psql('shop', q{SELECT status FROM optimize.run_job('quick')}), 'succeeded',
 	'with a place free, run_job() runs');
@@ -255,9 +241,9 @@ is($node->safe_psql('shop', q{SELECT status FROM optimize.run_job('quick')}), 's
 $node->safe_psql('postgres', q{ALTER SYSTEM SET pg_optimize.history_per_job = 3; SELECT pg_reload_conf();});
 $node->safe_psql('shop', q{SELECT optimize.schedule('often', 'analyze', '1 second', 'public.orders')});
 my $first = '';
-poll('shop', qq{$safe SELECT count(*) > 0 FROM optimize.job_runs WHERE job = 'often'}, 't', 'the job runs');
+poll($node, 'shop', qq{$safe SELECT count(*) > 0 FROM optimize.job_runs WHERE job = 'often'}, 't', 'the job runs');
 $first = $node->safe_psql('shop', qq{$safe SELECT min(id) FROM optimize.job_runs WHERE job = 'often'});
-poll('shop', qq{$safe SELECT min(id) > $first FROM optimize.job_runs WHERE job = 'often'}, 't',
+poll($node, 'shop', qq{$safe SELECT min(id) > $first FROM optimize.job_runs WHERE job = 'often'}, 't',
 	'a job due every second: its oldest runs go as new ones are written');
 cmp_ok($node->safe_psql('shop', qq{$safe SELECT count(*) FROM optimize.job_runs WHERE job = 'often'}), '<=', 4,
 	'at most history_per_job finished runs (and the one running) are kept');
@@ -269,20 +255,20 @@ $node->safe_psql('shop', q{
 SELECT optimize.schedule('locked', 'analyze', '1 second', 'public.orders');
 SELECT optimize.schedule('free', 'analyze', '1 second', 'public.orders');
 });
-poll('shop', qq{$safe SELECT count(*) > 0 FROM optimize.job_runs WHERE job = 'locked' AND status = 'succeeded'}, 't',
+poll($node, 'shop', qq{$safe SELECT count(*) > 0 FROM optimize.job_runs WHERE job = 'locked' AND status = 'succeeded'}, 't',
 	'both jobs run');
 my $locker = $node->background_psql('shop');
 $locker->query_safe('BEGIN');
 $locker->query_safe(q{SELECT 1 FROM optimize.jobs WHERE name OPERATOR(pg_catalog.=) 'locked' FOR UPDATE});
 my $free_runs = $node->safe_psql('shop', qq{$safe SELECT count(*) FROM optimize.job_runs WHERE job = 'free'});
-poll('shop', qq{$safe SELECT count(*) >= $free_runs + 3 FROM optimize.job_runs WHERE job = 'free'}, 't',
+poll($node, 'shop', qq{$safe SELECT count(*) >= $free_runs + 3 FROM optimize.job_runs WHERE job = 'free'}, 't',
 	'an idle FOR UPDATE lock on one job\'s row: the other jobs of the database go on running');
 my $scheduler = $node->safe_psql('postgres',
 	q{SELECT pid FROM pg_stat_activity WHERE backend_type = 'pg_optimize scheduler' AND datname = 'shop'});
 $node->safe_psql('postgres', "SELECT pg_terminate_backend($scheduler)");
-poll('postgres', qq{SELECT count(*) FROM pg_stat_activity WHERE pid = $scheduler}, '0',
+poll($node, 'postgres', qq{SELECT count(*) FROM pg_stat_activity WHERE pid = $scheduler}, '0',
 	'a SIGTERM ends the scheduler while the lock is held');
-poll('postgres', q{SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'pg_optimize scheduler' AND datname = 'shop'},
+poll($node, 'postgres', q{SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'pg_optimize scheduler' AND datname = 'shop'},
 	'1', 'and it comes back');
 my ($drop_rc, $drop_out, $drop_err) = $node->psql('postgres', 'DROP DATABASE shop WITH (FORCE)');
 is($drop_rc, 0, 'DROP DATABASE ... WITH (FORCE) succeeds while a user holds a row lock on optimize.jobs')

@@ -17,6 +17,7 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use PgoTest;
 use IPC::Run;
 
 my $node = PostgreSQL::Test::Cluster->new('attacker');
@@ -27,13 +28,6 @@ pg_optimize.launcher_naptime = 1
 autovacuum = off
 });
 $node->start;
-
-sub poll
-{
-	my ($db, $query, $expected, $name) = @_;
-	ok($node->poll_query_until($db, $query, $expected), $name)
-	  or diag($node->safe_psql($db, $query));
-}
 
 # Everything the test itself runs as a superuser in mallory's databases pins its own path first, so that only the
 # extension's statements could ever reach her objects.
@@ -212,7 +206,7 @@ $node->safe_psql('shop', $pin . "SELECT '$secret' AS token, pg_catalog.count(*) 
 my $sleeper = IPC::Run::start(
 	[ 'psql', '-XAtq', '-d', $node->connstr('shop'), '-c', $pin . "SELECT pg_catalog.pg_sleep(60), '$secret-live'" ],
 	'>', \my $sleep_out, '2>', \my $sleep_err);
-poll('postgres', "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%$secret-live%' AND state = 'active'
+poll($node, 'postgres', "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%$secret-live%' AND state = 'active'
                     AND pid <> pg_backend_pid()", '1', 'a superuser statement with a secret is running');
 sleep 1; # past 50 ms: a long-running query
 my $seen = '';
@@ -250,7 +244,7 @@ CREATE MATERIALIZED VIEW slow_view AS SELECT slow() AS one WITH NO DATA;
 SELECT optimize.schedule('long_refresh', 'refresh_materialized_views', '1 second', 'slow_view',
                          max_runtime => '1 hour');
 });
-poll('postgres', q{SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'pg_optimize job' AND datname = 'app'},
+poll($node, 'postgres', q{SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'pg_optimize job' AND datname = 'app'},
 	'1', 'a job runs in app');
 my $pids = q{SELECT string_agg(pid::text, ',' ORDER BY backend_type, pid) FROM pg_stat_activity
              WHERE datname = 'app' AND backend_type IN ('pg_optimize job', 'pg_optimize scheduler')};
@@ -271,7 +265,7 @@ is($node->safe_psql('app', q{SELECT count(*) FROM optimize.job_runs WHERE status
 # a superuser's CREATE DATABASE ... TEMPLATE of a database with a scheduler: stopped for the copy, then back
 ($rc, $out, $err) = $node->psql('postgres', q{SET lock_timeout = '10s'; CREATE DATABASE copy TEMPLATE app});
 is($rc, 0, 'a superuser copies a database that has a scheduler and a running job') or diag($err);
-poll('postgres', q{SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'pg_optimize scheduler'
+poll($node, 'postgres', q{SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'pg_optimize scheduler'
                      AND datname = 'app'}, '1', 'app gets its scheduler back at once after the copy');
 is($node->safe_psql('copy', q{SELECT count(*) FROM optimize.jobs WHERE name = 'long_refresh'}), '1',
 	'the copy has the jobs');
