@@ -150,7 +150,8 @@ TEST(MigrationPlan, PhasesInOrderWithTheBoundOnEveryStep) {
   const std::size_t commit = position(all, "COMMIT");
   const std::size_t validate = position(all, "ALTER TABLE app.notes VALIDATE CONSTRAINT notes_event_fkey");
   EXPECT_EQ(all[begin + 1], "SET LOCAL lock_timeout = '5s'");
-  EXPECT_EQ(lock, begin + 2);
+  EXPECT_EQ(all[begin + 2], "SET LOCAL search_path = pg_catalog, pg_temp");
+  EXPECT_EQ(lock, begin + 3);
   EXPECT_LT(lock, drop_fk);
   EXPECT_LT(drop_fk, attach); // PostgreSQL refuses to attach a table that foreign keys reference
   EXPECT_LT(setval, drop_identity);
