@@ -31,6 +31,7 @@ int openmetrics_max_tables = 20;
 int advisor_min_calls = 10;
 int advisor_min_saving_pct = 20;
 int advisor_max_columns = 3;
+int partition_advice_min_kb = 10 * 1024 * 1024;
 
 namespace {
 
@@ -86,6 +87,9 @@ void define() {
        "An advised index must lower a statement's planner cost by at least this share.", &advisor_min_saving_pct, 1,
        100, 0},
       {"pg_optimize.advisor_max_columns", "Most key columns in an advised index.", &advisor_max_columns, 1, 32, 0},
+      {"pg_optimize.partition_advice_min_bytes",
+       "Tables smaller than this (with their indexes and TOAST) get no partitioning advice.", &partition_advice_min_kb,
+       0, INT_MAX, GUC_UNIT_KB},
   };
   // Wraparound shares are fractional: 0.5% of the XID space is still ten million transactions.
   pg::guard([] {

@@ -25,6 +25,7 @@ extern int openmetrics_max_tables;
 extern int advisor_min_calls;
 extern int advisor_min_saving_pct;
 extern int advisor_max_columns;
+extern int partition_advice_min_kb; // pg_optimize.partition_advice_min_bytes, kept in kB
 
 void define();
 

@@ -65,3 +65,40 @@ LANGUAGE C VOLATILE
 AS 'MODULE_PATHNAME', 'pgo_run_partition_maintenance';
 COMMENT ON FUNCTION optimize.run_partition_maintenance(regclass) IS
   'one partition maintenance pass (premake, retention) for a managed table, or for every managed table you own';
+
+-- Migration plans and advice: turning a plain table into a RANGE-partitioned one (docs/partitioning.md).
+CREATE FUNCTION optimize.partition_plan(
+    "table" regclass,
+    key name,
+    "interval" interval DEFAULT NULL,
+    step bigint DEFAULT NULL,
+    OUT step_no integer, OUT phase text, OUT statement text, OUT lock_level text, OUT note text)
+RETURNS SETOF record
+LANGUAGE C STABLE
+AS 'MODULE_PATHNAME', 'pgo_partition_plan';
+COMMENT ON FUNCTION optimize.partition_plan(regclass, name, interval, bigint) IS
+  'the statements, in order and each with the lock it takes, that turn a plain table into a RANGE-partitioned one '
+  'keeping its name (integer keys take step instead of interval); phase blocked rows say why it cannot be done safely';
+
+CREATE FUNCTION optimize._partition_advice(
+    OUT "table" regclass,
+    OUT total_bytes bigint,
+    OUT key name,
+    OUT key_type text,
+    OUT correlation double precision,
+    OUT "interval" text,
+    OUT partitions bigint,
+    OUT bytes_per_partition bigint,
+    OUT keys_to_change text[],
+    OUT plan text)
+RETURNS SETOF record
+LANGUAGE C STABLE
+AS 'MODULE_PATHNAME', 'pgo_partition_advice';
+REVOKE ALL ON FUNCTION optimize._partition_advice FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION optimize._partition_advice TO pg_monitor;
+
+CREATE VIEW optimize.partition_advice AS SELECT * FROM optimize._partition_advice();
+GRANT SELECT ON optimize.partition_advice TO pg_monitor;
+COMMENT ON VIEW optimize.partition_advice IS
+  'plain tables of at least pg_optimize.partition_advice_min_bytes with a time-like or steadily growing key: the '
+  'key, a RANGE interval, partitions and bytes per partition, the unique keys that lack the key, and the plan to ask for';
