@@ -22,7 +22,8 @@ struct UsedColumn {
 // The key columns of btree candidates for one table of one statement, at most `max_columns` each: equality columns
 // first (most distinct values first, duplicates dropped), then either the first range column or the ORDER BY
 // columns (both when the ORDER BY starts with the range column). Two lists when a range column and a different
-// ORDER BY both apply: the planner chooses between them. Empty when nothing is indexable.
+// ORDER BY both apply, and one more with the other range columns after the first (they filter inside the index):
+// the planner chooses between them. Empty when nothing is indexable.
 std::vector<std::vector<std::string>> btree_key_orders(const std::vector<UsedColumn> &columns, int max_columns);
 
 enum class IndexKind { Btree, Partial, Gin, Expression };

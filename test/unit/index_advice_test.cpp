@@ -20,7 +20,18 @@ TEST(BtreeKeyOrders, RangeColumnFollowsEqualityAndDuplicatesGo) {
                               {"user_id", ColumnUse::Equality, false, 0},
                               {"price", ColumnUse::Range, false, 0}},
                              3),
-            (Keys{{"user_id", "service_date"}}));
+            (Keys{{"user_id", "service_date"}, {"user_id", "service_date", "price"}}));
+}
+
+TEST(BtreeKeyOrders, FurtherRangeColumnsGiveASecondChoice) {
+  EXPECT_EQ(btree_key_orders({{"latitude", ColumnUse::Range, false, 0}, {"longitude", ColumnUse::Range, false, 0}}, 3),
+            (Keys{{"latitude"}, {"latitude", "longitude"}}));
+  // max_columns cuts the longer list down to the shorter one: one choice
+  EXPECT_EQ(btree_key_orders({{"user_id", ColumnUse::Equality, false, 0},
+                              {"latitude", ColumnUse::Range, false, 0},
+                              {"longitude", ColumnUse::Range, false, 0}},
+                             2),
+            (Keys{{"user_id", "latitude"}}));
 }
 
 TEST(BtreeKeyOrders, OrderByAfterEqualityKeepsDirection) {
