@@ -167,6 +167,10 @@ IndexSize estimate_gin_size(double tuples, double column_width, int block_size) 
   return size;
 }
 
+double calls_per_day(double calls, double observed_seconds) {
+  return std::max(calls, 0.0) * 86400.0 / std::max(observed_seconds, kMinObservedSeconds);
+}
+
 std::vector<AdviceChoice> choose_indexes(const std::vector<AdviceStatement> &statements,
                                          const std::vector<AdviceCandidate> &candidates, double min_saving_pct,
                                          int max_choices) {

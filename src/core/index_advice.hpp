@@ -53,6 +53,12 @@ IndexSize estimate_btree_size(double tuples, double key_width, int fillfactor = 
 // GIN: one entry per distinct element per row, compressed posting lists; a rough figure from the column width.
 IndexSize estimate_gin_size(double tuples, double column_width, int block_size = 8192);
 
+// How often a statement runs per day, from its calls during the window the latency statistics cover (since the
+// server started or optimize.reset_latency()). The window counts as at least kMinObservedSeconds, the floor the
+// table write rates use too: a burst of calls just after a reset is not a daily rate.
+constexpr double kMinObservedSeconds = 3600;
+double calls_per_day(double calls, double observed_seconds);
+
 // Greedy selection over a workload.
 struct AdviceStatement {
   double cost_before = 0;   // planner cost with the existing indexes only

@@ -105,6 +105,13 @@ TEST(IndexSize, GinGrowsWithRowsAndWidth) {
   EXPECT_GT(estimate_gin_size(1000, 400).pages, small.pages);
 }
 
+TEST(CallsPerDay, ABurstCountsOverAtLeastAnHour) {
+  EXPECT_DOUBLE_EQ(calls_per_day(30, 60), 30 * 24); // 30 calls in the first minute: not 43,200 a day
+  EXPECT_DOUBLE_EQ(calls_per_day(30, 3600), 30 * 24);
+  EXPECT_DOUBLE_EQ(calls_per_day(100, 2 * 86400), 50); // two days observed
+  EXPECT_DOUBLE_EQ(calls_per_day(-1, 10), 0);
+}
+
 TEST(ChooseIndexes, OneIndexServingManyStatementsWins) {
   // Three statements on one table; candidate 0 serves statement 0 a lot, candidate 1 serves all three well.
   const std::vector<AdviceStatement> statements{{100, 1000, 10}, {100, 1000, 10}, {100, 1000, 10}};
