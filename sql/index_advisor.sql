@@ -59,6 +59,12 @@ FROM optimize.explain_hypothetical('SELECT * FROM stories WHERE user_id = 42 ORD
 -- equality, then range
 SELECT hypothetical_indexes, cost_after < cost_before / 5 AS much_cheaper
 FROM optimize.explain_hypothetical($$SELECT * FROM bookings WHERE user_id = 7 AND service_date >= '2026-06-01'$$);
+-- two ranges (a box): the second range column follows the first, so that it filters inside the index
+CREATE TABLE places (id int PRIMARY KEY, lat float8 NOT NULL, lon float8 NOT NULL);
+INSERT INTO places SELECT g, (g * 7919 % 20000) / 200.0, (g * 104729 % 20000) / 200.0 FROM generate_series(1, 20000) g;
+ANALYZE places;
+SELECT hypothetical_indexes, cost_after < cost_before / 5 AS much_cheaper
+FROM optimize.explain_hypothetical('SELECT id FROM places WHERE lat BETWEEN 10 AND 10.5 AND lon BETWEEN 20 AND 20.5');
 -- partial: a boolean column and a status list with few distinct values
 SELECT hypothetical_indexes, cost_after < cost_before / 5 AS much_cheaper
 FROM optimize.explain_hypothetical('SELECT * FROM stories WHERE is_favorite ORDER BY created_at DESC LIMIT 10');
@@ -164,6 +170,13 @@ FROM optimize.index_advice ORDER BY "table", index_definition;
 -- the query ids are those of optimize.slow_queries
 SELECT count(*) AS known_ids
 FROM optimize.index_advice a, unnest(a.queryids) q(id) JOIN optimize.slow_queries s ON s.queryid = q.id;
+
+-- time saved per day: the calls of the last minutes are a rate over at least an hour, not a minute, so a day saves
+-- at most 24 times what the statements took so far
+SELECT bool_and(a.saved_ms_per_day <= 24 * (SELECT sum(s.total_ms) FROM optimize.slow_queries s
+                                             WHERE s.queryid = ANY (a.queryids)
+                                               AND s.database = current_database())) AS at_most_hourly_rate
+FROM optimize.index_advice a;
 
 -- the strongest advice is among the recommendations
 SELECT priority, kind, object, reason ~ 'optimize.index_advice' AS explained, sql

@@ -185,7 +185,7 @@ double statistics_days() {
       pg::call_timestamp(pg_stat_get_db_stat_reset_time, ObjectIdGetDatum(MyDatabaseId));
   const TimestampTz since = reset.value_or(PgStartTime);
   const double seconds = static_cast<double>(GetCurrentTimestamp() - since) / USECS_PER_SEC;
-  return std::max(seconds, 3600.0) / kSecondsPerDay;
+  return std::max(seconds, core::kMinObservedSeconds) / kSecondsPerDay;
 }
 
 } // namespace
@@ -298,7 +298,9 @@ WorkloadAdvice advise(const std::vector<WorkloadStatement> &statements, bool che
 std::vector<WorkloadStatement> tracked_workload() {
   std::vector<WorkloadStatement> out;
   const TimestampTz now = pg::guard([] { return GetCurrentTimestamp(); });
-  for (const latency::QuerySummary &q : latency::query_summaries(latency::snapshot(latency::Queries::All))) {
+  const latency::Snapshot snap = latency::snapshot(latency::Queries::All);
+  const double observed_seconds = static_cast<double>(now - snap.since) / USECS_PER_SEC;
+  for (const latency::QuerySummary &q : latency::query_summaries(snap)) {
     if (q.database != MyDatabaseId || q.calls < static_cast<std::uint64_t>(settings::advisor_min_calls) ||
         q.query == "<insufficient privilege>" || q.query.empty())
       continue;
@@ -307,8 +309,7 @@ std::vector<WorkloadStatement> tracked_workload() {
     s.text = q.query;
     s.calls = static_cast<double>(q.calls);
     s.mean_ms = q.mean_ms;
-    const double seconds = std::max(static_cast<double>(now - q.first_seen) / USECS_PER_SEC, 60.0);
-    s.calls_per_day = s.calls * kSecondsPerDay / seconds;
+    s.calls_per_day = core::calls_per_day(s.calls, observed_seconds);
     out.push_back(std::move(s));
   }
   return out;

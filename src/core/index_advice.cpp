@@ -16,12 +16,15 @@ bool contains(const std::vector<std::string> &keys, const std::string &key) {
 std::vector<std::vector<std::string>> btree_key_orders(const std::vector<UsedColumn> &columns, int max_columns) {
   std::vector<const UsedColumn *> equality;
   const UsedColumn *range = nullptr;
+  std::vector<const UsedColumn *> more_ranges; // range columns after the first
   std::vector<const UsedColumn *> order_by;
   for (const UsedColumn &c : columns) {
     if (c.use == ColumnUse::Equality)
       equality.push_back(&c);
     else if (c.use == ColumnUse::Range && range == nullptr)
       range = &c;
+    else if (c.use == ColumnUse::Range)
+      more_ranges.push_back(&c);
     else if (c.use == ColumnUse::OrderBy)
       order_by.push_back(&c);
   }
@@ -62,6 +65,12 @@ std::vector<std::vector<std::string>> btree_key_orders(const std::vector<UsedCol
     } else {
       std::vector<std::string> keys = lead;
       keys.push_back(range->key);
+      add(keys);
+      // Only the first range bounds the scan, but the others, as later keys, filter in the index before the table
+      // is read (latitude and longitude in a box): a second candidate, for the planner to price.
+      for (const UsedColumn *c : more_ranges)
+        if (!contains(keys, c->key) && !contains(lead, c->key))
+          keys.push_back(c->key);
       add(keys);
       if (!order_by.empty())
         add(with_order_by(lead));
@@ -156,6 +165,10 @@ IndexSize estimate_gin_size(double tuples, double column_width, int block_size) 
   size.pages = std::max(1.0, std::ceil(bytes / usable)) + 1;
   size.tree_height = -1;
   return size;
+}
+
+double calls_per_day(double calls, double observed_seconds) {
+  return std::max(calls, 0.0) * 86400.0 / std::max(observed_seconds, kMinObservedSeconds);
 }
 
 std::vector<AdviceChoice> choose_indexes(const std::vector<AdviceStatement> &statements,

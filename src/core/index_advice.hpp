@@ -22,7 +22,8 @@ struct UsedColumn {
 // The key columns of btree candidates for one table of one statement, at most `max_columns` each: equality columns
 // first (most distinct values first, duplicates dropped), then either the first range column or the ORDER BY
 // columns (both when the ORDER BY starts with the range column). Two lists when a range column and a different
-// ORDER BY both apply: the planner chooses between them. Empty when nothing is indexable.
+// ORDER BY both apply, and one more with the other range columns after the first (they filter inside the index):
+// the planner chooses between them. Empty when nothing is indexable.
 std::vector<std::vector<std::string>> btree_key_orders(const std::vector<UsedColumn> &columns, int max_columns);
 
 enum class IndexKind { Btree, Partial, Gin, Expression };
@@ -51,6 +52,12 @@ struct IndexSize {
 IndexSize estimate_btree_size(double tuples, double key_width, int fillfactor = 90, int block_size = 8192);
 // GIN: one entry per distinct element per row, compressed posting lists; a rough figure from the column width.
 IndexSize estimate_gin_size(double tuples, double column_width, int block_size = 8192);
+
+// How often a statement runs per day, from its calls during the window the latency statistics cover (since the
+// server started or optimize.reset_latency()). The window counts as at least kMinObservedSeconds, the floor the
+// table write rates use too: a burst of calls just after a reset is not a daily rate.
+constexpr double kMinObservedSeconds = 3600;
+double calls_per_day(double calls, double observed_seconds);
 
 // Greedy selection over a workload.
 struct AdviceStatement {

@@ -20,7 +20,18 @@ TEST(BtreeKeyOrders, RangeColumnFollowsEqualityAndDuplicatesGo) {
                               {"user_id", ColumnUse::Equality, false, 0},
                               {"price", ColumnUse::Range, false, 0}},
                              3),
-            (Keys{{"user_id", "service_date"}}));
+            (Keys{{"user_id", "service_date"}, {"user_id", "service_date", "price"}}));
+}
+
+TEST(BtreeKeyOrders, FurtherRangeColumnsGiveASecondChoice) {
+  EXPECT_EQ(btree_key_orders({{"latitude", ColumnUse::Range, false, 0}, {"longitude", ColumnUse::Range, false, 0}}, 3),
+            (Keys{{"latitude"}, {"latitude", "longitude"}}));
+  // max_columns cuts the longer list down to the shorter one: one choice
+  EXPECT_EQ(btree_key_orders({{"user_id", ColumnUse::Equality, false, 0},
+                              {"latitude", ColumnUse::Range, false, 0},
+                              {"longitude", ColumnUse::Range, false, 0}},
+                             2),
+            (Keys{{"user_id", "latitude"}}));
 }
 
 TEST(BtreeKeyOrders, OrderByAfterEqualityKeepsDirection) {
@@ -92,6 +103,13 @@ TEST(IndexSize, GinGrowsWithRowsAndWidth) {
   EXPECT_GT(large.pages, small.pages * 50);
   EXPECT_EQ(large.tree_height, -1);
   EXPECT_GT(estimate_gin_size(1000, 400).pages, small.pages);
+}
+
+TEST(CallsPerDay, ABurstCountsOverAtLeastAnHour) {
+  EXPECT_DOUBLE_EQ(calls_per_day(30, 60), 30 * 24); // 30 calls in the first minute: not 43,200 a day
+  EXPECT_DOUBLE_EQ(calls_per_day(30, 3600), 30 * 24);
+  EXPECT_DOUBLE_EQ(calls_per_day(100, 2 * 86400), 50); // two days observed
+  EXPECT_DOUBLE_EQ(calls_per_day(-1, 10), 0);
 }
 
 TEST(ChooseIndexes, OneIndexServingManyStatementsWins) {
