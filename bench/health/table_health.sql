@@ -121,27 +121,6 @@ opt AS (
       CROSS JOIN LATERAL pg_options_to_table(r.reloptions) o
      GROUP BY r.oid
 ),
--- autovacuum's thresholds per table, with the table's reloptions over the
--- server settings (a TOAST table is judged with its table's), float4 as in
--- autovacuum.c.
-thresholds AS (
-    SELECT r.oid,
-           CASE WHEN coalesce(o.vac_max_threshold, conf.vac_max_threshold) >= 0
-                 AND t.vac > coalesce(o.vac_max_threshold, conf.vac_max_threshold)::float4
-                THEN coalesce(o.vac_max_threshold, conf.vac_max_threshold)::float4 ELSE t.vac END AS vac,
-           coalesce(o.vac_threshold, conf.vac_threshold)::float4             AS vac_base,
-           coalesce(o.vac_scale, conf.vac_scale)                             AS vac_scale,
-           coalesce(o.vac_max_threshold, conf.vac_max_threshold)             AS vac_max,
-           coalesce(o.ins_threshold, conf.ins_threshold)                     AS ins_threshold,
-           coalesce(o.ins_scale, conf.ins_scale)                             AS ins_scale,
-           coalesce(o.anl_threshold, conf.anl_threshold)::float4
-             + coalesce(o.anl_scale, conf.anl_scale) * greatest(r.reltuples, 0)::float4 AS anl
-      FROM rel r
-      CROSS JOIN conf
-      LEFT JOIN opt o ON o.oid = r.oid
-     CROSS JOIN LATERAL (SELECT coalesce(o.vac_threshold, conf.vac_threshold)::float4
-                                + coalesce(o.vac_scale, conf.vac_scale) * greatest(r.reltuples, 0)::float4) t(vac)
-),
 health AS (
     SELECT r.oid,
            pg_total_relation_size(r.oid)                                   AS bytes,
@@ -156,18 +135,19 @@ health AS (
            s.last_vacuum, s.last_autovacuum, s.last_analyze, s.last_autoanalyze,
            -- autovacuum's arithmetic, float4 throughout
            s.n_dead_tup::float4 > th.vac
-           OR (th.ins_threshold >= 0
+           OR (st.ins_threshold >= 0
                AND s.n_ins_since_vacuum::float4
-                   > th.ins_threshold::float4 + th.ins_scale * greatest(r.reltuples, 0)::float4)
+                   > st.ins_threshold::float4 + st.ins_scale * greatest(r.reltuples, 0)::float4)
                                                                             AS heap_vacuum_needed,
-           -- the TOAST table, on its own counters and reltuples
-           ts.relid IS NOT NULL AND (
-             ts.n_dead_tup::float4 > least_vac.vac
-             OR (th.ins_threshold >= 0
-                 AND ts.n_ins_since_vacuum::float4
-                     > th.ins_threshold::float4 + th.ins_scale * greatest(toast.reltuples, 0)::float4))
+           -- the TOAST table, on its own counters and reltuples, with its table's settings
+           toast.oid IS NOT NULL AND (
+             pg_stat_get_dead_tuples(toast.oid)::float4 > th.toast_vac
+             OR (st.ins_threshold >= 0
+                 AND pg_stat_get_ins_since_vacuum(toast.oid)::float4
+                     > st.ins_threshold::float4 + st.ins_scale * greatest(toast.reltuples, 0)::float4))
                                                                             AS toast_vacuum_needed,
-           s.n_mod_since_analyze::float4 > th.anl                           AS analyze_needed,
+           s.n_mod_since_analyze::float4
+             > st.anl_threshold::float4 + st.anl_scale * greatest(r.reltuples, 0)::float4 AS analyze_needed,
            conf.autovacuum AND coalesce(o.enabled, true)                    AS autovacuum_enabled,
            greatest(age(r.relfrozenxid), age(toast.relfrozenxid))::bigint   AS xid_age,
            greatest(mxid_age(r.relminmxid), mxid_age(toast.relminmxid))::bigint AS mxid_age,
@@ -177,17 +157,24 @@ health AS (
       FROM rel r
       CROSS JOIN conf
       JOIN pg_stat_user_tables s ON s.relid = r.oid
-      JOIN thresholds th ON th.oid = r.oid
       LEFT JOIN opt o ON o.oid = r.oid
       LEFT JOIN bloat b ON b.oid = r.oid
       LEFT JOIN pg_class toast ON toast.oid = r.reltoastrelid
-      LEFT JOIN pg_stat_all_tables ts ON ts.relid = r.reltoastrelid
-     CROSS JOIN LATERAL (SELECT CASE WHEN th.vac_max >= 0
-                                      AND th.vac_base + th.vac_scale * greatest(toast.reltuples, 0)::float4
-                                          > th.vac_max::float4
-                                     THEN th.vac_max::float4
-                                     ELSE th.vac_base + th.vac_scale * greatest(toast.reltuples, 0)::float4
-                                END) least_vac(vac)
+     -- the table's reloptions over the server settings
+     CROSS JOIN LATERAL (
+        SELECT coalesce(o.vac_threshold, conf.vac_threshold)::float4 AS vac_threshold,
+               coalesce(o.vac_scale, conf.vac_scale)                 AS vac_scale,
+               coalesce(o.vac_max_threshold, conf.vac_max_threshold) AS vac_max,
+               coalesce(o.ins_threshold, conf.ins_threshold)         AS ins_threshold,
+               coalesce(o.ins_scale, conf.ins_scale)                 AS ins_scale,
+               coalesce(o.anl_threshold, conf.anl_threshold)         AS anl_threshold,
+               coalesce(o.anl_scale, conf.anl_scale)                 AS anl_scale) st
+     -- the dead-tuple thresholds of the table and of its TOAST table, capped on 18
+     CROSS JOIN LATERAL (
+        SELECT CASE WHEN st.vac_max >= 0 AND v.heap > st.vac_max::float4 THEN st.vac_max::float4 ELSE v.heap END,
+               CASE WHEN st.vac_max >= 0 AND v.toast > st.vac_max::float4 THEN st.vac_max::float4 ELSE v.toast END
+          FROM (SELECT st.vac_threshold + st.vac_scale * greatest(r.reltuples, 0)::float4,
+                       st.vac_threshold + st.vac_scale * greatest(toast.reltuples, 0)::float4) v(heap, toast)) th(vac, toast_vac)
 ),
 -- A partitioned table's row: its leaf partitions' rows summed (the oldest age of
 -- any), no maintenance verdict of its own: autovacuum never processes it.
