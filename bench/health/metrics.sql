@@ -17,14 +17,20 @@
 --   longest_*_seconds        other client sessions' oldest statement (active
 --                            ones) and oldest open transaction
 --   cache_hit_pct            100 * blks_hit / (blks_hit + blks_read) of this database
---   index_hit_pct            the same over pg_statio_user_indexes
+--   index_hit_pct            the same over pg_statio_user_indexes: each index
+--                            with storage counted once (a partitioned index
+--                            has no I/O of its own)
 --   dead_tuple_pct           100 * dead / (live + dead) over table_health
 --   tables_needing_*         table_health rows with vacuum/analyze_needed
 --   estimated_bloat_bytes    sum of table_health's estimates (method-dependent)
+--                            (these four leave out the rows of partitioned
+--                            tables, which sum their partitions' rows)
 --   unused_index_bytes       sum of index_usage.bytes where unused
 --   invalid_indexes          index_usage rows that are not valid
 --   missing_fk_indexes       foreign keys no index covers (the rule of
---                            optimize.missing_fk_indexes())
+--                            optimize.missing_fk_indexes(), as
+--                            pgo_baseline.fk_covering_index in index_usage.sql
+--                            has it)
 --   xid_age_max              max age(datfrozenxid) over all databases
 --   mxid_age_max             max mxid_age(datminmxid) over all databases
 --                            (datminmxid 1 is the first valid multixact id: it
@@ -76,7 +82,9 @@ tables AS (
            count(*) FILTER (WHERE vacuum_needed)  AS need_vacuum,
            count(*) FILTER (WHERE analyze_needed) AS need_analyze,
            coalesce(sum(estimated_bloat_bytes), 0) AS bloat
-      FROM pgo_baseline.table_health
+      FROM pgo_baseline.table_health t
+      JOIN pg_class c ON c.oid = t."table"
+     WHERE c.relkind <> 'p'      -- a partitioned table's row sums its partitions' rows
 ),
 indexes AS (
     SELECT coalesce(sum(bytes) FILTER (WHERE unused), 0) AS unused_bytes,
@@ -92,17 +100,7 @@ missing_fk AS (
        AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'optimize')
        AND n.nspname NOT LIKE 'pg\_toast%'
        AND NOT pg_is_other_temp_schema(n.oid)
-       AND NOT EXISTS (
-             SELECT 1
-               FROM pg_index i
-               JOIN pg_class ic ON ic.oid = i.indexrelid
-               JOIN pg_am am    ON am.oid = ic.relam
-              WHERE i.indrelid = con.conrelid
-                AND i.indisvalid AND i.indisready AND i.indpred IS NULL
-                AND i.indnkeyatts >= cardinality(con.conkey)
-                AND (am.amname = 'btree' OR (am.amname = 'hash' AND cardinality(con.conkey) = 1))
-                AND i.indkey[0 : cardinality(con.conkey) - 1] @> con.conkey
-                AND i.indkey[0 : cardinality(con.conkey) - 1] <@ con.conkey)
+       AND NOT EXISTS (SELECT FROM pgo_baseline.fk_covering_index c WHERE c.fk = con.oid)
 ),
 ages AS (
     SELECT max(age(datfrozenxid))        AS xid_max,
