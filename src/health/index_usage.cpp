@@ -146,7 +146,8 @@ bool may_replace(const catalog::IndexDetails &shorter, const catalog::IndexDetai
 std::vector<IndexUsage> index_usage(const catalog::ClassCatalog &classes, const catalog::Inheritance &inheritance,
                                     const std::vector<catalog::IndexDetails> &details,
                                     const std::vector<catalog::ForeignKey> &foreign_keys,
-                                    const catalog::ColumnCatalog &columns, catalog::RelationSizer &sizer) {
+                                    const catalog::ColumnCatalog &columns, const catalog::RelationStatistics &stats,
+                                    catalog::RelationSizer &sizer) {
   std::vector<IndexUsage> result;
   result.reserve(details.size());
   std::unordered_map<Oid, std::vector<std::size_t>> by_table;
@@ -166,14 +167,14 @@ std::vector<IndexUsage> index_usage(const catalog::ClassCatalog &classes, const 
     const catalog::IndexDetails &d = u.details;
     if (!d.partitioned) {
       u.bytes = sizer.unlocked_relation_bytes(d.index);
-      u.activity = catalog::index_activity(d.index);
+      u.activity = stats.index(d.index);
       continue;
     }
     for (Oid leaf : inheritance.leaves_of(d.index)) {
       if (leaf == d.index)
         continue;
       u.bytes += sizer.unlocked_relation_bytes(leaf);
-      const catalog::IndexActivity a = catalog::index_activity(leaf);
+      const catalog::IndexActivity a = stats.index(leaf);
       u.activity.scans += a.scans;
       u.activity.tuples_read += a.tuples_read;
       u.activity.tuples_fetched += a.tuples_fetched;
@@ -371,6 +372,8 @@ std::vector<IndexUsage> index_usage(const catalog::ClassCatalog &classes, const 
 
 PGO_FUNCTION(pgo_index_usage) {
   using namespace pgo;
+  const catalog::RelationStatistics stats =
+      catalog::RelationStatistics::read(catalog::statistics_untouched_in_transaction());
   const catalog::ClassCatalog classes = catalog::ClassCatalog::read();
   const catalog::IndexCatalog indexes = catalog::IndexCatalog::read(classes, {});
   const catalog::Inheritance inheritance = catalog::Inheritance::read();
@@ -378,7 +381,8 @@ PGO_FUNCTION(pgo_index_usage) {
   const std::vector<catalog::ForeignKey> fks = catalog::read_user_foreign_keys();
   const catalog::ColumnCatalog columns = catalog::ColumnCatalog::read(health::indexed_tables(details));
   catalog::RelationSizer sizer(classes, indexes);
-  const std::vector<health::IndexUsage> rows = health::index_usage(classes, inheritance, details, fks, columns, sizer);
+  const std::vector<health::IndexUsage> rows =
+      health::index_usage(classes, inheritance, details, fks, columns, stats, sizer);
 
   pg::ResultSet out(fcinfo);
   for (const health::IndexUsage &u : rows) {

@@ -37,7 +37,8 @@ struct IndexUsage {
 std::vector<IndexUsage> index_usage(const catalog::ClassCatalog &classes, const catalog::Inheritance &inheritance,
                                     const std::vector<catalog::IndexDetails> &details,
                                     const std::vector<catalog::ForeignKey> &foreign_keys,
-                                    const catalog::ColumnCatalog &columns, catalog::RelationSizer &sizer);
+                                    const catalog::ColumnCatalog &columns, const catalog::RelationStatistics &stats,
+                                    catalog::RelationSizer &sizer);
 
 // The tables whose column statistics index_usage needs (tables that have btree indexes).
 std::unordered_set<Oid> indexed_tables(const std::vector<catalog::IndexDetails> &details);
