@@ -83,8 +83,9 @@ const std::vector<IndexUsage> &HealthData::index_usage() {
   require_full_catalog();
   if (!index_usage_) {
     tables(); // reads the index details and column statistics both need
-    index_usage_.emplace(health::index_usage(classes(), inheritance(), *index_details_, foreign_keys(), *columns_,
-                                             statistics(), sizer()));
+    // The details move into the rows: tables() needs them no more once the column statistics are read.
+    index_usage_.emplace(health::index_usage(classes(), inheritance(), std::move(*index_details_), foreign_keys(),
+                                             *columns_, statistics(), sizer()));
   }
   return *index_usage_;
 }

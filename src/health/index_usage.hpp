@@ -35,7 +35,7 @@ struct IndexUsage {
 // every lookup an index, and never for an index a constraint needs or one attached to a partitioned index (the
 // advice goes to the partitioned one, judged by its partitions' scans).
 std::vector<IndexUsage> index_usage(const catalog::ClassCatalog &classes, const catalog::Inheritance &inheritance,
-                                    const std::vector<catalog::IndexDetails> &details,
+                                    std::vector<catalog::IndexDetails> details,
                                     const std::vector<catalog::ForeignKey> &foreign_keys,
                                     const catalog::ColumnCatalog &columns, const catalog::RelationStatistics &stats,
                                     catalog::RelationSizer &sizer);
