@@ -96,14 +96,14 @@ std::int64_t RelationSizer::storage_bytes(Oid relid, const ClassRow &row) {
       row.persistence == RELPERSISTENCE_TEMP ? pg::compat::temp_relation_backend() : pg::compat::no_backend();
 
   if (!files_)
-    files_.emplace(DatabaseFiles::walk());
+    files_.emplace();
   if (!measure_afresh_) {
     char main_path[MAXPGPATH];
     pg::guard([&] { pg::compat::relation_fork_path(locator, backend, MAIN_FORKNUM, main_path, sizeof main_path); });
     if (const std::optional<std::int64_t> bytes = files_->relation_bytes(main_path))
       return *bytes;
   }
-  // Not seen by the walk: a file node created since (a rewrite that committed meanwhile), or a directory the walk
+  // Not in the listing: a file node created since (a rewrite that committed meanwhile), or a directory the listing
   // does not read (the shared catalogs'). Measured fork by fork.
   std::int64_t total = 0;
   for (int fork = 0; fork <= MAX_FORKNUM; fork++) {
@@ -142,7 +142,7 @@ std::optional<std::int64_t> RelationSizer::one_table_bytes(Oid table) {
   if (wait_for_locks_) {
     if (!pg::guard([&] { return ConditionalLockRelationOid(table, AccessShareLock); })) {
       pg::guard([&] { LockRelationOid(table, AccessShareLock); });
-      // What the session we waited for wrote may postdate the directory walk: measure this table's files afresh.
+      // What the session we waited for wrote may postdate the directory listing: measure this table's files afresh.
       measure_afresh_ = true;
     }
   } else if (!pg::guard([&] { return ConditionalLockRelationOid(table, AccessShareLock); })) {
@@ -204,7 +204,7 @@ std::int64_t RelationSizer::unlocked_total_bytes(Oid table) {
 
 std::int64_t RelationSizer::database_bytes() {
   if (!files_)
-    files_.emplace(DatabaseFiles::walk());
+    files_.emplace();
   return files_->total_bytes();
 }
 
