@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <iterator>
+#include <optional>
 
 #include "catalog/catalog_scan.hpp"
 
@@ -68,14 +69,14 @@ bool is_excluded_namespace(Oid namespace_oid) {
 namespace {
 
 // Reads the table-level settings autovacuum and bloat estimation care about. Only heap relations' options are parsed.
-void read_options(HeapTuple tuple, ClassRow &row) {
+std::optional<TableOptions> read_options(HeapTuple tuple, ClassRow &row) {
   if (row.relkind != RELKIND_RELATION && row.relkind != RELKIND_MATVIEW && row.relkind != RELKIND_TOASTVALUE)
-    return;
+    return std::nullopt;
   if (heap_attisnull(tuple, Anum_pg_class_reloptions, nullptr))
-    return;
+    return std::nullopt;
   row.has_options = true;
   const char relkind = row.relkind;
-  TableOptions &out = row.options;
+  TableOptions out;
   pg::guard([&] {
     bool isnull = false;
     const Datum datum = SysCacheGetAttr(RELOID, tuple, Anum_pg_class_reloptions, &isnull);
@@ -96,6 +97,7 @@ void read_options(HeapTuple tuple, ClassRow &row) {
     out.vacuum_insert_scale_factor = av.vacuum_ins_scale_factor;
     out.analyze_scale_factor = av.analyze_scale_factor;
   });
+  return out;
 }
 
 } // namespace
@@ -121,11 +123,17 @@ ClassCatalog ClassCatalog::read(const char *relkinds) {
       known = excluded.emplace(row.namespace_oid, is_excluded_namespace(row.namespace_oid)).first;
     row.excluded = known->second;
     if (!row.excluded)
-      read_options(tuple, row);
+      if (std::optional<TableOptions> options = read_options(tuple, row))
+        catalog.options_.emplace(rel->oid, *options);
     catalog.rows_.emplace(rel->oid, std::move(row));
   }
   scan.close();
   return catalog;
+}
+
+const TableOptions &ClassCatalog::options_of(Oid relid) const {
+  const auto found = options_.find(relid);
+  return found == options_.end() ? no_options_ : found->second;
 }
 
 const ClassRow *ClassCatalog::find(Oid relid) const {
@@ -139,14 +147,24 @@ namespace pgo::catalog {
 
 bool ClassCatalog::unchanged_since_scan() const { return SharedInvalidMessageCounter == invalidations_at_scan_; }
 
+std::uint64_t ClassCatalog::name_hash(Oid namespace_oid, const std::string &name) {
+  return static_cast<std::uint64_t>(std::hash<std::string>()(name)) * 0x9E3779B97F4A7C15ULL ^ namespace_oid;
+}
+
 bool ClassCatalog::name_taken(Oid namespace_oid, const std::string &name) const {
   Assert(!partial_);
-  if (names_.empty()) {
-    names_.reserve(rows_.size());
+  if (name_hashes_.empty() && !rows_.empty()) {
+    name_hashes_.reserve(rows_.size());
     for (const auto &entry : rows_)
-      names_.insert(NameKey{entry.second.namespace_oid, entry.second.name});
+      name_hashes_.push_back(name_hash(entry.second.namespace_oid, entry.second.name));
+    std::sort(name_hashes_.begin(), name_hashes_.end());
   }
-  return names_.count(NameKey{namespace_oid, name}) > 0;
+  if (!std::binary_search(name_hashes_.begin(), name_hashes_.end(), name_hash(namespace_oid, name)))
+    return false;
+  for (const auto &entry : rows_)
+    if (entry.second.namespace_oid == namespace_oid && entry.second.name == name)
+      return true;
+  return false; // another name with the same hash
 }
 
 } // namespace pgo::catalog

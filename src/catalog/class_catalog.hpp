@@ -9,6 +9,7 @@
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 #include "pg/postgres.hpp"
 
@@ -49,7 +50,6 @@ struct ClassRow {
   double tuples = -1;     // reltuples; -1: never vacuumed or analyzed
   std::uint32_t frozen_xid = 0;
   std::uint32_t min_multixact = 0;
-  TableOptions options;
 };
 
 // True for schemas whose objects pg_optimize never reports: pg_catalog, information_schema, pg_toast*, its own schema
@@ -70,6 +70,9 @@ public:
   static ClassCatalog read(const char *relkinds = nullptr);
   // nullptr when the relation was not in pg_class at the time of the scan.
   const ClassRow *find(Oid relid) const;
+  // The table's reloptions that matter here (the defaults when it has none): kept beside the rows, since few
+  // relations have any.
+  const TableOptions &options_of(Oid relid) const;
   const std::unordered_map<Oid, ClassRow> &rows() const { return rows_; }
 
   // True while this backend has processed no catalog invalidation since the scan began: then no committed catalog
@@ -83,21 +86,16 @@ public:
   bool name_taken(Oid namespace_oid, const std::string &name) const;
 
 private:
-  struct NameKey {
-    Oid namespace_oid;
-    std::string name;
-    bool operator==(const NameKey &other) const { return namespace_oid == other.namespace_oid && name == other.name; }
-  };
-  struct NameKeyHash {
-    std::size_t operator()(const NameKey &key) const {
-      return std::hash<std::string>()(key.name) * 31 + key.namespace_oid;
-    }
-  };
+  static std::uint64_t name_hash(Oid namespace_oid, const std::string &name);
 
   std::unordered_map<Oid, ClassRow> rows_;
+  std::unordered_map<Oid, TableOptions> options_;
+  TableOptions no_options_;
   std::uint64_t invalidations_at_scan_ = 0;
   bool partial_ = false;
-  mutable std::unordered_set<NameKey, NameKeyHash> names_; // built on first use
+  // Hashes of (schema, name) of every row, sorted, built on first use: 8 bytes a relation instead of a copy of each
+  // name; a hit is confirmed against the rows.
+  mutable std::vector<std::uint64_t> name_hashes_;
 };
 
 } // namespace pgo::catalog

@@ -3,8 +3,14 @@
 #include "pg/guard.hpp"
 
 extern "C" {
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "catalog/pg_attribute.h"
 #include "mb/pg_wchar.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 }
 
@@ -33,7 +39,31 @@ std::optional<std::string> namespace_name(Oid namespace_oid) {
 }
 
 std::optional<std::string> attribute_name(Oid relid, core::AttrNumber attnum) {
-  return take(pg::guard([&] { return get_attname(relid, attnum, true); }));
+  // An index probe of pg_attribute, not the system cache: callers ask for a column or two of tens of thousands of
+  // tables, once each, and the cache would keep every one of those rows until the backend exits.
+  struct Found {
+    bool found;
+    NameData name;
+  };
+  const Found found = pg::guard([&]() -> Found {
+    Found f{};
+    Relation attribute = table_open(AttributeRelationId, AccessShareLock);
+    ScanKeyData keys[2];
+    ScanKeyInit(&keys[0], Anum_pg_attribute_attrelid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
+    ScanKeyInit(&keys[1], Anum_pg_attribute_attnum, BTEqualStrategyNumber, F_INT2EQ, Int16GetDatum(attnum));
+    SysScanDesc scan = systable_beginscan(attribute, AttributeRelidNumIndexId, true, nullptr, 2, keys);
+    HeapTuple tuple = systable_getnext(scan);
+    if (HeapTupleIsValid(tuple)) {
+      f.found = true;
+      f.name = reinterpret_cast<Form_pg_attribute>(GETSTRUCT(tuple))->attname;
+    }
+    systable_endscan(scan);
+    table_close(attribute, AccessShareLock);
+    return f;
+  });
+  if (!found.found)
+    return std::nullopt;
+  return std::string(NameStr(found.name));
 }
 
 std::optional<std::string> qualified_name(const ClassCatalog &classes, Oid relid) {

@@ -95,6 +95,16 @@ std::int64_t RelationSizer::storage_bytes(Oid relid, const ClassRow &row) {
   const auto backend =
       row.persistence == RELPERSISTENCE_TEMP ? pg::compat::temp_relation_backend() : pg::compat::no_backend();
 
+  if (!files_)
+    files_.emplace();
+  if (!measure_afresh_) {
+    char main_path[MAXPGPATH];
+    pg::guard([&] { pg::compat::relation_fork_path(locator, backend, MAIN_FORKNUM, main_path, sizeof main_path); });
+    if (const std::optional<std::int64_t> bytes = files_->relation_bytes(main_path))
+      return *bytes;
+  }
+  // Not in the listing: a file node created since (a rewrite that committed meanwhile), or a directory the listing
+  // does not read (the shared catalogs'). Measured fork by fork.
   std::int64_t total = 0;
   for (int fork = 0; fork <= MAX_FORKNUM; fork++) {
     // Forks that cannot exist are not looked for.
@@ -130,7 +140,11 @@ std::int64_t RelationSizer::storage_bytes(Oid relid, const ClassRow &row) {
 
 std::optional<std::int64_t> RelationSizer::one_table_bytes(Oid table) {
   if (wait_for_locks_) {
-    pg::guard([&] { LockRelationOid(table, AccessShareLock); });
+    if (!pg::guard([&] { return ConditionalLockRelationOid(table, AccessShareLock); })) {
+      pg::guard([&] { LockRelationOid(table, AccessShareLock); });
+      // What the session we waited for wrote may postdate the directory listing: measure this table's files afresh.
+      measure_afresh_ = true;
+    }
   } else if (!pg::guard([&] { return ConditionalLockRelationOid(table, AccessShareLock); })) {
     if (classes_.find(table) == nullptr)
       return std::nullopt;
@@ -160,6 +174,7 @@ std::optional<std::int64_t> RelationSizer::one_table_bytes(Oid table) {
           *total += storage_bytes(index, *row);
     }
   }
+  measure_afresh_ = false;
   pg::guard([&] { UnlockRelationOid(table, AccessShareLock); });
   return total;
 }
@@ -185,6 +200,12 @@ std::int64_t RelationSizer::unlocked_total_bytes(Oid table) {
         total += storage_bytes(index, *row);
   }
   return total;
+}
+
+std::int64_t RelationSizer::database_bytes() {
+  if (!files_)
+    files_.emplace();
+  return files_->total_bytes();
 }
 
 std::optional<std::int64_t> RelationSizer::total_bytes(Oid table) {

@@ -2,8 +2,10 @@
 //
 // The same total as pg_total_relation_size (table, TOAST table and its index, every index; for a partitioned table
 // the sum over its partitions), without building a relcache entry per relation: on a catalog of thousands of tables
-// that costs far more than the file system calls. Each data directory is opened once and files are stat()ed relative
-// to it; forks that cannot exist (an index's visibility map, a logged relation's init fork) are not looked for.
+// that costs far more than the file system calls. The database's directories are listed once (DatabaseFiles) and each
+// relation's files that the listing holds are stat()ed when its size is asked for; a file node the listing did not
+// see (created since) is measured fork by fork, stat()ed relative to its opened directory, without looking for forks
+// that cannot exist.
 //
 // Each table is locked in ACCESS SHARE mode while it is measured, as pg_total_relation_size does, and the lock is
 // released at once, so measuring thousands of tables never fills the lock table. Once the lock is held the table's
@@ -17,6 +19,7 @@
 #include <unordered_map>
 
 #include "catalog/class_catalog.hpp"
+#include "catalog/database_files.hpp"
 #include "catalog/indexes.hpp"
 #include "pg/postgres.hpp"
 
@@ -46,6 +49,8 @@ public:
   std::int64_t unlocked_total_bytes(Oid table);
   // One relation's own files (all forks), from the scan's row, without locking.
   std::int64_t unlocked_relation_bytes(Oid relid);
+  // pg_database_size() of the current database, from the same listing of its directories that sizes the relations.
+  std::int64_t database_bytes();
 
 private:
   struct Directory {
@@ -61,6 +66,8 @@ private:
   const IndexCatalog &indexes_;
   bool wait_for_locks_;
   std::unordered_map<std::string, Directory> directories_;
+  std::optional<DatabaseFiles> files_; // listed at the first size asked for
+  bool measure_afresh_ = false;        // the table being measured was waited for: its files are stat()ed again
 };
 
 } // namespace pgo::catalog

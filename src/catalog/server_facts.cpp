@@ -100,6 +100,4 @@ DatabaseActivity current_database_activity() {
   return a;
 }
 
-std::int64_t current_database_bytes() { return pg::call_int64(pg_database_size_oid, ObjectIdGetDatum(MyDatabaseId)); }
-
 } // namespace pgo::catalog

@@ -37,7 +37,5 @@ struct DatabaseActivity {
 };
 // This database's counters from the shared statistics: no file is touched.
 DatabaseActivity current_database_activity();
-// pg_database_size(): walks every file of the database, so only callers that show the size ask for it.
-std::int64_t current_database_bytes();
 
 } // namespace pgo::catalog

@@ -39,6 +39,39 @@ struct IndexActivity {
 TableActivity table_activity(Oid table);
 IndexActivity index_activity(Oid index);
 
+// The activity statistics of every table and index of this database, for calls that look at all of them.
+//
+// Read in one pass over the shared statistics, keeping only the counters pg_optimize shows, where a lookup per
+// relation through pg_stat_get_* would search the shared hash, lock the entry and copy all of it into the
+// transaction's statistics cache (hundreds of thousands of copies, kept until the transaction ends). The figures are
+// the ones pg_stat_get_*() would give in a transaction that has not read statistics before. When it has (the
+// transaction's cache already holds entries, or stats_fetch_consistency = snapshot), every answer comes from
+// pg_stat_get_*() instead, so that one transaction keeps seeing the same figures.
+class RelationStatistics {
+public:
+  // `bulk_allowed`: whether the statistics this transaction cached before the caller began may be ignored (see
+  // statistics_untouched_in_transaction()).
+  static RelationStatistics read(bool bulk_allowed);
+  TableActivity table(Oid table) const;
+  IndexActivity index(Oid index) const;
+
+private:
+  struct Counters {
+    Oid relation;
+    std::int64_t numscans, tuples_returned, tuples_fetched, live, dead, mod_since_analyze, ins_since_vacuum,
+        blocks_fetched, blocks_hit;
+    TimestampTz last_vacuum, last_autovacuum, last_analyze, last_autoanalyze; // 0: never
+  };
+  const Counters *find(Oid relation) const;
+
+  bool per_relation_ = true;
+  std::vector<Counters> counters_; // sorted by relation
+};
+
+// True while this transaction has read no statistics through PostgreSQL's accessors (its statistics cache is
+// empty) and stats_fetch_consistency is not snapshot: a bulk read then gives what the accessors would.
+bool statistics_untouched_in_transaction();
+
 struct TupleCounts {
   std::int64_t live = 0;
   std::int64_t dead = 0;

@@ -145,7 +145,7 @@ std::vector<Alert> alerts(HealthData &data) {
     const double pct = core::dead_pct(counts.live, counts.dead);
     const char *sev = severity(pct, settings::alert_dead_tuple_pct, settings::alert_dead_tuple_critical_pct);
     const std::string name = relation(data, oid);
-    const bool autovacuum = row->options.autovacuum_enabled && autovacuum_start_daemon;
+    const bool autovacuum = data.classes().options_of(oid).autovacuum_enabled && autovacuum_start_daemon;
     add(sev, "dead_tuples", name, pct,
         threshold_of(sev, settings::alert_dead_tuple_pct, settings::alert_dead_tuple_critical_pct),
         fmt::format("{} dead tuples, {:.1f}% of the table{}", counts.dead, pct,

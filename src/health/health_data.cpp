@@ -11,7 +11,17 @@ extern "C" {
 
 namespace pgo::health {
 
-HealthData::HealthData(Catalog catalog) : now_(GetCurrentTimestamp()), catalog_(catalog) {}
+HealthData::HealthData(Catalog catalog)
+    : now_(GetCurrentTimestamp()), catalog_(catalog),
+      statistics_untouched_(catalog::statistics_untouched_in_transaction()) {}
+
+const catalog::RelationStatistics &HealthData::statistics() {
+  // This call's own reads through pg_stat_get_* are of databases, never of relations, so the relations' figures
+  // this transaction may have cached are those it had before the call began.
+  if (!statistics_)
+    statistics_.emplace(catalog::RelationStatistics::read(statistics_untouched_));
+  return *statistics_;
+}
 
 void HealthData::require_full_catalog() const {
   if (catalog_ != Catalog::Full)
@@ -64,7 +74,7 @@ const std::vector<TableHealth> &HealthData::tables() {
         wanted.insert(t);
       columns_.emplace(catalog::ColumnCatalog::read(wanted));
     }
-    tables_.emplace(table_health(classes(), indexes(), inheritance(), *columns_, sizer()));
+    tables_.emplace(table_health(classes(), indexes(), inheritance(), *columns_, statistics(), sizer()));
   }
   return *tables_;
 }
@@ -73,8 +83,9 @@ const std::vector<IndexUsage> &HealthData::index_usage() {
   require_full_catalog();
   if (!index_usage_) {
     tables(); // reads the index details and column statistics both need
-    index_usage_.emplace(
-        health::index_usage(classes(), inheritance(), *index_details_, foreign_keys(), *columns_, sizer()));
+    // The details move into the rows: tables() needs them no more once the column statistics are read.
+    index_usage_.emplace(health::index_usage(classes(), inheritance(), std::move(*index_details_), foreign_keys(),
+                                             *columns_, statistics(), sizer()));
   }
   return *index_usage_;
 }

@@ -15,6 +15,7 @@
 #include "catalog/inheritance.hpp"
 #include "catalog/relation_size.hpp"
 #include "catalog/server_facts.hpp"
+#include "catalog/table_stats.hpp"
 #include "health/activity.hpp"
 #include "health/fk_indexes.hpp"
 #include "health/index_usage.hpp"
@@ -37,6 +38,7 @@ public:
   const catalog::IndexCatalog &indexes();
   const catalog::Inheritance &inheritance();
   catalog::RelationSizer &sizer();
+  const catalog::RelationStatistics &statistics();
   const std::vector<TableHealth> &tables();
   const std::vector<IndexUsage> &index_usage();
   const std::vector<MissingFkIndex> &missing_fk_indexes();
@@ -58,6 +60,8 @@ private:
   std::optional<catalog::IndexCatalog> indexes_;
   std::optional<catalog::Inheritance> inheritance_;
   std::unique_ptr<catalog::RelationSizer> sizer_;
+  bool statistics_untouched_; // at the start of the call: a bulk read of the statistics gives what pg_stat_get_* would
+  std::optional<catalog::RelationStatistics> statistics_;
   std::optional<std::vector<catalog::IndexDetails>> index_details_;
   std::optional<catalog::ColumnCatalog> columns_;
   std::optional<std::vector<TableHealth>> tables_;

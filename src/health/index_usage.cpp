@@ -1,7 +1,6 @@
 #include "health/index_usage.hpp"
 
 #include <algorithm>
-#include <map>
 #include <tuple>
 #include <unordered_map>
 
@@ -45,9 +44,12 @@ core::IndexShape shape_of(const catalog::IndexDetails &d) {
 // Everything that makes two indexes interchangeable (PostgreSQL would answer the same queries with either): the key
 // columns with their operator classes, collations and options, the INCLUDE columns (they serve index-only scans),
 // expressions and predicate.
-auto identity_of(const catalog::IndexDetails &d) {
-  return std::make_tuple(d.table, d.access_method, d.key_count, d.columns, d.opclasses, d.collations, d.options,
-                         d.expressions, d.predicate, d.nulls_not_distinct);
+// Compared field by field, without copying them.
+bool same_identity(const catalog::IndexDetails &a, const catalog::IndexDetails &b) {
+  return a.table == b.table && a.access_method == b.access_method && a.key_count == b.key_count &&
+         a.nulls_not_distinct == b.nulls_not_distinct && a.columns == b.columns && a.opclasses == b.opclasses &&
+         a.collations == b.collations && a.options == b.options && a.expressions == b.expressions &&
+         a.predicate == b.predicate;
 }
 
 // a's key columns (with their operator classes, collations and options) are a strict leading prefix of b's.
@@ -144,16 +146,17 @@ bool may_replace(const catalog::IndexDetails &shorter, const catalog::IndexDetai
 } // namespace
 
 std::vector<IndexUsage> index_usage(const catalog::ClassCatalog &classes, const catalog::Inheritance &inheritance,
-                                    const std::vector<catalog::IndexDetails> &details,
+                                    std::vector<catalog::IndexDetails> details,
                                     const std::vector<catalog::ForeignKey> &foreign_keys,
-                                    const catalog::ColumnCatalog &columns, catalog::RelationSizer &sizer) {
+                                    const catalog::ColumnCatalog &columns, const catalog::RelationStatistics &stats,
+                                    catalog::RelationSizer &sizer) {
   std::vector<IndexUsage> result;
   result.reserve(details.size());
   std::unordered_map<Oid, std::vector<std::size_t>> by_table;
   std::unordered_map<Oid, std::size_t> by_index;
-  for (const catalog::IndexDetails &d : details) {
+  for (catalog::IndexDetails &d : details) {
     IndexUsage u;
-    u.details = d;
+    u.details = std::move(d);
     by_table[d.table].push_back(result.size());
     by_index[d.index] = result.size();
     result.push_back(std::move(u));
@@ -166,14 +169,14 @@ std::vector<IndexUsage> index_usage(const catalog::ClassCatalog &classes, const 
     const catalog::IndexDetails &d = u.details;
     if (!d.partitioned) {
       u.bytes = sizer.unlocked_relation_bytes(d.index);
-      u.activity = catalog::index_activity(d.index);
+      u.activity = stats.index(d.index);
       continue;
     }
     for (Oid leaf : inheritance.leaves_of(d.index)) {
       if (leaf == d.index)
         continue;
       u.bytes += sizer.unlocked_relation_bytes(leaf);
-      const catalog::IndexActivity a = catalog::index_activity(leaf);
+      const catalog::IndexActivity a = stats.index(leaf);
       u.activity.scans += a.scans;
       u.activity.tuples_read += a.tuples_read;
       u.activity.tuples_fetched += a.tuples_fetched;
@@ -200,17 +203,17 @@ std::vector<IndexUsage> index_usage(const catalog::ClassCatalog &classes, const 
     return std::make_tuple(!d.constraint_backed(), !d.primary, !d.attached(), !d.enforces_constraint(), !d.immediate,
                            !d.valid, d.index);
   };
-  std::map<decltype(identity_of(details.front())), std::size_t> keeper;
-  for (std::size_t i = 0; i < result.size(); i++) {
-    auto [it, inserted] = keeper.emplace(identity_of(result[i].details), i);
-    if (!inserted && keep_rank(result[i].details) < keep_rank(result[it->second].details))
-      it->second = i;
-  }
-  for (std::size_t i = 0; i < result.size(); i++) {
-    const std::size_t keep = keeper.at(identity_of(result[i].details));
-    if (keep != i && may_drop_as_duplicate(result[i].details, result[keep].details))
-      result[i].duplicate_of = result[keep].details.index;
-  }
+  // Identical indexes are on one table: each table's few indexes are compared with each other.
+  for (const auto &[table, members] : by_table)
+    for (std::size_t i : members) {
+      std::size_t keep = i;
+      for (std::size_t j : members)
+        if (j != i && same_identity(result[j].details, result[i].details) &&
+            keep_rank(result[j].details) < keep_rank(result[keep].details))
+          keep = j;
+      if (keep != i && may_drop_as_duplicate(result[i].details, result[keep].details))
+        result[i].duplicate_of = result[keep].details.index;
+    }
 
   for (IndexUsage &u : result) {
     const catalog::IndexDetails &d = u.details;
@@ -276,7 +279,7 @@ std::vector<IndexUsage> index_usage(const catalog::ClassCatalog &classes, const 
       if (OidIsValid(u.duplicate_of) && drop[by_index.at(u.duplicate_of)]) {
         u.duplicate_of = InvalidOid;
         for (std::size_t other : by_table[u.details.table])
-          if (other != i && !drop[other] && identity_of(result[other].details) == identity_of(u.details) &&
+          if (other != i && !drop[other] && same_identity(result[other].details, u.details) &&
               may_drop_as_duplicate(u.details, result[other].details)) {
             u.duplicate_of = result[other].details.index;
             break;
@@ -371,14 +374,17 @@ std::vector<IndexUsage> index_usage(const catalog::ClassCatalog &classes, const 
 
 PGO_FUNCTION(pgo_index_usage) {
   using namespace pgo;
+  const catalog::RelationStatistics stats =
+      catalog::RelationStatistics::read(catalog::statistics_untouched_in_transaction());
   const catalog::ClassCatalog classes = catalog::ClassCatalog::read();
   const catalog::IndexCatalog indexes = catalog::IndexCatalog::read(classes, {});
   const catalog::Inheritance inheritance = catalog::Inheritance::read();
-  const std::vector<catalog::IndexDetails> details = catalog::read_index_details(classes, inheritance);
+  std::vector<catalog::IndexDetails> details = catalog::read_index_details(classes, inheritance);
   const std::vector<catalog::ForeignKey> fks = catalog::read_user_foreign_keys();
   const catalog::ColumnCatalog columns = catalog::ColumnCatalog::read(health::indexed_tables(details));
   catalog::RelationSizer sizer(classes, indexes);
-  const std::vector<health::IndexUsage> rows = health::index_usage(classes, inheritance, details, fks, columns, sizer);
+  const std::vector<health::IndexUsage> rows =
+      health::index_usage(classes, inheritance, std::move(details), fks, columns, stats, sizer);
 
   pg::ResultSet out(fcinfo);
   for (const health::IndexUsage &u : rows) {

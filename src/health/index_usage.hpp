@@ -35,9 +35,10 @@ struct IndexUsage {
 // every lookup an index, and never for an index a constraint needs or one attached to a partitioned index (the
 // advice goes to the partitioned one, judged by its partitions' scans).
 std::vector<IndexUsage> index_usage(const catalog::ClassCatalog &classes, const catalog::Inheritance &inheritance,
-                                    const std::vector<catalog::IndexDetails> &details,
+                                    std::vector<catalog::IndexDetails> details,
                                     const std::vector<catalog::ForeignKey> &foreign_keys,
-                                    const catalog::ColumnCatalog &columns, catalog::RelationSizer &sizer);
+                                    const catalog::ColumnCatalog &columns, const catalog::RelationStatistics &stats,
+                                    catalog::RelationSizer &sizer);
 
 // The tables whose column statistics index_usage needs (tables that have btree indexes).
 std::unordered_set<Oid> indexed_tables(const std::vector<catalog::IndexDetails> &details);

@@ -87,7 +87,7 @@ std::vector<Metric> metrics(HealthData &data) {
   add("stats_reset_age_seconds",
       db.stats_reset ? std::optional<double>(seconds_since(db.stats_reset, data.now())) : std::nullopt, "seconds",
       "time since this database's statistics were reset (NULL: never)");
-  add("database_bytes", static_cast<double>(catalog::current_database_bytes()), "bytes", "size of this database");
+  add("database_bytes", static_cast<double>(data.sizer().database_bytes()), "bytes", "size of this database");
 
   std::int64_t live = 0, dead = 0, bloat = 0;
   int need_vacuum = 0, need_analyze = 0;

@@ -90,12 +90,12 @@ TableHealth partitioned_row(Oid table, const std::vector<Oid> &leaves,
   return h;
 }
 
-std::optional<core::BloatEstimate> heap_bloat(const catalog::ClassRow &row,
+std::optional<core::BloatEstimate> heap_bloat(const catalog::ClassRow &row, const catalog::TableOptions &options,
                                               const std::vector<catalog::ColumnFacts> &columns) {
   core::RelationStats stats;
   stats.actual_pages = row.pages;
   stats.reltuples = row.tuples;
-  stats.fillfactor = row.options.fillfactor > 0 ? row.options.fillfactor : 0;
+  stats.fillfactor = options.fillfactor > 0 ? options.fillfactor : 0;
   stats.stats_for_every_column = !columns.empty();
   for (const catalog::ColumnFacts &c : columns) {
     if (!c.has_stats)
@@ -123,7 +123,7 @@ std::unordered_set<Oid> health_tables(const catalog::ClassCatalog &classes) {
 
 std::vector<TableHealth> table_health(const catalog::ClassCatalog &classes, const catalog::IndexCatalog &indexes,
                                       const catalog::Inheritance &inheritance, const catalog::ColumnCatalog &columns,
-                                      catalog::RelationSizer &sizer) {
+                                      const catalog::RelationStatistics &stats, catalog::RelationSizer &sizer) {
   std::vector<TableHealth> result;
   for (const auto &[oid, row] : classes.rows()) {
     if (!is_health_table(row))
@@ -131,22 +131,22 @@ std::vector<TableHealth> table_health(const catalog::ClassCatalog &classes, cons
     TableHealth h;
     h.table = oid;
     h.bytes = sizer.unlocked_total_bytes(oid);
-    h.activity = catalog::table_activity(oid);
+    h.activity = stats.table(oid);
     h.dead_pct = core::dead_pct(h.activity.live_tuples, h.activity.dead_tuples);
     for (Oid index : indexes.indexes_of(oid))
-      h.idx_scans += catalog::index_activity(index).scans;
+      h.idx_scans += stats.index(index).scans;
 
-    if (std::optional<core::BloatEstimate> bloat = heap_bloat(row, columns.columns_of(oid))) {
+    if (std::optional<core::BloatEstimate> bloat = heap_bloat(row, classes.options_of(oid), columns.columns_of(oid))) {
       h.bloat_bytes = bloat->estimated_bloat_bytes;
       h.bloat_pct = bloat->estimated_bloat_pct;
     }
 
-    const catalog::TableOptions &opt = row.options;
+    const catalog::TableOptions &opt = classes.options_of(oid);
     h.autovacuum_enabled = opt.autovacuum_enabled && autovacuum_start_daemon;
     h.vacuum_needed = vacuum_due(opt, h.activity, row.tuples);
     const catalog::ClassRow *toast = OidIsValid(row.toast) ? classes.find(row.toast) : nullptr;
     if (toast != nullptr) {
-      h.toast_vacuum_needed = vacuum_due(opt, catalog::table_activity(row.toast), toast->tuples);
+      h.toast_vacuum_needed = vacuum_due(opt, stats.table(row.toast), toast->tuples);
       h.vacuum_needed = h.vacuum_needed || h.toast_vacuum_needed;
     }
     core::AnalyzeInputs anl;
@@ -211,12 +211,15 @@ std::vector<TableHealth> table_health(const catalog::ClassCatalog &classes, cons
 
 PGO_FUNCTION(pgo_table_health) {
   using namespace pgo;
+  const catalog::RelationStatistics stats =
+      catalog::RelationStatistics::read(catalog::statistics_untouched_in_transaction());
   const catalog::ClassCatalog classes = catalog::ClassCatalog::read();
   const catalog::IndexCatalog indexes = catalog::IndexCatalog::read(classes, {});
   const catalog::Inheritance inheritance = catalog::Inheritance::read();
   const catalog::ColumnCatalog columns = catalog::ColumnCatalog::read(health::health_tables(classes));
   catalog::RelationSizer sizer(classes, indexes);
-  const std::vector<health::TableHealth> rows = health::table_health(classes, indexes, inheritance, columns, sizer);
+  const std::vector<health::TableHealth> rows =
+      health::table_health(classes, indexes, inheritance, columns, stats, sizer);
 
   pg::ResultSet out(fcinfo);
   for (const health::TableHealth &h : rows) {

@@ -41,7 +41,7 @@ struct TableHealth {
 // Partitioned tables get a row too, summing their leaf partitions: callers that add figures up skip those rows.
 std::vector<TableHealth> table_health(const catalog::ClassCatalog &classes, const catalog::IndexCatalog &indexes,
                                       const catalog::Inheritance &inheritance, const catalog::ColumnCatalog &columns,
-                                      catalog::RelationSizer &sizer);
+                                      const catalog::RelationStatistics &stats, catalog::RelationSizer &sizer);
 
 // The tables table_health() looks at (for reading only their column statistics).
 std::unordered_set<Oid> health_tables(const catalog::ClassCatalog &classes);

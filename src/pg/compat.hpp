@@ -242,6 +242,30 @@ template <typename TabEntry> std::int64_t dead_tuples(const TabEntry &entry) {
   return entry.n_dead_tuples;
 #endif
 }
+#if PG_VERSION_NUM >= 160000
+#define PGO_TAB_FIELD(new_name, old_name) entry.new_name
+#else
+#define PGO_TAB_FIELD(new_name, old_name) entry.old_name
+#endif
+template <typename TabEntry> std::int64_t mod_since_analyze(const TabEntry &entry) {
+  return PGO_TAB_FIELD(mod_since_analyze, changes_since_analyze);
+}
+template <typename TabEntry> std::int64_t ins_since_vacuum(const TabEntry &entry) {
+  return PGO_TAB_FIELD(ins_since_vacuum, inserts_since_vacuum);
+}
+template <typename TabEntry> std::int64_t last_vacuum_time(const TabEntry &entry) {
+  return PGO_TAB_FIELD(last_vacuum_time, vacuum_timestamp);
+}
+template <typename TabEntry> std::int64_t last_autovacuum_time(const TabEntry &entry) {
+  return PGO_TAB_FIELD(last_autovacuum_time, autovac_vacuum_timestamp);
+}
+template <typename TabEntry> std::int64_t last_analyze_time(const TabEntry &entry) {
+  return PGO_TAB_FIELD(last_analyze_time, analyze_timestamp);
+}
+template <typename TabEntry> std::int64_t last_autoanalyze_time(const TabEntry &entry) {
+  return PGO_TAB_FIELD(last_autoanalyze_time, autovac_analyze_timestamp);
+}
+#undef PGO_TAB_FIELD
 
 } // namespace pgo::pg::compat
 

@@ -1,0 +1,57 @@
+// The files of the current database, listed in one pass: every entry of its directory under base/ and of its
+// directory in each tablespace, read with readdir(). A relation's size is then the sum of the files the listing holds
+// for its file node (all forks and segments), each stat()ed relative to its open directory when first asked for. On a
+// catalog of hundreds of thousands of relations this replaces a path lookup per fork and segment that might exist
+// (most do not) with one stat() per file that does, for the relations a call shows only; the total of every file
+// listed is pg_database_size()'s figure, which reads the same directories.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pg/postgres.hpp"
+
+extern "C" {
+#include "storage/fd.h"
+}
+
+namespace pgo::catalog {
+
+class DatabaseFiles {
+public:
+  DatabaseFiles(); // lists the directories
+  ~DatabaseFiles();
+  DatabaseFiles(const DatabaseFiles &) = delete;
+  DatabaseFiles &operator=(const DatabaseFiles &) = delete;
+
+  // The bytes of every fork and segment of the relation whose main fork is at `main_fork_path` (as relpath() writes
+  // it), or std::nullopt when the listing saw no such file (created after it, or outside the listed directories).
+  std::optional<std::int64_t> relation_bytes(const char *main_fork_path);
+  // What pg_database_size() reports for this database: every file of its directories, relation or not.
+  std::int64_t total_bytes();
+
+private:
+  struct File {
+    std::uint32_t filenode;
+    std::int32_t backend; // -1: not a temporary relation
+    std::uint32_t directory;
+    std::uint32_t segment;
+    std::uint8_t fork;  // core::RelationFork
+    std::int64_t bytes; // -1: not stat()ed yet
+  };
+  struct Directory {
+    std::string path;
+    DIR *dir; // kept open (AllocateDir: an ERROR's abort closes it) as the base of fstatat()
+  };
+  void list_directory(const std::string &path);
+  std::int64_t size_of(File &file);
+  std::int64_t size_of(std::uint32_t directory, const char *name);
+
+  std::vector<Directory> directories_;
+  std::vector<File> files_;                                   // sorted by (directory, backend, filenode)
+  std::vector<std::pair<std::uint32_t, std::string>> others_; // entries that are no relation file
+};
+
+} // namespace pgo::catalog

@@ -1,0 +1,65 @@
+#include "core/relation_file_name.hpp"
+
+namespace pgo::core {
+namespace {
+
+// Reads a run of decimal digits at the front of `text` (no sign, no leading '+'), at most `max`. Leaves `text` after
+// the digits.
+std::optional<std::uint64_t> take_number(std::string_view &text, std::uint64_t max) {
+  std::size_t i = 0;
+  std::uint64_t value = 0;
+  while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+    value = value * 10 + static_cast<std::uint64_t>(text[i] - '0');
+    if (value > max)
+      return std::nullopt;
+    i++;
+  }
+  if (i == 0)
+    return std::nullopt;
+  text.remove_prefix(i);
+  return value;
+}
+
+} // namespace
+
+std::optional<RelationFileName> parse_relation_file_name(std::string_view name) {
+  RelationFileName file;
+  if (!name.empty() && name.front() == 't') {
+    name.remove_prefix(1);
+    const std::optional<std::uint64_t> backend = take_number(name, 0x7fffffff);
+    if (!backend || name.empty() || name.front() != '_')
+      return std::nullopt;
+    name.remove_prefix(1);
+    file.backend = static_cast<std::int64_t>(*backend);
+  }
+  const std::optional<std::uint64_t> node = take_number(name, 0xffffffffu);
+  if (!node || *node == 0)
+    return std::nullopt;
+  file.filenode = static_cast<std::uint32_t>(*node);
+  if (!name.empty() && name.front() == '_') {
+    name.remove_prefix(1);
+    const std::size_t end = name.find('.');
+    const std::string_view fork = name.substr(0, end);
+    if (fork == "fsm")
+      file.fork = RelationFork::FreeSpaceMap;
+    else if (fork == "vm")
+      file.fork = RelationFork::VisibilityMap;
+    else if (fork == "init")
+      file.fork = RelationFork::Init;
+    else
+      return std::nullopt;
+    name.remove_prefix(fork.size());
+  }
+  if (!name.empty() && name.front() == '.') {
+    name.remove_prefix(1);
+    const std::optional<std::uint64_t> segment = take_number(name, 0xffffffffu);
+    if (!segment || *segment == 0)
+      return std::nullopt; // the first segment has no suffix
+    file.segment = static_cast<std::uint32_t>(*segment);
+  }
+  if (!name.empty())
+    return std::nullopt;
+  return file;
+}
+
+} // namespace pgo::core

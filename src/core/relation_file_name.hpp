@@ -1,0 +1,27 @@
+// The names PostgreSQL gives the files of a relation inside a database directory, read back: "16384" (main fork,
+// first segment), "16384.2" (third segment), "16384_fsm", "16384_vm", "16384_init", and for a temporary relation
+// "t3_16384" (backend 3) with the same suffixes. A walk over a database directory uses it to sum each relation's
+// files from one readdir() instead of a path lookup per fork and segment.
+#pragma once
+
+#include "core/postgres_free.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace pgo::core {
+
+enum class RelationFork { Main, FreeSpaceMap, VisibilityMap, Init };
+
+struct RelationFileName {
+  std::int64_t backend = -1; // -1: a permanent or unlogged relation; otherwise the backend number of a temp relation
+  std::uint32_t filenode = 0;
+  RelationFork fork = RelationFork::Main;
+  std::uint32_t segment = 0;
+};
+
+// std::nullopt for any other file (PG_VERSION, pg_filenode.map, pg_internal.init, temporary files, stray names).
+std::optional<RelationFileName> parse_relation_file_name(std::string_view name);
+
+} // namespace pgo::core
