@@ -146,6 +146,11 @@ SELECT "table", key, key_type, round(correlation::numeric, 2) AS correlation, "i
   FROM optimize.partition_advice WHERE "table"::text LIKE 'app.%' ORDER BY 1;
 SELECT count(*) AS plan_steps FROM optimize.partition_plan('app.ledger', 'entry_id', step => 2000);
 SELECT note FROM optimize.partition_plan('app.clicks', 'at', '1 month') ORDER BY step_no;
+-- optimize.recommendations names the same tables (not app.small, under the setting) and points at the advice view;
+-- its statement runs and returns the table's advice.
+SELECT object, sql FROM optimize.recommendations WHERE kind = 'partitioning' AND object LIKE 'app.%' ORDER BY object;
+SELECT rtrim(sql, ';') AS clicks_advice FROM optimize.recommendations WHERE kind = 'partitioning' AND object = 'app.clicks' \gset
+SELECT "table", key, "interval" FROM (:clicks_advice) AS advice;
 RESET pg_optimize.partition_advice_min_bytes;
 
 DROP SCHEMA app CASCADE;

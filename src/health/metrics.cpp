@@ -70,8 +70,10 @@ std::vector<Metric> metrics(HealthData &data) {
   std::int64_t index_hit = 0, index_read = 0, unused_bytes = 0;
   int invalid = 0;
   for (const IndexUsage &u : data.index_usage()) {
-    index_hit += u.activity.blocks_hit;
-    index_read += u.activity.blocks_read;
+    if (!u.details.partitioned) { // a partitioned index's row sums its partitions' indexes, which have rows too
+      index_hit += u.activity.blocks_hit;
+      index_read += u.activity.blocks_read;
+    }
     if (u.unused)
       unused_bytes += u.bytes;
     if (!u.details.valid)

@@ -13,17 +13,14 @@
 #include "health/recommendations.hpp"
 #include "pg/barrier.hpp"
 #include "pg/srf.hpp"
+#include "settings.hpp"
 
 extern "C" {
 #include "catalog/pg_class.h"
 }
 
 namespace pgo::health {
-namespace {
-
-constexpr std::int64_t kPartitionBytes = 100LL * 1024 * 1024 * 1024;
-
-} // namespace
+namespace {} // namespace
 
 std::vector<Recommendation> recommendations(HealthData &data) {
   std::vector<Recommendation> out;
@@ -62,12 +59,16 @@ std::vector<Recommendation> recommendations(HealthData &data) {
       out.push_back({2, "analyze", name,
                      fmt::format("{} rows changed since the last ANALYZE", t.activity.mod_since_analyze),
                      fmt::format("ANALYZE {};", name)});
-    if (t.bytes >= kPartitionBytes)
+    // The tables optimize.partition_advice looks at: plain tables (not partitions) past its size setting.
+    if (t.bytes >= static_cast<std::int64_t>(settings::partition_advice_min_kb) * 1024 &&
+        data.inheritance().parent_of(t.table) == InvalidOid)
       out.push_back({3, "partitioning", name,
                      fmt::format("{} in one table: partitioning by time or key keeps VACUUM, index builds and "
-                                 "retention (DROP of a partition) proportional to a partition",
+                                 "retention (DROP of a partition) proportional to a partition; the advice view "
+                                 "suggests a key and an interval, and partition_plan() the migration",
                                  core::pretty_bytes(t.bytes)),
-                     ""});
+                     fmt::format("SELECT * FROM optimize.partition_advice WHERE \"table\" = {};",
+                                 catalog::quote_literal(name) + "::pg_catalog.regclass")});
   }
   // An invalid partitioned index that a missing-index suggestion finishes is not to be dropped first.
   std::unordered_set<Oid> completed;
