@@ -7,6 +7,7 @@
 #include "core/error.hpp"
 #include "partition/maintenance.hpp"
 #include "pg/barrier.hpp"
+#include "pg/fmgr_call.hpp"
 #include "pg/guard.hpp"
 #include "pg/spi.hpp"
 #include "pg/srf.hpp"
@@ -24,16 +25,6 @@ namespace {
 void require_primary() {
   if (pg::guard([] { return RecoveryInProgress(); }))
     throw Error("25006", "cannot maintain partitions during recovery", "", "Run it on the primary.");
-}
-
-std::optional<std::string> interval_text(FunctionCallInfo fcinfo, int n) {
-  if (PG_ARGISNULL(n))
-    return std::nullopt;
-  const Datum d = PG_GETARG_DATUM(n);
-  char *s = pg::guard([&] { return DatumGetCString(DirectFunctionCall1(interval_out, d)); });
-  std::string out(s);
-  pfree(s);
-  return out;
 }
 
 std::optional<std::string> text_arg(FunctionCallInfo fcinfo, int n) {
@@ -73,14 +64,14 @@ void check_positive(pg::Spi &spi, const std::optional<std::string> &interval, co
 Registration checked_registration(pg::Spi &spi, FunctionCallInfo fcinfo, const PartitionedTable &t) {
   Registration g;
   g.parent = t.oid;
-  g.interval = interval_text(fcinfo, 1);
+  g.interval = pg::interval_argument(fcinfo, 1);
   if (PG_ARGISNULL(2))
     throw Error("22004", "premake must not be NULL", "", "premake is the number of partitions made ahead, e.g. 4.");
   g.premake = PG_GETARG_INT32(2);
   if (g.premake < 0 || g.premake > 1000)
     throw Error("22023", fmt::format("premake must be from 0 to 1000, not {}", g.premake), "",
                 "premake is the number of partitions made ahead of the current one, for example 4.");
-  g.retention = interval_text(fcinfo, 3);
+  g.retention = pg::interval_argument(fcinfo, 3);
   g.retention_mode = text_arg(fcinfo, 4).value_or("");
   if (g.retention_mode != "drop" && g.retention_mode != "detach")
     throw Error("22023", fmt::format("retention_mode must be 'drop' or 'detach', not '{}'", g.retention_mode), "",

@@ -11,6 +11,7 @@
 #include "core/partition_plan.hpp"
 #include "partition/maintenance.hpp"
 #include "pg/barrier.hpp"
+#include "pg/fmgr_call.hpp"
 #include "pg/guard.hpp"
 #include "pg/server_time.hpp"
 #include "pg/spi.hpp"
@@ -291,16 +292,6 @@ std::vector<core::PlanGrant> read_grants(pg::Spi &spi, Oid relid) {
   return out;
 }
 
-std::optional<std::string> interval_arg(FunctionCallInfo fcinfo, int n) {
-  if (PG_ARGISNULL(n))
-    return std::nullopt;
-  const Datum d = PG_GETARG_DATUM(n);
-  char *s = pg::guard([&] { return DatumGetCString(DirectFunctionCall1(interval_out, d)); });
-  std::string out(s);
-  pfree(s);
-  return out;
-}
-
 struct Answer {
   std::vector<std::string> blocked;
   std::vector<core::PlanStep> steps;
@@ -327,7 +318,7 @@ Answer partition_plan(FunctionCallInfo fcinfo) {
   as_parent.key_column = key;
   as_parent.key_type = k.type;
   Registration g;
-  g.interval = interval_arg(fcinfo, 2);
+  g.interval = pg::interval_argument(fcinfo, 2);
   if (!PG_ARGISNULL(3))
     g.step = PG_GETARG_INT64(3);
   core::PlanInput in;

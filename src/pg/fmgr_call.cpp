@@ -39,4 +39,14 @@ std::optional<std::int64_t> id_age(PGFunction age_function, std::uint32_t id) {
   return DatumGetInt32(*age);
 }
 
+std::optional<std::string> interval_argument(FunctionCallInfo fcinfo, int n) {
+  if (PG_ARGISNULL(n))
+    return std::nullopt;
+  const Datum d = PG_GETARG_DATUM(n);
+  char *s = guard([&] { return DatumGetCString(DirectFunctionCall1(interval_out, d)); });
+  std::string out(s);
+  pfree(s);
+  return out;
+}
+
 } // namespace pgo::pg

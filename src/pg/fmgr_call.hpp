@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 
 #include "pg/postgres.hpp"
 
@@ -31,5 +32,9 @@ inline std::optional<TimestampTz> call_timestamp(PGFunction function, Datum arg)
 // Age of a transaction or multixact ID (age() / mxid_age()), std::nullopt for IDs that do not age (invalid,
 // bootstrap, frozen: what relations without storage carry). age_function is xid_age or mxid_age.
 std::optional<std::int64_t> id_age(PGFunction age_function, std::uint32_t id);
+
+// Argument n of an SQL-callable function, an interval, as PostgreSQL prints it (interval_out, under the session's
+// IntervalStyle); std::nullopt for NULL.
+std::optional<std::string> interval_argument(FunctionCallInfo fcinfo, int n);
 
 } // namespace pgo::pg
