@@ -27,16 +27,6 @@ void require_primary() {
     throw Error("25006", "cannot maintain partitions during recovery", "", "Run it on the primary.");
 }
 
-std::optional<std::string> text_arg(FunctionCallInfo fcinfo, int n) {
-  if (PG_ARGISNULL(n))
-    return std::nullopt;
-  const Datum d = PG_GETARG_DATUM(n);
-  char *s = pg::guard([&] { return TextDatumGetCString(d); });
-  std::string out(s);
-  pfree(s);
-  return out;
-}
-
 Oid table_arg(FunctionCallInfo fcinfo) {
   if (PG_ARGISNULL(0))
     throw Error("22004", "table must not be NULL", "", "Name a RANGE-partitioned table, for example 'events'.");
@@ -72,7 +62,7 @@ Registration checked_registration(pg::Spi &spi, FunctionCallInfo fcinfo, const P
     throw Error("22023", fmt::format("premake must be from 0 to 1000, not {}", g.premake), "",
                 "premake is the number of partitions made ahead of the current one, for example 4.");
   g.retention = pg::interval_argument(fcinfo, 3);
-  g.retention_mode = text_arg(fcinfo, 4).value_or("");
+  g.retention_mode = pg::text_argument(fcinfo, 4).value_or("");
   if (g.retention_mode != "drop" && g.retention_mode != "detach")
     throw Error("22023", fmt::format("retention_mode must be 'drop' or 'detach', not '{}'", g.retention_mode), "",
                 "'drop' drops partitions past the retention; 'detach' detaches them and keeps them as tables.");

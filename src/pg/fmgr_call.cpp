@@ -5,6 +5,7 @@
 extern "C" {
 #include "access/multixact.h"
 #include "access/transam.h"
+#include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 }
 
@@ -37,6 +38,15 @@ std::optional<std::int64_t> id_age(PGFunction age_function, std::uint32_t id) {
   if (!age)
     return std::nullopt;
   return DatumGetInt32(*age);
+}
+
+std::optional<std::string> text_argument(FunctionCallInfo fcinfo, int n) {
+  if (PG_ARGISNULL(n))
+    return std::nullopt;
+  char *s = guard([&] { return text_to_cstring(PG_GETARG_TEXT_PP(n)); });
+  std::string out(s);
+  pfree(s);
+  return out;
 }
 
 std::optional<std::string> interval_argument(FunctionCallInfo fcinfo, int n) {

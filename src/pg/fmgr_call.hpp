@@ -33,6 +33,9 @@ inline std::optional<TimestampTz> call_timestamp(PGFunction function, Datum arg)
 // bootstrap, frozen: what relations without storage carry). age_function is xid_age or mxid_age.
 std::optional<std::int64_t> id_age(PGFunction age_function, std::uint32_t id);
 
+// Argument n of an SQL-callable function, a text, as a string; std::nullopt for NULL.
+std::optional<std::string> text_argument(FunctionCallInfo fcinfo, int n);
+
 // Argument n of an SQL-callable function, an interval, as PostgreSQL prints it (interval_out, under the session's
 // IntervalStyle); std::nullopt for NULL.
 std::optional<std::string> interval_argument(FunctionCallInfo fcinfo, int n);

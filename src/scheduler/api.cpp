@@ -12,6 +12,7 @@
 #include "core/schedule.hpp"
 #include "pg/barrier.hpp"
 #include "pg/compat.hpp"
+#include "pg/fmgr_call.hpp"
 #include "pg/guard.hpp"
 #include "pg/server_time.hpp"
 #include "pg/spi.hpp"
@@ -49,17 +50,8 @@ void require_primary(const char *what) {
                 "Jobs are kept and run on the primary; a standby runs none until it is promoted.");
 }
 
-std::optional<std::string> text_arg(FunctionCallInfo fcinfo, int n) {
-  if (PG_ARGISNULL(n))
-    return std::nullopt;
-  char *s = pg::guard([&] { return text_to_cstring(PG_GETARG_TEXT_PP(n)); });
-  std::string out(s);
-  pfree(s);
-  return out;
-}
-
 std::string required_text(FunctionCallInfo fcinfo, int n, const char *name, const char *hint) {
-  auto v = text_arg(fcinfo, n);
+  auto v = pg::text_argument(fcinfo, n);
   if (!v)
     throw Error(sqlstate::kNullValueNotAllowed, fmt::format("{} must not be NULL", name), "", hint);
   return *v;
@@ -342,7 +334,7 @@ PGO_FUNCTION(pgo_alter_job) {
     params.push_back(std::move(value));
     sets.push_back(fmt::format(fmt::runtime(assignment), "$" + std::to_string(params.size())));
   };
-  const auto schedule_text = text_arg(fcinfo, 1);
+  const auto schedule_text = pg::text_argument(fcinfo, 1);
   if (schedule_text) {
     core::parse_schedule(*schedule_text);
     set("schedule = {}", *schedule_text);
@@ -382,7 +374,7 @@ PGO_FUNCTION(pgo_alter_job) {
       throw Error(sqlstate::kInvalidParameterValue, "max_retries must be 0 or more");
     set("max_retries = {}::pg_catalog.int4", std::to_string(PG_GETARG_INT32(7)));
   }
-  const std::optional<std::string> new_name = text_arg(fcinfo, 8);
+  const std::optional<std::string> new_name = pg::text_argument(fcinfo, 8);
   if (new_name) {
     check_name(*new_name);
     if (*new_name != name && any_job(*new_name))
