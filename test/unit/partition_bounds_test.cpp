@@ -5,18 +5,13 @@
 
 #include <gtest/gtest.h>
 
+#include "utc.hpp"
+
 namespace {
 
 using namespace pgo::core;
 
-std::int64_t utc(int year, int month, int day, int hour = 0) {
-  CivilTime c;
-  c.year = year;
-  c.month = month;
-  c.day = day;
-  c.hour = hour;
-  return seconds_from_civil(c);
-}
+using pgo::test::utc;
 
 constexpr std::int64_t kDay = 86400;
 const PartitionStep kDaily{StepUnit::Days, 1};

@@ -5,20 +5,15 @@
 
 #include <gtest/gtest.h>
 
+#include "utc.hpp"
+
 #include <algorithm>
 
 namespace {
 
 using namespace pgo::core;
 
-std::int64_t utc(int year, int month, int day, int hour = 0) {
-  CivilTime c;
-  c.year = year;
-  c.month = month;
-  c.day = day;
-  c.hour = hour;
-  return seconds_from_civil(c);
-}
+using pgo::test::utc;
 
 // Quotes like quote_ident() for the names used here: only names with upper case or a space.
 std::string quote(const std::string &s) {

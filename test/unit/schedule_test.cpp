@@ -11,6 +11,8 @@
 
 #include <gtest/gtest.h>
 
+#include "utc.hpp"
+
 namespace {
 
 using pgo::core::CivilTime;
@@ -19,17 +21,7 @@ using pgo::core::FixedOffsetZone;
 using pgo::core::Schedule;
 using pgo::core::TimeZone;
 
-// Epoch seconds of a UTC civil time.
-std::int64_t utc(int year, int month, int day, int hour = 0, int minute = 0, int second = 0) {
-  CivilTime c;
-  c.year = year;
-  c.month = month;
-  c.day = day;
-  c.hour = hour;
-  c.minute = minute;
-  c.second = second;
-  return pgo::core::seconds_from_civil(c);
-}
+using pgo::test::utc;
 
 std::int64_t next(const std::string &schedule, std::int64_t after, const TimeZone &tz = FixedOffsetZone()) {
   return pgo::core::next_run(pgo::core::parse_schedule(schedule), after, tz);
