@@ -126,6 +126,44 @@ bool covered_by(const IndexKeyShape &candidate, const IndexKeyShape &existing) {
   return true;
 }
 
+bool may_extend(const ReplaceableIndex &existing, const ReplaceableIndex &candidate) {
+  // index_usage's may_be_redundant: what the existing index is.
+  if (!existing.valid || existing.access_method != "btree" || existing.unique || existing.primary ||
+      existing.exclusion || existing.replica_identity || existing.constraint_backed || existing.partial ||
+      existing.attached)
+    return false;
+  // may_replace: what the candidate is, the keys a strict leading prefix, every stored column stored again.
+  if (!candidate.valid || candidate.partial || candidate.access_method != existing.access_method ||
+      existing.keys.empty() || existing.keys.size() >= candidate.keys.size())
+    return false;
+  for (std::size_t i = 0; i < existing.keys.size(); ++i)
+    if (existing.keys[i].column == 0 || !(existing.keys[i] == candidate.keys[i]))
+      return false;
+  auto stored_by_candidate = [&](int column) {
+    return std::any_of(candidate.keys.begin(), candidate.keys.end(),
+                       [&](const KeyColumn &k) { return k.column == column; }) ||
+           std::find(candidate.include_columns.begin(), candidate.include_columns.end(), column) !=
+               candidate.include_columns.end();
+  };
+  return std::all_of(existing.include_columns.begin(), existing.include_columns.end(), stored_by_candidate);
+}
+
+int index_to_extend(const std::vector<ReplaceableIndex> &existing, const ReplaceableIndex &candidate) {
+  int best = -1;
+  for (std::size_t i = 0; i < existing.size(); ++i)
+    if (may_extend(existing[i], candidate) &&
+        (best < 0 || existing[i].keys.size() > existing[static_cast<std::size_t>(best)].keys.size()))
+      best = static_cast<int>(i);
+  return best;
+}
+
+bool no_statement_worse(const std::vector<double> &before, const std::vector<double> &after) {
+  for (std::size_t s = 0; s < before.size() && s < after.size(); ++s)
+    if (after[s] >= 0 && after[s] > before[s] * (1 + kReplaceTolerance))
+      return false;
+  return true;
+}
+
 std::int64_t IndexSize::bytes() const { return static_cast<std::int64_t>(std::ceil(pages)) * 8192; }
 
 namespace {
@@ -155,6 +193,11 @@ IndexSize estimate_btree_size(double tuples, double key_width, int fillfactor, i
   size.pages = pages + 1; // metapage
   size.tree_height = height;
   return size;
+}
+
+double replacement_write_share(double existing_key_width, double candidate_key_width) {
+  const double extra = std::max(candidate_key_width - existing_key_width, 0.0);
+  return extra / (kIndexTupleHeader + kLinePointer + std::max(candidate_key_width, 1.0));
 }
 
 IndexSize estimate_gin_size(double tuples, double column_width, int block_size) {
@@ -202,20 +245,40 @@ std::vector<AdviceChoice> choose_indexes(const std::vector<AdviceStatement> &sta
   };
 
   while (static_cast<int>(out.size()) < max_choices) {
-    AdviceChoice best;
-    double best_net = 0;
+    std::vector<AdviceChoice> choices(candidates.size());
+    std::vector<double> net(candidates.size(), 0);
+    std::vector<bool> viable(candidates.size(), false);
     for (std::size_t c = 0; c < candidates.size(); ++c) {
       if (taken[c])
         continue;
-      AdviceChoice choice = evaluate(c);
-      const double net = choice.saved_ms_per_day - candidates[c].write_cost_ms_per_day;
-      if (choice.statements.empty() || net <= best_net)
+      choices[c] = evaluate(c);
+      net[c] = choices[c].saved_ms_per_day - candidates[c].write_cost_ms_per_day;
+      viable[c] = !choices[c].statements.empty() && net[c] > 0;
+    }
+    // Candidate c adds an index while a viable alternative of it replaces one.
+    auto replacement_open = [&](std::size_t c) {
+      if (candidates[c].replaces != 0 || candidates[c].definition < 0)
+        return false;
+      for (std::size_t d = 0; d < candidates.size(); ++d)
+        if (d != c && viable[d] && candidates[d].definition == candidates[c].definition && candidates[d].replaces != 0)
+          return true;
+      return false;
+    };
+    AdviceChoice best;
+    double best_net = 0;
+    for (std::size_t c = 0; c < candidates.size(); ++c) {
+      if (!viable[c] || net[c] <= best_net || replacement_open(c))
         continue;
-      best_net = net;
-      best = std::move(choice);
+      best_net = net[c];
+      best = std::move(choices[c]);
     }
     if (best.candidate < 0)
       break;
+    const AdviceCandidate &chosen = candidates[static_cast<std::size_t>(best.candidate)];
+    for (std::size_t c = 0; c < candidates.size(); ++c)
+      if ((chosen.definition >= 0 && candidates[c].definition == chosen.definition) ||
+          (chosen.replaces != 0 && candidates[c].replaces == chosen.replaces))
+        taken[c] = true;
     taken[static_cast<std::size_t>(best.candidate)] = true;
     for (int s : best.statements)
       current[static_cast<std::size_t>(s)] =
