@@ -38,8 +38,10 @@ namespace {
 get_relation_info_hook_type prev_get_relation_info = nullptr;
 explain_get_index_name_hook_type prev_explain_get_index_name = nullptr;
 
-// The indexes of the planning call under way (ActiveHypothetical), NIL outside pg_optimize's planning.
+// The indexes of the planning call under way (ActiveHypothetical), NIL outside pg_optimize's planning; and the
+// existing indexes it hides (OIDs).
 List *active_indexes = NIL;
+List *hidden_indexes = NIL;
 
 // Made-up OIDs from the top of the OID space, which a cluster reaches only after four billion objects.
 constexpr Oid kFirstHypotheticalOid = 4200000000u;
@@ -392,8 +394,14 @@ Oid existing_index_like(const HypoIndex *index) {
   return InvalidOid;
 }
 
-ActiveHypothetical::ActiveHypothetical(List *indexes) { active_indexes = indexes; }
-ActiveHypothetical::~ActiveHypothetical() { active_indexes = NIL; }
+ActiveHypothetical::ActiveHypothetical(List *indexes, List *hidden) {
+  active_indexes = indexes;
+  hidden_indexes = hidden;
+}
+ActiveHypothetical::~ActiveHypothetical() {
+  active_indexes = NIL;
+  hidden_indexes = NIL;
+}
 
 } // namespace pgo::advisor
 
@@ -405,9 +413,13 @@ extern "C" {
 static void pgo_get_relation_info(PlannerInfo *root, Oid relationObjectId, bool inhparent, RelOptInfo *rel) {
   if (prev_get_relation_info)
     prev_get_relation_info(root, relationObjectId, inhparent, rel);
-  if (active_indexes == NIL || inhparent)
+  if ((active_indexes == NIL && hidden_indexes == NIL) || inhparent)
     return;
   ListCell *lc;
+  foreach (lc, rel->indexlist) {
+    if (list_member_oid(hidden_indexes, lfirst_node(IndexOptInfo, lc)->indexoid))
+      rel->indexlist = foreach_delete_current(rel->indexlist, lc);
+  }
   foreach (lc, active_indexes) {
     const HypoIndex *h = static_cast<const HypoIndex *>(lfirst(lc));
     if (h->relid == relationObjectId)

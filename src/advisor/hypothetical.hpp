@@ -3,9 +3,9 @@
 // A CREATE INDEX statement is parsed and analysed the way CREATE INDEX would (raw_parser, transformIndexStmt, the
 // operator classes resolved) but never executed; the result is a HypoIndex in palloc'd memory. While an
 // ActiveHypothetical is alive, get_relation_info_hook adds an IndexOptInfo for each of its indexes to the planner's
-// list for the table, with pages, tuples and tree height estimated (src/core/index_advice.hpp), and
-// explain_get_index_name_hook names them in EXPLAIN output. Outside pg_optimize's own planning calls the hooks only
-// chain to the previous ones.
+// list for the table (and takes out those of the existing indexes it hides), with pages, tuples and tree height
+// estimated (src/core/index_advice.hpp), and explain_get_index_name_hook names them in EXPLAIN output. Outside
+// pg_optimize's own planning calls the hooks only chain to the previous ones.
 //
 // The functions here are plain PostgreSQL code: they raise ERRORs and are called under pg::guard().
 #pragma once
@@ -54,10 +54,11 @@ Oid existing_index_like(const HypoIndex *index);
 
 void install_hypothetical_hooks();
 
-// The indexes the planner sees while it is alive (a List of HypoIndex *, may be NIL). Not nestable.
+// The indexes the planner sees while it is alive (a List of HypoIndex *, may be NIL), and the existing indexes it
+// does not see (an OID List, may be NIL: an index a replacement would drop). Not nestable.
 class ActiveHypothetical {
 public:
-  explicit ActiveHypothetical(List *indexes);
+  explicit ActiveHypothetical(List *indexes, List *hidden = NIL);
   ~ActiveHypothetical();
   ActiveHypothetical(const ActiveHypothetical &) = delete;
   ActiveHypothetical &operator=(const ActiveHypothetical &) = delete;
