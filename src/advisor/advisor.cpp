@@ -8,6 +8,7 @@
 
 #include "advisor/candidates.hpp"
 #include "advisor/hypothetical.hpp"
+#include "advisor/replacement.hpp"
 #include "advisor/subtransaction.hpp"
 #include "catalog/names.hpp"
 #include "core/error.hpp"
@@ -43,7 +44,8 @@ struct Analysed {
   const WorkloadStatement *source = nullptr;
   ParsedStatement parsed;
   double cost_before = 0;
-  std::set<Oid> tables;
+  std::set<Oid> tables;  // with a use a candidate may serve
+  std::set<Oid> touched; // every table it reads or writes
   std::vector<Use> uses;
 };
 
@@ -53,6 +55,15 @@ struct Candidate {
   std::string method, definition; // definition: USING method (keys) [WHERE predicate]
   HypoIndex *hypo = nullptr;
   double share = 1; // of the table's rows in the index
+  // The existing index it may replace (core::may_extend), InvalidOid if none, and that index's key width.
+  Oid replaceable = InvalidOid;
+  double replaceable_width = 0;
+};
+
+// A candidate as the greedy choice weighs it: added beside the existing indexes, or replacing one.
+struct Variant {
+  std::size_t candidate = 0;
+  Oid replaces = InvalidOid;
 };
 
 std::string joined(const std::vector<std::string> &parts, const char *separator) {
@@ -188,6 +199,29 @@ double statistics_days() {
   return std::max(seconds, core::kMinObservedSeconds) / kSecondsPerDay;
 }
 
+// The candidate's costs with the index it may replace hidden, on every statement touching its table (< 0 for the
+// others); nullopt when one of them fails to plan or gets costlier than with the existing indexes.
+std::optional<core::AdviceCandidate> replacement_cost(const Candidate &c, const std::vector<Analysed> &analysed) {
+  core::AdviceCandidate cost;
+  cost.cost_after.assign(analysed.size(), -1);
+  std::vector<double> before(analysed.size(), -1);
+  List *hidden = pg::guard([&] { return list_make1_oid(c.replaceable); });
+  for (std::size_t s = 0; s < analysed.size(); ++s) {
+    if (!analysed[s].touched.count(c.relid))
+      continue;
+    before[s] = analysed[s].cost_before;
+    const bool ok = in_subtransaction([&] {
+      cost.cost_after[s] =
+          plan_statement(analysed[s].parsed, analysed[s].source->text, list_make1(c.hypo), false, hidden).cost;
+    });
+    if (!ok)
+      return std::nullopt;
+  }
+  if (!core::no_statement_worse(before, cost.cost_after))
+    return std::nullopt;
+  return cost;
+}
+
 } // namespace
 
 WorkloadAdvice advise(const std::vector<WorkloadStatement> &statements, bool check_functions, bool weigh_writes) {
@@ -204,6 +238,8 @@ WorkloadAdvice advise(const std::vector<WorkloadStatement> &statements, bool che
       }
       a.cost_before = plan_statement(a.parsed, s.text, NIL, false).cost;
       a.uses = statement_uses(a.parsed);
+      for (Oid relid : referenced_tables(a.parsed))
+        a.touched.insert(relid);
     });
     if (!ok || a.parsed.query == nullptr) {
       result.statements_skipped++;
@@ -225,6 +261,7 @@ WorkloadAdvice advise(const std::vector<WorkloadStatement> &statements, bool che
       candidates_for_table(relid, uses, proposed);
   }
   std::map<Oid, std::vector<core::IndexKeyShape>> existing;
+  std::map<Oid, std::vector<ExistingIndex>> replaceable;
   std::set<std::pair<Oid, std::string>> seen;
   std::vector<Candidate> candidates;
   for (Candidate &c : proposed) {
@@ -240,20 +277,36 @@ WorkloadAdvice advise(const std::vector<WorkloadStatement> &statements, bool che
       const core::IndexKeyShape shape = shape_of(c.hypo);
       for (const core::IndexKeyShape &e : existing[c.relid])
         covered = covered || core::covered_by(shape, e);
+      if (covered)
+        return;
+      if (!replaceable.count(c.relid))
+        replaceable[c.relid] = indexes_of(c.relid);
+      std::vector<core::ReplaceableIndex> facts;
+      for (const ExistingIndex &e : replaceable[c.relid])
+        facts.push_back(e.facts);
+      if (const int i = core::index_to_extend(facts, facts_of(c.hypo)); i >= 0) {
+        c.replaceable = replaceable[c.relid][static_cast<std::size_t>(i)].oid;
+        c.replaceable_width = replaceable[c.relid][static_cast<std::size_t>(i)].key_width;
+      }
     });
     if (ok && !covered)
       candidates.push_back(std::move(c));
   }
 
-  // Each candidate alone, on every statement that reads its table.
+  // Each candidate alone, on every statement that reads its table; then, for one that may replace an existing
+  // index, on every statement touching the table with that index hidden: the replacement is weighed only when none
+  // of them gets costlier than with the existing indexes (beyond core::kReplaceTolerance).
   std::vector<core::AdviceStatement> workload;
   for (const Analysed &a : analysed)
     workload.push_back({a.cost_before, a.source->calls_per_day, a.source->mean_ms});
   const double days = statistics_days();
   std::map<Oid, TableWrites> writes;
   std::vector<core::AdviceCandidate> costs;
-  for (const Candidate &c : candidates) {
+  std::vector<Variant> variants;
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
+    const Candidate &c = candidates[i];
     core::AdviceCandidate cost;
+    cost.definition = static_cast<int>(i);
     cost.cost_after.assign(analysed.size(), -1);
     for (std::size_t s = 0; s < analysed.size(); ++s) {
       if (!analysed[s].tables.count(c.relid))
@@ -265,14 +318,27 @@ WorkloadAdvice advise(const std::vector<WorkloadStatement> &statements, bool che
     }
     if (!writes.count(c.relid))
       writes[c.relid] = table_writes(c.relid, days);
-    cost.write_cost_ms_per_day =
+    const double entry_ms_per_day =
         !weigh_writes ? 0 : writes[c.relid].per_day * kIndexEntryMs * (c.method == "gin" ? 3.0 : 1.0);
-    costs.push_back(std::move(cost));
+    cost.write_cost_ms_per_day = entry_ms_per_day;
+    costs.push_back(cost);
+    variants.push_back({i, InvalidOid});
+    if (!OidIsValid(c.replaceable))
+      continue;
+    if (std::optional<core::AdviceCandidate> replacing = replacement_cost(c, analysed)) {
+      replacing->definition = static_cast<int>(i);
+      replacing->replaces = c.replaceable;
+      replacing->write_cost_ms_per_day =
+          entry_ms_per_day * core::replacement_write_share(c.replaceable_width, c.hypo->key_width);
+      costs.push_back(std::move(*replacing));
+      variants.push_back({i, c.replaceable});
+    }
   }
 
   for (const core::AdviceChoice &choice :
        core::choose_indexes(workload, costs, static_cast<double>(settings::advisor_min_saving_pct))) {
-    const Candidate &c = candidates[static_cast<std::size_t>(choice.candidate)];
+    const Variant &v = variants[static_cast<std::size_t>(choice.candidate)];
+    const Candidate &c = candidates[v.candidate];
     Advice a;
     a.relid = c.relid;
     a.table = catalog::qualified_name(c.relid).value_or("");
@@ -290,6 +356,13 @@ WorkloadAdvice advise(const std::vector<WorkloadStatement> &statements, bool che
     a.writes_per_day = w.per_day;
     a.write_overhead_pct = 100.0 / (w.indexes + 1);
     a.sql = fmt::format("CREATE INDEX CONCURRENTLY ON {} {};", a.table, c.definition);
+    if (OidIsValid(v.replaces)) {
+      // No entry more per row, only the extra key bytes, on the indexes written today.
+      a.replaces = v.replaces;
+      a.write_overhead_pct =
+          100.0 * core::replacement_write_share(c.replaceable_width, c.hypo->key_width) / std::max(w.indexes, 1);
+      a.sql += fmt::format("\nDROP INDEX CONCURRENTLY {};", catalog::qualified_name(v.replaces).value_or(""));
+    }
     result.advice.push_back(std::move(a));
   }
   return result;
@@ -322,12 +395,15 @@ void add_recommendations(std::vector<health::Recommendation> &out) {
   const WorkloadAdvice advice = advise(tracked_workload(), true, true);
   for (std::size_t i = 0; i < advice.advice.size() && i < kMaxRecommended; ++i) {
     const Advice &a = advice.advice[i];
-    out.push_back({2, "create_index", a.table,
-                   fmt::format("{} index for {} statement shape{}: planner cost {:.0f} -> {:.0f}, about {:.0f} ms "
-                               "saved per day, {} (optimize.index_advice)",
-                               core::kind_name(a.kind), a.query_ids.size(), a.query_ids.size() == 1 ? "" : "s",
-                               a.cost_before, a.cost_after, a.saved_ms_per_day, core::pretty_bytes(a.estimated_bytes)),
-                   a.sql});
+    const std::string replacing =
+        OidIsValid(a.replaces) ? ", replacing " + catalog::qualified_name(a.replaces).value_or("?") : "";
+    out.push_back(
+        {2, "create_index", a.table,
+         fmt::format("{} index for {} statement shape{}{}: planner cost {:.0f} -> {:.0f}, about {:.0f} ms "
+                     "saved per day, {} (optimize.index_advice)",
+                     core::kind_name(a.kind), a.query_ids.size(), a.query_ids.size() == 1 ? "" : "s", replacing,
+                     a.cost_before, a.cost_after, a.saved_ms_per_day, core::pretty_bytes(a.estimated_bytes)),
+         a.sql});
   }
 }
 

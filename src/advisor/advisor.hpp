@@ -33,7 +33,8 @@ struct Advice {
   std::int64_t estimated_bytes = 0;
   double writes_per_day = 0;     // rows inserted or updated out of HOT per day: each writes one more index entry
   double write_overhead_pct = 0; // the new index's share of the index entries written per row
-  std::string sql;               // CREATE INDEX CONCURRENTLY ...
+  Oid replaces = InvalidOid;     // the existing index the new one replaces (extends), InvalidOid for a new index
+  std::string sql;               // CREATE INDEX CONCURRENTLY ...; then DROP INDEX CONCURRENTLY ... for a replacement
 };
 
 // Advice for the statements, strongest first. Statements that do not parse any more, read a table the caller may

@@ -109,6 +109,10 @@ PGO_FUNCTION(pgo_index_advice) {
     out.add_float8(a.writes_per_day);
     out.add_float8(a.write_overhead_pct);
     out.add_text(a.sql);
+    if (OidIsValid(a.replaces))
+      out.add_oid(a.replaces);
+    else
+      out.add_null();
     out.end_row();
   }
   return out.done();

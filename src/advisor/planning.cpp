@@ -69,6 +69,7 @@ ParsedStatement parse_in_pg(const char *sql) {
 struct RelationCheck {
   Oid denied = InvalidOid;
   Oid foreign_function = InvalidOid;
+  List *relations = NIL; // every RTE_RELATION's OID, once
 };
 
 bool outside_catalog(Oid function, void *) { return get_func_namespace(function) != PG_CATALOG_NAMESPACE; }
@@ -81,6 +82,8 @@ bool check_walker(Node *node, RelationCheck *check) {
     if (rte->rtekind == RTE_RELATION && !OidIsValid(check->denied) &&
         pg_class_aclcheck(rte->relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
       check->denied = rte->relid;
+    if (rte->rtekind == RTE_RELATION)
+      check->relations = list_append_unique_oid(check->relations, rte->relid);
     return false;
   }
   if (IsA(node, Query))
@@ -158,8 +161,18 @@ std::string non_catalog_function(const ParsedStatement &statement) {
   return name != nullptr ? name : "";
 }
 
-PlanOutcome plan_statement(const ParsedStatement &statement, const std::string &sql, List *indexes, bool with_text) {
-  ActiveHypothetical active(indexes);
+std::vector<Oid> referenced_tables(const ParsedStatement &statement) {
+  List *relations = pg::guard([&] { return check_query(statement.query).relations; });
+  std::vector<Oid> out;
+  ListCell *lc;
+  foreach (lc, relations)
+    out.push_back(lfirst_oid(lc));
+  return out;
+}
+
+PlanOutcome plan_statement(const ParsedStatement &statement, const std::string &sql, List *indexes, bool with_text,
+                           List *hidden) {
+  ActiveHypothetical active(indexes, hidden);
   const PlanInPg plan = pg::guard([&] { return plan_in_pg(statement.query, sql.c_str(), with_text); });
   PlanOutcome out;
   out.cost = plan.cost;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "pg/postgres.hpp"
 
@@ -35,7 +36,12 @@ struct PlanOutcome {
   double rows = 0;  // the plan's estimated result rows
   std::string text; // EXPLAIN's text, when asked for
 };
-// Plans the statement with the hypothetical indexes in `indexes` (a List of HypoIndex *, or NIL).
-PlanOutcome plan_statement(const ParsedStatement &statement, const std::string &sql, List *indexes, bool with_text);
+// Plans the statement with the hypothetical indexes in `indexes` (a List of HypoIndex *, or NIL), and without the
+// existing indexes in `hidden` (an OID List, or NIL).
+PlanOutcome plan_statement(const ParsedStatement &statement, const std::string &sql, List *indexes, bool with_text,
+                           List *hidden = NIL);
+
+// The tables (and materialized views) the statement reads or writes, subqueries and views' tables included.
+std::vector<Oid> referenced_tables(const ParsedStatement &statement);
 
 } // namespace pgo::advisor

@@ -33,7 +33,8 @@ CREATE FUNCTION optimize._index_advice(
     OUT estimated_bytes bigint,
     OUT writes_per_day float8,
     OUT write_overhead_pct float8,
-    OUT sql text)
+    OUT sql text,
+    OUT replaces regclass)
 RETURNS SETOF record
 LANGUAGE C STRICT VOLATILE PARALLEL UNSAFE
 AS 'MODULE_PATHNAME', 'pgo_index_advice';
@@ -46,7 +47,8 @@ COMMENT ON VIEW optimize.index_advice IS
 'Indexes the statement shapes of this database need (from optimize.slow_queries, at least '
 'pg_optimize.advisor_min_calls calls), each proven by re-planning with it as a hypothetical index and chosen '
 'greedily over the whole workload: statements helped, planner cost before and after, time saved per day, size, '
-'write overhead and a CREATE INDEX CONCURRENTLY statement.';
+'write overhead and a CREATE INDEX CONCURRENTLY statement. When the new index extends an existing one that the '
+'workload can do without, replaces names that index and sql drops it concurrently after the build.';
 
 -- Outcome: what advised indexes brought, once created. optimize.record_index_advice() keeps the current advice with
 -- the p95 of each statement shape it helps; optimize.index_advice_outcome shows, per recorded advice and shape,
@@ -59,7 +61,8 @@ CREATE TABLE optimize.index_advice_log (
     kind text NOT NULL,
     queryids bigint[] NOT NULL,
     p95_ms_before float8[] NOT NULL,
-    sql text NOT NULL);
+    sql text NOT NULL,
+    replaces text);
 REVOKE ALL ON optimize.index_advice_log FROM PUBLIC;
 GRANT SELECT, INSERT, DELETE ON optimize.index_advice_log TO pg_monitor;
 COMMENT ON TABLE optimize.index_advice_log IS
@@ -71,13 +74,16 @@ CREATE FUNCTION optimize.record_index_advice() RETURNS bigint
 LANGUAGE sql VOLATILE
 BEGIN ATOMIC
   WITH added AS (
-    INSERT INTO optimize.index_advice_log ("table", index_definition, kind, queryids, p95_ms_before, sql)
+    INSERT INTO optimize.index_advice_log ("table", index_definition, kind, queryids, p95_ms_before, sql, replaces)
     SELECT a."table", a.index_definition, a.kind, a.queryids,
            ARRAY(SELECT (SELECT max(s.p95_ms) FROM optimize.slow_queries s
                           WHERE s.queryid OPERATOR(pg_catalog.=) q.id
                             AND s.database OPERATOR(pg_catalog.=) pg_catalog.current_database())
                    FROM pg_catalog.unnest(a.queryids) WITH ORDINALITY q(id, n) ORDER BY q.n),
-           a.sql
+           a.sql,
+           (SELECT pg_catalog.format('%I.%I', n.nspname, c.relname)
+              FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+             WHERE c.oid OPERATOR(pg_catalog.=) a.replaces)
       FROM optimize.index_advice a
     RETURNING 1)
   SELECT pg_catalog.count(*) FROM added;
@@ -102,10 +108,12 @@ SELECT l.id, l.advised_at, l."table", l.index_definition, l.kind,
            AND s.database OPERATOR(pg_catalog.=) pg_catalog.current_database()) AS p95_ms_now,
        (SELECT sum(s.calls) FROM optimize.slow_queries s
          WHERE s.queryid OPERATOR(pg_catalog.=) q.queryid
-           AND s.database OPERATOR(pg_catalog.=) pg_catalog.current_database())::bigint AS calls_now
+           AND s.database OPERATOR(pg_catalog.=) pg_catalog.current_database())::bigint AS calls_now,
+       l.replaces
   FROM optimize.index_advice_log l,
        ROWS FROM (pg_catalog.unnest(l.queryids), pg_catalog.unnest(l.p95_ms_before)) AS q(queryid, p95_ms_before);
 GRANT SELECT ON optimize.index_advice_outcome TO pg_monitor;
 COMMENT ON VIEW optimize.index_advice_outcome IS
 'Per recorded advice and statement shape: the index that now does what was advised (NULL while none does), the '
-'shape''s p95 when advised and now (since the last optimize.reset_latency(): reset after creating the index).';
+'shape''s p95 when advised and now (since the last optimize.reset_latency(): reset after creating the index), and '
+'the index the advice replaces (its name when advised).';
