@@ -255,8 +255,8 @@ DROP INDEX places_lat_desc;
 
 -- Replaced, with the two statements run one by one (CONCURRENTLY refuses a transaction block, so not as one
 -- string): the new index exists, the old one is gone, and the outcome names both. The workload is the box query
--- alone again (since the reset above).
-CREATE INDEX places_lat ON places (lat);
+-- alone again (since the reset above); the index's name needs quoting.
+CREATE INDEX "places Lat" ON places (lat);
 DELETE FROM optimize.index_advice_log;
 SELECT optimize.record_index_advice();
 SELECT "table", index_definition, replaces FROM optimize.index_advice_log;

@@ -55,8 +55,9 @@ struct Candidate {
   std::string method, definition; // definition: USING method (keys) [WHERE predicate]
   HypoIndex *hypo = nullptr;
   double share = 1; // of the table's rows in the index
-  // The existing index it may replace (core::may_extend), InvalidOid if none, and that index's key width.
+  // The existing index it may replace (core::may_extend), InvalidOid if none, with its qualified name and key width.
   Oid replaceable = InvalidOid;
+  std::string replaceable_name;
   double replaceable_width = 0;
 };
 
@@ -285,8 +286,12 @@ WorkloadAdvice advise(const std::vector<WorkloadStatement> &statements, bool che
       for (const ExistingIndex &e : replaceable[c.relid])
         facts.push_back(e.facts);
       if (const int i = core::index_to_extend(facts, facts_of(c.hypo)); i >= 0) {
-        c.replaceable = replaceable[c.relid][static_cast<std::size_t>(i)].oid;
-        c.replaceable_width = replaceable[c.relid][static_cast<std::size_t>(i)].key_width;
+        const ExistingIndex &e = replaceable[c.relid][static_cast<std::size_t>(i)];
+        if (const std::optional<std::string> name = catalog::qualified_name(e.oid)) {
+          c.replaceable = e.oid;
+          c.replaceable_name = *name;
+          c.replaceable_width = e.key_width;
+        }
       }
     });
     if (ok && !covered)
@@ -359,9 +364,10 @@ WorkloadAdvice advise(const std::vector<WorkloadStatement> &statements, bool che
     if (OidIsValid(v.replaces)) {
       // No entry more per row, only the extra key bytes, on the indexes written today.
       a.replaces = v.replaces;
+      a.replaces_name = c.replaceable_name;
       a.write_overhead_pct =
           100.0 * core::replacement_write_share(c.replaceable_width, c.hypo->key_width) / std::max(w.indexes, 1);
-      a.sql += fmt::format("\nDROP INDEX CONCURRENTLY {};", catalog::qualified_name(v.replaces).value_or(""));
+      a.sql += fmt::format("\nDROP INDEX CONCURRENTLY {};", c.replaceable_name);
     }
     result.advice.push_back(std::move(a));
   }
@@ -395,8 +401,7 @@ void add_recommendations(std::vector<health::Recommendation> &out) {
   const WorkloadAdvice advice = advise(tracked_workload(), true, true);
   for (std::size_t i = 0; i < advice.advice.size() && i < kMaxRecommended; ++i) {
     const Advice &a = advice.advice[i];
-    const std::string replacing =
-        OidIsValid(a.replaces) ? ", replacing " + catalog::qualified_name(a.replaces).value_or("?") : "";
+    const std::string replacing = OidIsValid(a.replaces) ? ", replacing " + a.replaces_name : "";
     out.push_back(
         {2, "create_index", a.table,
          fmt::format("{} index for {} statement shape{}{}: planner cost {:.0f} -> {:.0f}, about {:.0f} ms "

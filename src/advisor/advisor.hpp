@@ -34,6 +34,7 @@ struct Advice {
   double writes_per_day = 0;     // rows inserted or updated out of HOT per day: each writes one more index entry
   double write_overhead_pct = 0; // the new index's share of the index entries written per row
   Oid replaces = InvalidOid;     // the existing index the new one replaces (extends), InvalidOid for a new index
+  std::string replaces_name;     // its schema-qualified name, quoted where needed
   std::string sql;               // CREATE INDEX CONCURRENTLY ...; then DROP INDEX CONCURRENTLY ... for a replacement
 };
 
