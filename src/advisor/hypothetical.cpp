@@ -1,12 +1,12 @@
 #include "advisor/hypothetical.hpp"
 
 #include <algorithm>
-#include <cstdlib>
 #include <cstring>
 
 #include "core/gin_size.hpp"
 #include "core/hypothetical_inputs.hpp"
 #include "core/index_advice.hpp"
+#include "pg/compat.hpp"
 #include "pg/guard.hpp"
 
 extern "C" {
@@ -55,7 +55,7 @@ constexpr Oid kFirstHypotheticalOid = 4200000000u;
 Oid next_oid = kFirstHypotheticalOid;
 
 // pg_optimize.hypothetical_index_inputs (a developer setting, see src/core/hypothetical_inputs.hpp): the parsed
-// value, a block of malloc'd memory the GUC machinery owns; nullptr when the setting is empty.
+// value, a block the GUC machinery owns (pg::compat::guc_extra_alloc); nullptr when the setting is empty.
 struct GivenInputs {
   int count;
   core::IndexInputs entries[FLEXIBLE_ARRAY_MEMBER];
@@ -551,8 +551,8 @@ static bool pgo_check_index_inputs(char **newval, void **extra, GucSource) {
     const std::vector<pgo::core::IndexInputs> entries =
         pgo::core::parse_index_inputs(*newval != nullptr ? *newval : "");
     if (!entries.empty()) {
-      parsed = static_cast<GivenInputs *>(
-          std::malloc(offsetof(GivenInputs, entries) + sizeof(pgo::core::IndexInputs) * entries.size()));
+      parsed = static_cast<GivenInputs *>(pgo::pg::compat::guc_extra_alloc(
+          offsetof(GivenInputs, entries) + sizeof(pgo::core::IndexInputs) * entries.size()));
       if (parsed == nullptr) {
         std::strncpy(why, "out of memory", sizeof(why) - 1);
       } else {
