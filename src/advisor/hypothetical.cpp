@@ -1,19 +1,27 @@
 #include "advisor/hypothetical.hpp"
 
 #include <algorithm>
+#include <cstring>
 
+#include "core/gin_size.hpp"
+#include "core/hypothetical_inputs.hpp"
 #include "core/index_advice.hpp"
+#include "pg/compat.hpp"
 #include "pg/guard.hpp"
 
 extern "C" {
 #include "access/amapi.h"
 #include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/nbtree.h"
 #include "access/table.h"
 #include "catalog/index.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_am.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_index.h"
+#include "catalog/pg_opfamily.h"
+#include "catalog/pg_statistic.h"
 #include "commands/defrem.h"
 #include "commands/explain.h"
 #include "nodes/makefuncs.h"
@@ -25,6 +33,7 @@ extern "C" {
 #include "rewrite/rewriteManip.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/relcache.h"
@@ -46,6 +55,22 @@ List *hidden_indexes = NIL;
 // Made-up OIDs from the top of the OID space, which a cluster reaches only after four billion objects.
 constexpr Oid kFirstHypotheticalOid = 4200000000u;
 Oid next_oid = kFirstHypotheticalOid;
+
+// pg_optimize.hypothetical_index_inputs (a developer setting, see src/core/hypothetical_inputs.hpp): the parsed
+// value, a block the GUC machinery owns (pg::compat::guc_extra_alloc); nullptr when the setting is empty.
+struct GivenInputs {
+  int count;
+  core::IndexInputs entries[FLEXIBLE_ARRAY_MEMBER];
+};
+char *index_inputs_text = nullptr;
+const GivenInputs *given_inputs = nullptr;
+
+// The inputs given for the `position`-th (from 0) hypothetical index of a planning call, nullptr if none.
+const core::IndexInputs *given_for(int position) {
+  if (given_inputs == nullptr || position >= given_inputs->count || !given_inputs->entries[position].given)
+    return nullptr;
+  return &given_inputs->entries[position];
+}
 
 Oid make_up_oid() {
   if (next_oid < kFirstHypotheticalOid)
@@ -95,6 +120,98 @@ double column_width(Oid relid, AttrNumber attnum, Oid type, int32 typmod) {
   return width > 0 ? width : get_typavgwidth(type, typmod);
 }
 
+// What a GIN operator family extracts from a value; `expression`: the key is an expression, not a column.
+core::GinKeys gin_keys(Oid opfamily, bool expression) {
+  HeapTuple tuple = SearchSysCache1(OPFAMILYOID, ObjectIdGetDatum(opfamily));
+  if (!HeapTupleIsValid(tuple))
+    return core::GinKeys::Other;
+  const char *name = NameStr(reinterpret_cast<Form_pg_opfamily>(GETSTRUCT(tuple))->opfname);
+  core::GinKeys keys = core::GinKeys::Other;
+  if (strcmp(name, "jsonb_ops") == 0)
+    keys = core::GinKeys::JsonbKeysAndValues;
+  else if (strcmp(name, "jsonb_path_ops") == 0)
+    keys = core::GinKeys::JsonbPaths;
+  else if (strcmp(name, "tsvector_ops") == 0)
+    keys = expression ? core::GinKeys::TextWords : core::GinKeys::TsVector;
+  else if (strcmp(name, "array_ops") == 0)
+    keys = core::GinKeys::ArrayElements;
+  else if (strcmp(name, "gin_trgm_ops") == 0)
+    keys = core::GinKeys::Trigrams;
+  ReleaseSysCache(tuple);
+  return keys;
+}
+
+// The average width of the columns an expression reads (a tsvector computed from text: the text's width).
+double columns_width(Oid relid, Node *expr) {
+  Bitmapset *attnos = nullptr;
+  pull_varattnos(expr, 1, &attnos);
+  double width = 0;
+  for (int k = bms_next_member(attnos, -1); k >= 0; k = bms_next_member(attnos, k)) {
+    const AttrNumber attnum = static_cast<AttrNumber>(k + FirstLowInvalidHeapAttributeNumber);
+    if (attnum <= 0)
+      continue;
+    Oid type, collation;
+    int32 typmod;
+    get_atttypetypmodcoll(relid, attnum, &type, &typmod, &collation);
+    width += column_width(relid, attnum, type, typmod);
+  }
+  return width;
+}
+
+// Distinct values of a column from its statistics (absolute), 0 if unknown.
+double column_ndistinct(Oid relid, AttrNumber attnum) {
+  double reltuples = -1;
+  if (HeapTuple rel = SearchSysCache1(RELOID, ObjectIdGetDatum(relid)); HeapTupleIsValid(rel)) {
+    reltuples = reinterpret_cast<Form_pg_class>(GETSTRUCT(rel))->reltuples;
+    ReleaseSysCache(rel);
+  }
+  HeapTuple stats = SearchSysCache3(STATRELATTINH, ObjectIdGetDatum(relid), Int16GetDatum(attnum), BoolGetDatum(false));
+  if (!HeapTupleIsValid(stats))
+    return 0;
+  const double stadistinct = reinterpret_cast<Form_pg_statistic>(GETSTRUCT(stats))->stadistinct;
+  ReleaseSysCache(stats);
+  if (stadistinct > 0)
+    return stadistinct;
+  return stadistinct < 0 && reltuples > 0 ? -stadistinct * reltuples : 0;
+}
+
+// Whether a btree with these keys deduplicates equal keys (as _bt_allequalimage decides): every key's operator class
+// says that equal values are equal images, for its collation.
+bool btree_deduplicates(const HypoIndex *h) {
+  if (h->amoid != BTREE_AM_OID || h->unique || h->ncolumns != h->nkeycolumns)
+    return false;
+  for (int i = 0; i < h->nkeycolumns; i++) {
+    const Oid proc = get_opfamily_proc(h->opfamilies[i], h->opcintypes[i], h->opcintypes[i], BTEQUALIMAGE_PROC);
+    if (!OidIsValid(proc) ||
+        !DatumGetBool(OidFunctionCall1Coll(proc, h->collations[i], ObjectIdGetDatum(h->opcintypes[i]))))
+      return false;
+  }
+  return true;
+}
+
+// Distinct key values of a deduplicating btree, 0 if unknown or not deduplicating: the product of the columns'
+// distinct counts (columns taken as independent), unknown when a key is an expression.
+double distinct_keys(const HypoIndex *h) {
+  if (!btree_deduplicates(h))
+    return 0;
+  double product = 1;
+  for (int i = 0; i < h->nkeycolumns; i++) {
+    const double n = h->keys[i] != 0 ? column_ndistinct(h->relid, static_cast<AttrNumber>(h->keys[i])) : 0;
+    if (n <= 0)
+      return 0;
+    product *= n;
+  }
+  return product;
+}
+
+// Estimated size of the index holding `tuples` rows.
+core::IndexSize estimated_size(const HypoIndex *h, double tuples) {
+  if (h->amoid == GIN_AM_OID)
+    return core::estimate_gin_index_size(tuples, h->gin_entries_per_row);
+  const double rows_per_key = h->key_ndistinct > 0 && tuples > 0 ? tuples / std::min(h->key_ndistinct, tuples) : 1;
+  return core::estimate_btree_size(tuples, h->key_width, 90, BLCKSZ, rows_per_key);
+}
+
 // IndexOptInfo.indextlist: one entry per index column, a Var for a column, the expression otherwise.
 List *index_tlist(const HypoIndex *h, Index varno, List *expressions) {
   List *tlist = NIL;
@@ -115,7 +232,7 @@ List *index_tlist(const HypoIndex *h, Index varno, List *expressions) {
   return tlist;
 }
 
-IndexOptInfo *index_info(PlannerInfo *root, RelOptInfo *rel, const HypoIndex *h) {
+IndexOptInfo *index_info(PlannerInfo *root, RelOptInfo *rel, const HypoIndex *h, int position) {
   const IndexAmRoutine *am = GetIndexAmRoutineByAmId(h->amoid, false);
   IndexOptInfo *info = makeNode(IndexOptInfo);
   info->indexoid = h->oid;
@@ -182,21 +299,22 @@ IndexOptInfo *index_info(PlannerInfo *root, RelOptInfo *rel, const HypoIndex *h)
     root->simple_rel_array[rel->relid] = saved;
   }
   info->tuples = std::max(rel->tuples * share, 0.0);
-  info->pages = static_cast<BlockNumber>(hypothetical_pages(h, rel->tuples, share));
-  if (h->amoid == BTREE_AM_OID)
-    info->tree_height = core::estimate_btree_size(info->tuples, h->key_width).tree_height;
-  else
-    info->tree_height = -1;
+  const core::IndexSize size = estimated_size(h, info->tuples);
+  info->pages = static_cast<BlockNumber>(size.pages);
+  info->tree_height = h->amoid == BTREE_AM_OID ? size.tree_height : -1;
+  if (const core::IndexInputs *given = given_for(position)) {
+    info->pages = static_cast<BlockNumber>(given->pages);
+    info->tree_height = given->tree_height;
+    if (given->tuples >= 0)
+      info->tuples = given->tuples;
+  }
   return info;
 }
 
 } // namespace
 
 double hypothetical_pages(const HypoIndex *index, double table_tuples, double share) {
-  const double tuples = std::max(table_tuples * share, 0.0);
-  if (index->amoid == GIN_AM_OID)
-    return core::estimate_gin_size(tuples, index->key_width).pages;
-  return core::estimate_btree_size(tuples, index->key_width).pages;
+  return estimated_size(index, std::max(table_tuples * share, 0.0)).pages;
 }
 
 HypoIndex *hypothetical_index(const char *definition, int number) {
@@ -275,6 +393,13 @@ HypoIndex *hypothetical_index(const char *definition, int number) {
       h->collations[i] = collation;
       h->opfamilies[i] = get_opclass_family(opclass);
       h->opcintypes[i] = get_opclass_input_type(opclass);
+      if (amoid == GIN_AM_OID) {
+        const core::GinKeys keys = gin_keys(h->opfamilies[i], expr != nullptr);
+        const double width = keys == core::GinKeys::TextWords ? columns_width(relid, expr)
+                             : expr != nullptr                ? get_typavgwidth(type, typmod)
+                                               : column_width(relid, static_cast<AttrNumber>(h->keys[i]), type, typmod);
+        h->gin_entries_per_row += core::gin_entries_per_row(keys, width);
+      }
       h->descending[i] = elem->ordering == SORTBY_DESC;
       h->nulls_first[i] =
           elem->nulls_ordering == SORTBY_NULLS_DEFAULT ? h->descending[i] : elem->nulls_ordering == SORTBY_NULLS_FIRST;
@@ -290,6 +415,7 @@ HypoIndex *hypothetical_index(const char *definition, int number) {
     where = reinterpret_cast<Node *>(canonicalize_qual(reinterpret_cast<Expr *>(where), false));
     h->predicate = make_ands_implicit(reinterpret_cast<Expr *>(where));
   }
+  h->key_ndistinct = distinct_keys(h);
   return h;
 }
 
@@ -423,8 +549,45 @@ static void pgo_get_relation_info(PlannerInfo *root, Oid relationObjectId, bool 
   foreach (lc, active_indexes) {
     const HypoIndex *h = static_cast<const HypoIndex *>(lfirst(lc));
     if (h->relid == relationObjectId)
-      rel->indexlist = lcons(index_info(root, rel, h), rel->indexlist);
+      rel->indexlist = lcons(index_info(root, rel, h, foreach_current_index(lc)), rel->indexlist);
   }
+}
+
+// The setting's check hook: parses the text once, at SET time, and keeps the result as the GUC's "extra". No C++
+// object is alive when it reports a bad value.
+static bool pgo_check_index_inputs(char **newval, void **extra, GucSource) {
+  static char why[256];
+  why[0] = '\0';
+  GivenInputs *parsed = nullptr;
+  try {
+    const std::vector<pgo::core::IndexInputs> entries =
+        pgo::core::parse_index_inputs(*newval != nullptr ? *newval : "");
+    if (!entries.empty()) {
+      parsed = static_cast<GivenInputs *>(pgo::pg::compat::guc_extra_alloc(
+          offsetof(GivenInputs, entries) + sizeof(pgo::core::IndexInputs) * entries.size()));
+      if (parsed == nullptr) {
+        std::strncpy(why, "out of memory", sizeof(why) - 1);
+      } else {
+        parsed->count = static_cast<int>(entries.size());
+        std::copy(entries.begin(), entries.end(), parsed->entries);
+      }
+    }
+  } catch (const std::exception &e) {
+    std::strncpy(why, e.what(), sizeof(why) - 1);
+    why[sizeof(why) - 1] = '\0';
+  } catch (...) {
+    std::strncpy(why, "cannot be parsed", sizeof(why) - 1);
+  }
+  if (why[0] != '\0') {
+    GUC_check_errdetail("%s", why);
+    return false;
+  }
+  *extra = parsed;
+  return true;
+}
+
+static void pgo_assign_index_inputs(const char *, void *extra) {
+  given_inputs = static_cast<const GivenInputs *>(extra);
 }
 
 static const char *pgo_explain_get_index_name(Oid indexId) {
@@ -442,6 +605,17 @@ void install_hypothetical_hooks() {
   get_relation_info_hook = pgo_get_relation_info;
   prev_explain_get_index_name = explain_get_index_name_hook;
   explain_get_index_name_hook = pgo_explain_get_index_name;
+  // For bench/run-index-advisor's comparison with HypoPG (DEVELOPING.md): superuser only, and hidden from SHOW ALL
+  // and postgresql.conf.sample, since it makes the planner believe sizes that were not estimated.
+  pg::guard([] {
+    DefineCustomStringVariable("pg_optimize.hypothetical_index_inputs",
+                               "Developer setting: pages, tree height and tuples given to the hypothetical indexes of "
+                               "a planning call instead of pg_optimize's estimates.",
+                               "One entry per index, in the order of the definitions: PAGES/TREE_HEIGHT[/TUPLES]; "
+                               "an empty entry keeps the estimates.",
+                               &index_inputs_text, "", PGC_SUSET, GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE,
+                               pgo_check_index_inputs, pgo_assign_index_inputs, nullptr);
+  });
 }
 
 } // namespace pgo::advisor

@@ -4,8 +4,10 @@
 // operator classes resolved) but never executed; the result is a HypoIndex in palloc'd memory. While an
 // ActiveHypothetical is alive, get_relation_info_hook adds an IndexOptInfo for each of its indexes to the planner's
 // list for the table (and takes out those of the existing indexes it hides), with pages, tuples and tree height
-// estimated (src/core/index_advice.hpp), and explain_get_index_name_hook names them in EXPLAIN output. Outside
-// pg_optimize's own planning calls the hooks only chain to the previous ones.
+// estimated (src/core/index_advice.hpp, gin_size.hpp), and explain_get_index_name_hook names them in EXPLAIN output.
+// Outside pg_optimize's own planning calls the hooks only chain to the previous ones. The superuser-only developer
+// setting pg_optimize.hypothetical_index_inputs replaces the estimated pages, tree height and tuples by given ones
+// (src/core/hypothetical_inputs.hpp; for the bench's comparison with HypoPG).
 //
 // The functions here are plain PostgreSQL code: they raise ERRORs and are called under pg::guard().
 #pragma once
@@ -35,7 +37,9 @@ struct HypoIndex {
   List *expressions; // for the keys that are 0, in order
   List *predicate;   // implicit-AND list, NIL when not partial
   bool unique;
-  double key_width; // average bytes of the key columns
+  double key_width;           // average bytes of the key columns
+  double gin_entries_per_row; // GIN: average entries a row puts in the index (src/core/gin_size.hpp)
+  double key_ndistinct;       // btree that deduplicates: distinct key values in the table (statistics); 0 otherwise
 };
 
 // Parses and checks one CREATE INDEX statement (number: its position, for the name and the messages). Raises ERRORs

@@ -168,18 +168,26 @@ std::int64_t IndexSize::bytes() const { return static_cast<std::int64_t>(std::ce
 
 namespace {
 
-constexpr double kPageHeader = 24, kBtreeSpecial = 16, kIndexTupleHeader = 8, kLinePointer = 4;
+constexpr double kPageHeader = 24, kBtreeSpecial = 16, kIndexTupleHeader = 8, kLinePointer = 4, kHeapTidBytes = 6;
 
 double maxalign(double bytes) { return std::ceil(bytes / 8.0) * 8.0; }
 
 } // namespace
 
-IndexSize estimate_btree_size(double tuples, double key_width, int fillfactor, int block_size) {
+IndexSize estimate_btree_size(double tuples, double key_width, int fillfactor, int block_size, double rows_per_key) {
   IndexSize size;
   const double usable = static_cast<double>(block_size) - kPageHeader - kBtreeSpecial;
   const double entry = maxalign(kIndexTupleHeader + std::max(key_width, 1.0)) + kLinePointer;
+  // Leaves: with deduplication, the rows of one key share a posting list tuple (6 bytes a row), which a build caps
+  // at half the largest tuple a page takes (a third of a page).
+  double leaf_bytes_per_row = entry;
+  if (rows_per_key >= 2) {
+    const double per_posting =
+        std::max(1.0, std::floor((usable / 3 / 2 - kIndexTupleHeader - std::max(key_width, 1.0)) / kHeapTidBytes));
+    leaf_bytes_per_row = std::ceil(rows_per_key / per_posting) * entry / rows_per_key + kHeapTidBytes;
+  }
   const double leaf_fill = std::clamp(fillfactor, 10, 100) / 100.0;
-  const double per_leaf = std::max(1.0, std::floor(usable * leaf_fill / entry));
+  const double per_leaf = std::max(1.0, std::floor(usable * leaf_fill / leaf_bytes_per_row));
   // Inner pages are written 70% full by a build and hold one downlink per child.
   const double fanout = std::max(2.0, std::floor(usable * 0.70 / entry));
   double level = std::max(1.0, std::ceil(std::max(tuples, 0.0) / per_leaf));
@@ -198,16 +206,6 @@ IndexSize estimate_btree_size(double tuples, double key_width, int fillfactor, i
 double replacement_write_share(double existing_key_width, double candidate_key_width) {
   const double extra = std::max(candidate_key_width - existing_key_width, 0.0);
   return extra / (kIndexTupleHeader + kLinePointer + std::max(candidate_key_width, 1.0));
-}
-
-IndexSize estimate_gin_size(double tuples, double column_width, int block_size) {
-  IndexSize size;
-  const double usable = static_cast<double>(block_size) - kPageHeader - 8;
-  // Keys are stored once with compressed posting lists: about half the column's bytes plus a few bytes per row.
-  const double bytes = std::max(tuples, 0.0) * (std::max(column_width, 1.0) * 0.5 + 4.0);
-  size.pages = std::max(1.0, std::ceil(bytes / usable)) + 1;
-  size.tree_height = -1;
-  return size;
 }
 
 double calls_per_day(double calls, double observed_seconds) {

@@ -101,10 +101,11 @@ struct IndexSize {
   int tree_height = 0; // btree levels above the leaves (0: the root is a leaf); -1 for other methods
   std::int64_t bytes() const;
 };
-// tuples: index entries; key_width: average bytes of the key columns together; fillfactor: leaf fill, percent.
-IndexSize estimate_btree_size(double tuples, double key_width, int fillfactor = 90, int block_size = 8192);
-// GIN: one entry per distinct element per row, compressed posting lists; a rough figure from the column width.
-IndexSize estimate_gin_size(double tuples, double column_width, int block_size = 8192);
+// tuples: index entries; key_width: average bytes of the key columns together; fillfactor: leaf fill, percent;
+// rows_per_key: average rows sharing one key value where the index deduplicates them (1: unique or no deduplication).
+IndexSize estimate_btree_size(double tuples, double key_width, int fillfactor = 90, int block_size = 8192,
+                              double rows_per_key = 1);
+// GIN: src/core/gin_size.hpp.
 
 // How often a statement runs per day, from its calls during the window the latency statistics cover (since the
 // server started or optimize.reset_latency()). The window counts as at least kMinObservedSeconds, the floor the

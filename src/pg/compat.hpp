@@ -2,7 +2,9 @@
 // Every PG_VERSION_NUM test in the project belongs here.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 
 extern "C" {
 #include "postgres.h"
@@ -15,6 +17,7 @@ extern "C" {
 #include "tcop/pquery.h"
 #include "utils/acl.h"
 #include "utils/backend_status.h"
+#include "utils/guc.h"
 #include "utils/rel.h"
 #include "utils/relmapper.h"
 #if PG_VERSION_NUM >= 160000
@@ -56,6 +59,16 @@ extern "C" {
 #endif
 
 namespace pgo::pg::compat {
+
+// Memory for a GUC check hook's "extra": PostgreSQL 16 and later free it with pfree (it must come from guc_malloc,
+// in their GUC memory context), earlier versions with free(). nullptr when out of memory.
+inline void *guc_extra_alloc(std::size_t size) {
+#if PG_VERSION_NUM >= 160000
+  return guc_malloc(LOG, size);
+#else
+  return malloc(size);
+#endif
+}
 
 // Where a relation's files live: PostgreSQL 16 renamed RelFileNode to RelFileLocator, 17 backend ids to proc numbers.
 #if PG_VERSION_NUM >= 160000

@@ -98,13 +98,6 @@ TEST(IndexSize, MillionIntegerKeysMatchWhatABuildWrites) {
   EXPECT_EQ(s.tree_height, 2);
 }
 
-TEST(IndexSize, GinGrowsWithRowsAndWidth) {
-  const IndexSize small = estimate_gin_size(1000, 40), large = estimate_gin_size(100000, 40);
-  EXPECT_GT(large.pages, small.pages * 50);
-  EXPECT_EQ(large.tree_height, -1);
-  EXPECT_GT(estimate_gin_size(1000, 400).pages, small.pages);
-}
-
 TEST(CallsPerDay, ABurstCountsOverAtLeastAnHour) {
   EXPECT_DOUBLE_EQ(calls_per_day(30, 60), 30 * 24); // 30 calls in the first minute: not 43,200 a day
   EXPECT_DOUBLE_EQ(calls_per_day(30, 3600), 30 * 24);
