@@ -4,6 +4,7 @@
 #include <cstring>
 #include <iterator>
 #include <optional>
+#include <string_view>
 
 #include "catalog/catalog_scan.hpp"
 
@@ -25,7 +26,6 @@ namespace pgo::catalog {
 
 ClassRow class_row_from(const FormData_pg_class &rel) {
   ClassRow row;
-  row.name = NameStr(rel.relname);
   row.namespace_oid = rel.relnamespace;
   row.access_method = rel.relam;
   row.tablespace = rel.reltablespace;
@@ -125,9 +125,14 @@ ClassCatalog ClassCatalog::read(const char *relkinds) {
     if (!row.excluded)
       if (std::optional<TableOptions> options = read_options(tuple, row))
         catalog.options_.emplace(rel->oid, *options);
-    catalog.rows_.emplace(rel->oid, std::move(row));
+    row.name = catalog.names_.add(NameStr(rel->relname));
+    catalog.rows_.emplace_back(rel->oid, row);
   }
   scan.close();
+  // The heap order of pg_class is mostly OID order already.
+  auto by_oid = [](const Rows::value_type &a, const Rows::value_type &b) { return a.first < b.first; };
+  if (!std::is_sorted(catalog.rows_.begin(), catalog.rows_.end(), by_oid))
+    std::sort(catalog.rows_.begin(), catalog.rows_.end(), by_oid);
   return catalog;
 }
 
@@ -137,8 +142,21 @@ const TableOptions &ClassCatalog::options_of(Oid relid) const {
 }
 
 const ClassRow *ClassCatalog::find(Oid relid) const {
-  const auto found = rows_.find(relid);
-  return found == rows_.end() ? nullptr : &found->second;
+  const auto found = std::lower_bound(rows_.begin(), rows_.end(), relid,
+                                      [](const Rows::value_type &row, Oid oid) { return row.first < oid; });
+  return found == rows_.end() || found->first != relid ? nullptr : &found->second;
+}
+
+const char *ClassCatalog::NameArena::add(const char *name) {
+  const std::size_t size = std::strlen(name) + 1;
+  if (used_ + size > kBlockBytes) {
+    blocks_.push_back(std::make_unique<char[]>(std::max(kBlockBytes, size)));
+    used_ = 0;
+  }
+  char *copy = blocks_.back().get() + used_;
+  std::memcpy(copy, name, size);
+  used_ += size;
+  return copy;
 }
 
 } // namespace pgo::catalog
@@ -147,8 +165,8 @@ namespace pgo::catalog {
 
 bool ClassCatalog::unchanged_since_scan() const { return SharedInvalidMessageCounter == invalidations_at_scan_; }
 
-std::uint64_t ClassCatalog::name_hash(Oid namespace_oid, const std::string &name) {
-  return static_cast<std::uint64_t>(std::hash<std::string>()(name)) * 0x9E3779B97F4A7C15ULL ^ namespace_oid;
+std::uint64_t ClassCatalog::name_hash(Oid namespace_oid, const char *name) {
+  return static_cast<std::uint64_t>(std::hash<std::string_view>()(name)) * 0x9E3779B97F4A7C15ULL ^ namespace_oid;
 }
 
 bool ClassCatalog::name_taken(Oid namespace_oid, const std::string &name) const {
@@ -159,7 +177,7 @@ bool ClassCatalog::name_taken(Oid namespace_oid, const std::string &name) const 
       name_hashes_.push_back(name_hash(entry.second.namespace_oid, entry.second.name));
     std::sort(name_hashes_.begin(), name_hashes_.end());
   }
-  if (!std::binary_search(name_hashes_.begin(), name_hashes_.end(), name_hash(namespace_oid, name)))
+  if (!std::binary_search(name_hashes_.begin(), name_hashes_.end(), name_hash(namespace_oid, name.c_str())))
     return false;
   for (const auto &entry : rows_)
     if (entry.second.namespace_oid == namespace_oid && entry.second.name == name)
