@@ -112,7 +112,6 @@ ClassCatalog ClassCatalog::read(const char *relkinds) {
   std::unordered_map<Oid, bool> excluded; // per schema, decided once
   catalog.invalidations_at_scan_ = SharedInvalidMessageCounter;
   CatalogScan scan(RelationRelationId);
-  catalog.rows_.reserve(relkinds == nullptr ? scan.estimated_rows() + 64 : scan.estimated_rows() / 4 + 64);
   while (HeapTuple tuple = scan.next()) {
     const auto *rel = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple));
     if (!keep[static_cast<unsigned char>(rel->relkind)])
