@@ -408,7 +408,8 @@ PGO_FUNCTION(pgo_index_usage) {
   using namespace pgo;
   const catalog::RelationStatistics stats =
       catalog::RelationStatistics::read(catalog::statistics_untouched_in_transaction());
-  const catalog::ClassCatalog classes = catalog::ClassCatalog::read();
+  // Indexes and their tables are all it looks at (the index of a TOAST table is skipped either way).
+  const catalog::ClassCatalog classes = catalog::ClassCatalog::read(catalog::kTablesAndIndexes);
   const catalog::IndexCatalog indexes = catalog::IndexCatalog::read(classes, {});
   const catalog::Inheritance inheritance = catalog::Inheritance::read();
   std::vector<catalog::IndexDetails> details = catalog::read_index_details(classes, inheritance);
