@@ -118,6 +118,13 @@ std::unordered_map<Oid, Dependent> constraints_by_index() {
 
 std::vector<IndexDetails> read_index_details(const ClassCatalog &classes, const Inheritance &inheritance) {
   std::vector<IndexDetails> result;
+  // An index is in its table's schema: the indexes outside the excluded schemas are the ones kept, and reserving for
+  // exactly those spares the vector's growing (an old and a new copy at once) on hundreds of thousands of indexes.
+  std::size_t expected = 0;
+  for (const auto &[oid, row] : classes.rows())
+    if ((row.relkind == RELKIND_INDEX || row.relkind == RELKIND_PARTITIONED_INDEX) && !row.excluded)
+      expected++;
+  result.reserve(expected);
   const std::unordered_map<Oid, Dependent> dependents = constraints_by_index();
   CatalogScan scan(IndexRelationId);
   while (HeapTuple tuple = scan.next()) {
