@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <iterator>
 #include <memory>
 #include <string>
@@ -93,6 +94,12 @@ struct IndexDetails {
 };
 
 std::vector<IndexDetails> read_index_details(const ClassCatalog &classes, const Inheritance &inheritance);
+// The same indexes, each handed to `take` as it is read, for callers that keep them in a structure of their own.
+void read_index_details(const ClassCatalog &classes, const Inheritance &inheritance,
+                        const std::function<void(IndexDetails &&)> &take);
+// How many indexes read_index_details() finds, as of the ClassCatalog's scan: those outside the excluded schemas
+// (an index is in its table's schema).
+std::size_t reported_index_count(const ClassCatalog &classes);
 // The same, reading pg_inherits itself.
 std::vector<IndexDetails> read_index_details(const ClassCatalog &classes);
 

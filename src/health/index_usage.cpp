@@ -113,6 +113,14 @@ std::unordered_set<Oid> indexed_tables(const std::vector<catalog::IndexDetails> 
   return result;
 }
 
+std::unordered_set<Oid> indexed_tables(const std::vector<IndexUsage> &rows) {
+  std::unordered_set<Oid> result;
+  for (const IndexUsage &u : rows)
+    if (u.details.access_method == BTREE_AM_OID)
+      result.insert(u.details.table);
+  return result;
+}
+
 namespace {
 
 // May `dup` go when `keeper`, identical in definition, stays? Not when a constraint or the replica identity needs
@@ -168,6 +176,14 @@ std::vector<IndexUsage> index_usage(const catalog::ClassCatalog &classes, const 
     result.push_back(std::move(u));
   }
   std::vector<catalog::IndexDetails>().swap(details); // the moved-from shells: a quarter of the rows' memory
+  judge_index_usage(classes, inheritance, result, foreign_keys, columns, stats, sizer);
+  return result;
+}
+
+void judge_index_usage(const catalog::ClassCatalog &classes, const catalog::Inheritance &inheritance,
+                       std::vector<IndexUsage> &result, const std::vector<catalog::ForeignKey> &foreign_keys,
+                       const catalog::ColumnCatalog &columns, const catalog::RelationStatistics &stats,
+                       catalog::RelationSizer &sizer) {
   // Row positions by table (each table's in scan order) and by index, sorted, instead of hash maps of vectors.
   std::vector<std::size_t> by_table_order(result.size());
   for (std::size_t i = 0; i < result.size(); i++)
@@ -399,7 +415,6 @@ std::vector<IndexUsage> index_usage(const catalog::ClassCatalog &classes, const 
   std::sort(result.begin(), result.end(), [](const IndexUsage &a, const IndexUsage &b) {
     return a.bytes != b.bytes ? a.bytes > b.bytes : a.details.index < b.details.index;
   });
-  return result;
 }
 
 } // namespace pgo::health
@@ -412,12 +427,17 @@ PGO_FUNCTION(pgo_index_usage) {
   const catalog::ClassCatalog classes = catalog::ClassCatalog::read(catalog::kTablesAndIndexes);
   const catalog::IndexCatalog indexes = catalog::IndexCatalog::read(classes, {});
   const catalog::Inheritance inheritance = catalog::Inheritance::read();
-  std::vector<catalog::IndexDetails> details = catalog::read_index_details(classes, inheritance);
+  // The indexes are read straight into the rows: a vector of IndexDetails beside the rows would double the peak.
+  std::vector<health::IndexUsage> rows;
+  rows.reserve(catalog::reported_index_count(classes));
+  catalog::read_index_details(classes, inheritance, [&](catalog::IndexDetails &&d) {
+    rows.emplace_back();
+    rows.back().details = std::move(d);
+  });
   const std::vector<catalog::ForeignKey> fks = catalog::read_user_foreign_keys();
-  const catalog::ColumnCatalog columns = catalog::ColumnCatalog::read(health::indexed_tables(details));
+  const catalog::ColumnCatalog columns = catalog::ColumnCatalog::read(health::indexed_tables(rows));
   catalog::RelationSizer sizer(classes, indexes);
-  const std::vector<health::IndexUsage> rows =
-      health::index_usage(classes, inheritance, std::move(details), fks, columns, stats, sizer);
+  health::judge_index_usage(classes, inheritance, rows, fks, columns, stats, sizer);
 
   pg::ResultSet out(fcinfo);
   for (const health::IndexUsage &u : rows) {
