@@ -4,6 +4,7 @@
 #include <cstring>
 #include <iterator>
 #include <optional>
+#include <stdexcept>
 #include <string_view>
 
 #include "catalog/catalog_scan.hpp"
@@ -102,8 +103,9 @@ std::optional<TableOptions> read_options(HeapTuple tuple, ClassRow &row) {
 
 } // namespace
 
-ClassCatalog ClassCatalog::read(const char *relkinds) {
+ClassCatalog ClassCatalog::read(const char *relkinds, Names names) {
   ClassCatalog catalog;
+  catalog.has_names_ = names == Names::Keep;
   bool keep[256];
   std::fill(std::begin(keep), std::end(keep), relkinds == nullptr);
   for (const char *k = relkinds; k != nullptr && *k != '\0'; ++k)
@@ -124,7 +126,8 @@ ClassCatalog ClassCatalog::read(const char *relkinds) {
     if (!row.excluded)
       if (std::optional<TableOptions> options = read_options(tuple, row))
         catalog.options_.emplace(rel->oid, *options);
-    row.name = catalog.names_.add(NameStr(rel->relname));
+    if (catalog.has_names_)
+      row.name = catalog.names_.add(NameStr(rel->relname));
     catalog.rows_.emplace_back(rel->oid, row);
   }
   scan.close();
@@ -169,7 +172,8 @@ std::uint64_t ClassCatalog::name_hash(Oid namespace_oid, const char *name) {
 }
 
 bool ClassCatalog::name_taken(Oid namespace_oid, const std::string &name) const {
-  Assert(!partial_);
+  if (partial_ || !has_names_)
+    throw std::logic_error("pg_optimize: name_taken() asked of a catalog read without every name");
   if (name_hashes_.empty() && !rows_.empty()) {
     name_hashes_.reserve(rows_.size());
     for (const auto &entry : rows_)

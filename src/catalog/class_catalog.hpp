@@ -38,8 +38,8 @@ struct TableOptions {
 
 // One pg_class row, in 56 bytes: catalogs of hundreds of thousands of relations keep one per relation.
 struct ClassRow {
-  // relname, NUL-terminated, in its catalog's name arena (valid while the catalog lives); "" in a row that no
-  // ClassCatalog holds (class_row_from() leaves it so).
+  // relname, NUL-terminated, in its catalog's name arena (valid while the catalog lives); "" in a catalog read
+  // without names (Names::Skip) and in a row that no ClassCatalog holds (class_row_from() leaves it so).
   const char *name = "";
   Oid namespace_oid = InvalidOid;
   Oid access_method = InvalidOid;
@@ -78,9 +78,13 @@ public:
   // rows a partial catalog will keep.
   using Rows = std::deque<std::pair<Oid, ClassRow>>;
 
+  // Whether the rows keep their names (about 17 bytes a relation); without, every row's name is "", and
+  // qualified_name() looks names up in the system caches.
+  enum class Names { Keep, Skip };
+
   // Every relation, or with `relkinds` only the relations of those kinds (the scan is the same, but the others are
   // neither decoded nor stored).
-  static ClassCatalog read(const char *relkinds = nullptr);
+  static ClassCatalog read(const char *relkinds = nullptr, Names names = Names::Keep);
   // nullptr when the relation was not in pg_class at the time of the scan.
   const ClassRow *find(Oid relid) const;
   // The table's reloptions that matter here (the defaults when it has none): kept beside the rows, since few
@@ -96,7 +100,10 @@ public:
   // Whether only some relkinds were kept: then find() answers nullptr for the others too.
   bool partial() const { return partial_; }
 
-  // Whether a relation of that name existed in the schema at the time of the scan (a complete catalog only).
+  bool has_names() const { return has_names_; }
+
+  // Whether a relation of that name existed in the schema at the time of the scan (a complete catalog with names
+  // only).
   bool name_taken(Oid namespace_oid, const std::string &name) const;
 
 private:
@@ -121,6 +128,7 @@ private:
   TableOptions no_options_;
   std::uint64_t invalidations_at_scan_ = 0;
   bool partial_ = false;
+  bool has_names_ = true;
   // Hashes of (schema, name) of every row, sorted, built on first use: 8 bytes a relation instead of a copy of each
   // name; a hit is confirmed against the rows.
   mutable std::vector<std::uint64_t> name_hashes_;
