@@ -95,6 +95,9 @@ RelationStatistics RelationStatistics::read(bool bulk_allowed) {
   });
   std::sort(result.entries_.begin(), result.entries_.end(),
             [](const Entry &a, const Entry &b) { return a.relation < b.relation; });
+  // Kept for the whole call: without the up to half that growing by doubling leaves spare.
+  result.entries_.shrink_to_fit();
+  result.values_.shrink_to_fit();
   return result;
 }
 
