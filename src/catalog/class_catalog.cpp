@@ -149,16 +149,18 @@ const ClassRow *ClassCatalog::find(Oid relid) const {
   return found == rows_.end() || found->first != relid ? nullptr : &found->second;
 }
 
-const char *ClassCatalog::NameArena::add(const char *name) {
-  const std::size_t size = std::strlen(name) + 1;
+std::uint32_t ClassCatalog::NameArena::add(const char *name) {
+  const std::size_t size = strnlen(name, NAMEDATALEN - 1) + 1;
   if (used_ + size > kBlockBytes) {
-    blocks_.push_back(std::make_unique<char[]>(std::max(kBlockBytes, size)));
+    blocks_.push_back(std::make_unique<char[]>(kBlockBytes));
     used_ = 0;
   }
+  const auto where = static_cast<std::uint32_t>(((blocks_.size() - 1) << kBlockBits) | used_);
   char *copy = blocks_.back().get() + used_;
-  std::memcpy(copy, name, size);
+  std::memcpy(copy, name, size - 1);
+  copy[size - 1] = '\0';
   used_ += size;
-  return copy;
+  return where;
 }
 
 } // namespace pgo::catalog
@@ -177,13 +179,13 @@ bool ClassCatalog::name_taken(Oid namespace_oid, const std::string &name) const 
   if (name_hashes_.empty() && !rows_.empty()) {
     name_hashes_.reserve(rows_.size());
     for (const auto &entry : rows_)
-      name_hashes_.push_back(name_hash(entry.second.namespace_oid, entry.second.name));
+      name_hashes_.push_back(name_hash(entry.second.namespace_oid, name_of(entry.second)));
     std::sort(name_hashes_.begin(), name_hashes_.end());
   }
   if (!std::binary_search(name_hashes_.begin(), name_hashes_.end(), name_hash(namespace_oid, name.c_str())))
     return false;
   for (const auto &entry : rows_)
-    if (entry.second.namespace_oid == namespace_oid && entry.second.name == name)
+    if (entry.second.namespace_oid == namespace_oid && name_of(entry.second) == name)
       return true;
   return false; // another name with the same hash
 }

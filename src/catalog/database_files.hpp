@@ -34,14 +34,15 @@ public:
   std::int64_t total_bytes();
 
 private:
-  // 24 bytes a file: a catalog of 100,000 tables has half a million files.
+  // 20 bytes a file: a catalog of 100,000 tables has half a million files.
   struct File {
+    static constexpr std::uint32_t kNotMeasured = UINT32_MAX; // also for a file of 4 GB or more, stat()ed each time
     std::uint32_t filenode;
     std::int32_t backend; // -1: not a temporary relation
     std::uint32_t segment;
+    std::uint32_t bytes; // kNotMeasured until stat()ed (a segment is 1 GB unless built otherwise)
     std::uint16_t directory;
-    std::uint8_t fork;  // core::RelationFork
-    std::int64_t bytes; // -1: not stat()ed yet
+    std::uint8_t fork; // core::RelationFork
   };
   struct Directory {
     std::string path;

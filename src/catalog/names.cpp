@@ -75,7 +75,7 @@ std::optional<std::string> qualified_name(const ClassCatalog &classes, Oid relid
   std::optional<std::string> schema = namespace_name(row->namespace_oid);
   if (!schema)
     return std::nullopt;
-  return quote_identifier(*schema) + "." + quote_identifier(row->name);
+  return quote_identifier(*schema) + "." + quote_identifier(classes.name_of(*row));
 }
 
 std::optional<std::string> qualified_name(Oid relid) {

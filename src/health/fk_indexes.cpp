@@ -111,17 +111,17 @@ std::optional<core::IndexTarget> index_target(const catalog::ClassCatalog &class
     return std::nullopt;
   core::IndexTarget target;
   target.schema = catalog::quote_identifier(*schema);
-  target.table = catalog::quote_identifier(row->name);
+  target.table = catalog::quote_identifier(classes.name_of(*row));
   target.partitioned = row->relkind == RELKIND_PARTITIONED_TABLE;
   const catalog::ClassRow *existing_row = existing == nullptr ? nullptr : classes.find(existing->index);
   if (existing_row != nullptr) {
-    target.index_name = catalog::quote_identifier(existing_row->name);
-    reserved.emplace(row->namespace_oid, existing_row->name);
+    target.index_name = catalog::quote_identifier(classes.name_of(*existing_row));
+    reserved.emplace(row->namespace_oid, classes.name_of(*existing_row));
     completes.push_back(existing->index);
   } else {
     existing = nullptr;
     target.index_name = catalog::quote_identifier(
-        catalog::choose_index_name(classes, row->name, columns, row->namespace_oid, reserved));
+        catalog::choose_index_name(classes, classes.name_of(*row), columns, row->namespace_oid, reserved));
   }
   if (!target.partitioned)
     return target;
@@ -185,7 +185,7 @@ std::vector<MissingIndex> find_missing(const std::vector<catalog::ForeignKey> &f
     if (!schema->second || table == nullptr)
       continue;
     row.schema = *schema->second;
-    row.table = table->name;
+    row.table = classes.name_of(*table);
     bool complete = true;
     for (core::AttrNumber attnum : fk.columns) {
       std::optional<std::string> column = catalog::attribute_name(fk.table, attnum);
