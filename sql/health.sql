@@ -75,6 +75,19 @@ CREATE INDEX fkpair_parent_created_idx ON fkpair (parent_id, created); -- never 
 SELECT index, unused, redundant_with, recommendation IS NOT NULL AS has_advice
 FROM optimize.index_usage WHERE "table" = 'fkpair'::regclass ORDER BY index::text;
 
+-- wide indexes, with more columns than an index's per-column arrays keep inline: every column is compared
+CREATE TABLE wide (a int, b int, c int, d int, e int, f int, g int, h text);
+CREATE UNIQUE INDEX wide_key ON wide (a, b, c, d, e);
+CREATE UNIQUE INDEX wide_key_twin ON wide (a, b, c, d, e);
+CREATE INDEX wide_abcd ON wide (a, b, c, d);
+CREATE INDEX wide_abcd_desc ON wide (a, b, c, d DESC);
+CREATE UNIQUE INDEX wide_h7 ON wide (h COLLATE "C", a, b, c, d, e, f);
+CREATE INDEX wide_h7_twin ON wide (h COLLATE "C", a, b, c, d, e, f);
+CREATE INDEX wide_h7_posix ON wide (h COLLATE "POSIX", a, b, c, d, e, f);
+SELECT index, duplicate_of, redundant_with, kept_because
+FROM optimize.index_usage WHERE "table" = 'wide'::regclass ORDER BY index::text;
+DROP TABLE wide;
+
 -- sequences: near the end of their own range, and of the integer column they feed
 CREATE SEQUENCE short_seq MAXVALUE 100;
 SELECT setval('short_seq', 95);

@@ -4,6 +4,8 @@
 #include <cstring>
 #include <iterator>
 #include <optional>
+#include <stdexcept>
+#include <string_view>
 
 #include "catalog/catalog_scan.hpp"
 
@@ -25,7 +27,6 @@ namespace pgo::catalog {
 
 ClassRow class_row_from(const FormData_pg_class &rel) {
   ClassRow row;
-  row.name = NameStr(rel.relname);
   row.namespace_oid = rel.relnamespace;
   row.access_method = rel.relam;
   row.tablespace = rel.reltablespace;
@@ -102,8 +103,9 @@ std::optional<TableOptions> read_options(HeapTuple tuple, ClassRow &row) {
 
 } // namespace
 
-ClassCatalog ClassCatalog::read(const char *relkinds) {
+ClassCatalog ClassCatalog::read(const char *relkinds, Names names) {
   ClassCatalog catalog;
+  catalog.has_names_ = names == Names::Keep;
   bool keep[256];
   std::fill(std::begin(keep), std::end(keep), relkinds == nullptr);
   for (const char *k = relkinds; k != nullptr && *k != '\0'; ++k)
@@ -112,7 +114,6 @@ ClassCatalog ClassCatalog::read(const char *relkinds) {
   std::unordered_map<Oid, bool> excluded; // per schema, decided once
   catalog.invalidations_at_scan_ = SharedInvalidMessageCounter;
   CatalogScan scan(RelationRelationId);
-  catalog.rows_.reserve(relkinds == nullptr ? scan.estimated_rows() + 64 : scan.estimated_rows() / 4 + 64);
   while (HeapTuple tuple = scan.next()) {
     const auto *rel = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple));
     if (!keep[static_cast<unsigned char>(rel->relkind)])
@@ -125,9 +126,15 @@ ClassCatalog ClassCatalog::read(const char *relkinds) {
     if (!row.excluded)
       if (std::optional<TableOptions> options = read_options(tuple, row))
         catalog.options_.emplace(rel->oid, *options);
-    catalog.rows_.emplace(rel->oid, std::move(row));
+    if (catalog.has_names_)
+      row.name = catalog.names_.add(NameStr(rel->relname));
+    catalog.rows_.emplace_back(rel->oid, row);
   }
   scan.close();
+  // The heap order of pg_class is mostly OID order already.
+  auto by_oid = [](const Rows::value_type &a, const Rows::value_type &b) { return a.first < b.first; };
+  if (!std::is_sorted(catalog.rows_.begin(), catalog.rows_.end(), by_oid))
+    std::sort(catalog.rows_.begin(), catalog.rows_.end(), by_oid);
   return catalog;
 }
 
@@ -137,8 +144,23 @@ const TableOptions &ClassCatalog::options_of(Oid relid) const {
 }
 
 const ClassRow *ClassCatalog::find(Oid relid) const {
-  const auto found = rows_.find(relid);
-  return found == rows_.end() ? nullptr : &found->second;
+  const auto found = std::lower_bound(rows_.begin(), rows_.end(), relid,
+                                      [](const Rows::value_type &row, Oid oid) { return row.first < oid; });
+  return found == rows_.end() || found->first != relid ? nullptr : &found->second;
+}
+
+std::uint32_t ClassCatalog::NameArena::add(const char *name) {
+  const std::size_t size = strnlen(name, NAMEDATALEN - 1) + 1;
+  if (used_ + size > kBlockBytes) {
+    blocks_.push_back(std::make_unique<char[]>(kBlockBytes));
+    used_ = 0;
+  }
+  const auto where = static_cast<std::uint32_t>(((blocks_.size() - 1) << kBlockBits) | used_);
+  char *copy = blocks_.back().get() + used_;
+  std::memcpy(copy, name, size - 1);
+  copy[size - 1] = '\0';
+  used_ += size;
+  return where;
 }
 
 } // namespace pgo::catalog
@@ -147,22 +169,23 @@ namespace pgo::catalog {
 
 bool ClassCatalog::unchanged_since_scan() const { return SharedInvalidMessageCounter == invalidations_at_scan_; }
 
-std::uint64_t ClassCatalog::name_hash(Oid namespace_oid, const std::string &name) {
-  return static_cast<std::uint64_t>(std::hash<std::string>()(name)) * 0x9E3779B97F4A7C15ULL ^ namespace_oid;
+std::uint64_t ClassCatalog::name_hash(Oid namespace_oid, const char *name) {
+  return static_cast<std::uint64_t>(std::hash<std::string_view>()(name)) * 0x9E3779B97F4A7C15ULL ^ namespace_oid;
 }
 
 bool ClassCatalog::name_taken(Oid namespace_oid, const std::string &name) const {
-  Assert(!partial_);
+  if (partial_ || !has_names_)
+    throw std::logic_error("pg_optimize: name_taken() asked of a catalog read without every name");
   if (name_hashes_.empty() && !rows_.empty()) {
     name_hashes_.reserve(rows_.size());
     for (const auto &entry : rows_)
-      name_hashes_.push_back(name_hash(entry.second.namespace_oid, entry.second.name));
+      name_hashes_.push_back(name_hash(entry.second.namespace_oid, name_of(entry.second)));
     std::sort(name_hashes_.begin(), name_hashes_.end());
   }
-  if (!std::binary_search(name_hashes_.begin(), name_hashes_.end(), name_hash(namespace_oid, name)))
+  if (!std::binary_search(name_hashes_.begin(), name_hashes_.end(), name_hash(namespace_oid, name.c_str())))
     return false;
   for (const auto &entry : rows_)
-    if (entry.second.namespace_oid == namespace_oid && entry.second.name == name)
+    if (entry.second.namespace_oid == namespace_oid && name_of(entry.second) == name)
       return true;
   return false; // another name with the same hash
 }

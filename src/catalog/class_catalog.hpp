@@ -6,9 +6,12 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "pg/postgres.hpp"
@@ -33,47 +36,65 @@ struct TableOptions {
   double analyze_scale_factor = -1;
 };
 
+// One pg_class row, in 48 bytes: catalogs of hundreds of thousands of relations keep one per relation.
 struct ClassRow {
-  std::string name;
+  static constexpr std::uint32_t kNoName = UINT32_MAX;
+  // Where relname is in its catalog's name arena: ClassCatalog::name_of() reads it. kNoName in a catalog read
+  // without names (Names::Skip) and in a row that no ClassCatalog holds (class_row_from() leaves it so).
+  std::uint32_t name = kNoName;
   Oid namespace_oid = InvalidOid;
   Oid access_method = InvalidOid;
   Oid tablespace = InvalidOid;
   Oid filenode = InvalidOid;
   Oid toast = InvalidOid;
+  std::int32_t pages = 0; // relpages, as of the last VACUUM/ANALYZE
+  float tuples = -1;      // reltuples (a float4 in pg_class); -1: never vacuumed or analyzed
+  std::uint32_t frozen_xid = 0;
+  std::uint32_t min_multixact = 0;
   char relkind = 0;
   char persistence = 0;
   bool shared = false;
   bool has_options = false;
-  bool populated = true;  // relispopulated (false: a materialized view never refreshed)
-  bool excluded = false;  // in a schema pg_optimize never reports on (see is_excluded_namespace)
-  std::int32_t pages = 0; // relpages, as of the last VACUUM/ANALYZE
-  double tuples = -1;     // reltuples; -1: never vacuumed or analyzed
-  std::uint32_t frozen_xid = 0;
-  std::uint32_t min_multixact = 0;
+  bool populated = true; // relispopulated (false: a materialized view never refreshed)
+  bool excluded = false; // in a schema pg_optimize never reports on (see is_excluded_namespace)
 };
 
 // True for schemas whose objects pg_optimize never reports: pg_catalog, information_schema, pg_toast*, its own schema
 // optimize, and temporary schemas of other sessions (this session's own temporary schema is reported).
 bool is_excluded_namespace(Oid namespace_oid);
 
-// The fields of a pg_class tuple's fixed part that ClassRow keeps.
+// The fields of a pg_class tuple's fixed part that ClassRow keeps, but the name.
 ClassRow class_row_from(const FormData_pg_class &rel);
 
 // The relkinds a partial catalog keeps for callers that never look at indexes or TOAST: tables (plain and
 // partitioned), materialized views and sequences; about a quarter of the rows of a typical catalog.
 inline constexpr const char *kTablesAndSequences = "rpmS";
+// For callers that look at indexes and their tables only: no TOAST tables or their indexes (in the excluded schema
+// pg_toast, they are never reported), sequences or views; about 60% of the rows of a typical catalog.
+inline constexpr const char *kTablesAndIndexes = "rpmiI";
 
 class ClassCatalog {
 public:
+  // A deque: it grows block by block, never holding an old and a new copy at once, and needs no guess of how many
+  // rows a partial catalog will keep.
+  using Rows = std::deque<std::pair<Oid, ClassRow>>;
+
+  // Whether the rows keep their names (about 17 bytes a relation); without, every row's name is "", and
+  // qualified_name() looks names up in the system caches.
+  enum class Names { Keep, Skip };
+
   // Every relation, or with `relkinds` only the relations of those kinds (the scan is the same, but the others are
   // neither decoded nor stored).
-  static ClassCatalog read(const char *relkinds = nullptr);
+  static ClassCatalog read(const char *relkinds = nullptr, Names names = Names::Keep);
   // nullptr when the relation was not in pg_class at the time of the scan.
   const ClassRow *find(Oid relid) const;
   // The table's reloptions that matter here (the defaults when it has none): kept beside the rows, since few
   // relations have any.
   const TableOptions &options_of(Oid relid) const;
-  const std::unordered_map<Oid, ClassRow> &rows() const { return rows_; }
+  // Every row, in OID order.
+  const Rows &rows() const { return rows_; }
+  // The row's relname, NUL-terminated, valid while the catalog lives; "" when the catalog was read without names.
+  const char *name_of(const ClassRow &row) const { return names_.at(row.name); }
 
   // True while this backend has processed no catalog invalidation since the scan began: then no committed catalog
   // change has become visible to us, and every row is still current. (Taking a lock processes pending ones.)
@@ -82,17 +103,40 @@ public:
   // Whether only some relkinds were kept: then find() answers nullptr for the others too.
   bool partial() const { return partial_; }
 
-  // Whether a relation of that name existed in the schema at the time of the scan (a complete catalog only).
+  bool has_names() const { return has_names_; }
+
+  // Whether a relation of that name existed in the schema at the time of the scan (a complete catalog with names
+  // only).
   bool name_taken(Oid namespace_oid, const std::string &name) const;
 
 private:
-  static std::uint64_t name_hash(Oid namespace_oid, const std::string &name);
+  // The names of the rows, copied one after another into blocks that never move (a row points into them): about
+  // 17 bytes a relation instead of a std::string of 32 and often a heap block of its own.
+  class NameArena {
+  public:
+    // Where the copy is: block number in the high bits, position in the low 16 (a name is at most NAMEDATALEN).
+    std::uint32_t add(const char *name);
+    const char *at(std::uint32_t where) const {
+      return where == ClassRow::kNoName ? "" : blocks_[where >> kBlockBits].get() + (where & (kBlockBytes - 1));
+    }
 
-  std::unordered_map<Oid, ClassRow> rows_;
+  private:
+    static constexpr unsigned kBlockBits = 16;
+    static constexpr std::size_t kBlockBytes = std::size_t{1} << kBlockBits;
+    std::vector<std::unique_ptr<char[]>> blocks_;
+    std::size_t used_ = kBlockBytes; // in the last block
+  };
+
+  static std::uint64_t name_hash(Oid namespace_oid, const char *name);
+
+  // Sorted by OID and searched by bisection: about 53 bytes a relation, where a node-based hash map took 130.
+  Rows rows_;
+  NameArena names_;
   std::unordered_map<Oid, TableOptions> options_;
   TableOptions no_options_;
   std::uint64_t invalidations_at_scan_ = 0;
   bool partial_ = false;
+  bool has_names_ = true;
   // Hashes of (schema, name) of every row, sorted, built on first use: 8 bytes a relation instead of a copy of each
   // name; a hit is confirmed against the rows.
   mutable std::vector<std::uint64_t> name_hashes_;

@@ -85,8 +85,12 @@ void DatabaseFiles::list_directory(const std::string &path) {
   DIR *dir = pg::guard([&] { return AllocateDir(path.c_str()); });
   if (dir == nullptr)
     return; // as pg_database_size: a directory that cannot be opened holds nothing to count
+  if (directories_.size() > UINT16_MAX) {
+    pg::guard([&] { FreeDir(dir); });
+    throw Error("54000", fmt::format("too many tablespace directories to list (more than {})", UINT16_MAX));
+  }
   directories_.push_back(Directory{path, dir});
-  const auto directory = static_cast<std::uint32_t>(directories_.size() - 1);
+  const auto directory = static_cast<std::uint16_t>(directories_.size() - 1);
   for (;;) {
     errno = 0;
     const struct dirent *entry = ::readdir(dir);
@@ -98,8 +102,8 @@ void DatabaseFiles::list_directory(const std::string &path) {
     if (std::strcmp(entry->d_name, ".") == 0 || std::strcmp(entry->d_name, "..") == 0)
       continue;
     if (const auto name = core::parse_relation_file_name(entry->d_name))
-      files_.push_back(File{name->filenode, static_cast<std::int32_t>(name->backend), directory, name->segment,
-                            static_cast<std::uint8_t>(name->fork), -1});
+      files_.push_back(File{name->filenode, static_cast<std::int32_t>(name->backend), name->segment, File::kNotMeasured,
+                            directory, static_cast<std::uint8_t>(name->fork)});
     else
       others_.emplace_back(directory, entry->d_name);
   }
@@ -117,13 +121,15 @@ std::int64_t DatabaseFiles::size_of(std::uint32_t directory, const char *name) {
 }
 
 std::int64_t DatabaseFiles::size_of(File &file) {
-  if (file.bytes < 0) {
-    const std::string name =
-        fmt::format("{}{}{}{}", file.backend >= 0 ? fmt::format("t{}_", file.backend) : std::string(), file.filenode,
-                    fork_suffix(file.fork), file.segment > 0 ? fmt::format(".{}", file.segment) : std::string());
-    file.bytes = size_of(file.directory, name.c_str());
-  }
-  return file.bytes;
+  if (file.bytes != File::kNotMeasured)
+    return file.bytes;
+  const std::string name =
+      fmt::format("{}{}{}{}", file.backend >= 0 ? fmt::format("t{}_", file.backend) : std::string(), file.filenode,
+                  fork_suffix(file.fork), file.segment > 0 ? fmt::format(".{}", file.segment) : std::string());
+  const std::int64_t bytes = size_of(file.directory, name.c_str());
+  if (bytes < File::kNotMeasured)
+    file.bytes = static_cast<std::uint32_t>(bytes);
+  return bytes;
 }
 
 std::optional<std::int64_t> DatabaseFiles::relation_bytes(const char *main_fork_path) {

@@ -116,8 +116,25 @@ std::unordered_map<Oid, Dependent> constraints_by_index() {
 
 } // namespace
 
+std::size_t reported_index_count(const ClassCatalog &classes) {
+  std::size_t count = 0;
+  for (const auto &[oid, row] : classes.rows())
+    if ((row.relkind == RELKIND_INDEX || row.relkind == RELKIND_PARTITIONED_INDEX) && !row.excluded)
+      count++;
+  return count;
+}
+
 std::vector<IndexDetails> read_index_details(const ClassCatalog &classes, const Inheritance &inheritance) {
   std::vector<IndexDetails> result;
+  // Reserved for exactly the indexes expected, which spares the vector's growing (an old and a new copy at once) on
+  // hundreds of thousands of indexes.
+  result.reserve(reported_index_count(classes));
+  read_index_details(classes, inheritance, [&](IndexDetails &&d) { result.push_back(std::move(d)); });
+  return result;
+}
+
+void read_index_details(const ClassCatalog &classes, const Inheritance &inheritance,
+                        const std::function<void(IndexDetails &&)> &take) {
   const std::unordered_map<Oid, Dependent> dependents = constraints_by_index();
   CatalogScan scan(IndexRelationId);
   while (HeapTuple tuple = scan.next()) {
@@ -153,10 +170,9 @@ std::vector<IndexDetails> read_index_details(const ClassCatalog &classes, const 
     d.options.assign(raw.option, raw.option + raw.nopt);
     d.expressions = take_node_tree(raw.expressions);
     d.predicate = take_node_tree(raw.predicate);
-    result.push_back(std::move(d));
+    take(std::move(d));
   }
   scan.close();
-  return result;
 }
 
 std::vector<IndexDetails> read_index_details(const ClassCatalog &classes) {

@@ -2,6 +2,11 @@
 // classes, collations, options, expressions and predicate, and the constraints it enforces. One scan of pg_index.
 #pragma once
 
+#include <algorithm>
+#include <cstdint>
+#include <functional>
+#include <iterator>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -11,17 +16,66 @@
 
 namespace pgo::catalog {
 
+// A short array kept inside its owner up to N elements, on the heap beyond: an index's per-column arrays hold one or
+// two entries, and four std::vectors put four blocks on the heap for each of hundreds of thousands of indexes.
+template <typename T, std::size_t N> class ShortArray {
+public:
+  ShortArray() = default;
+  ShortArray(const ShortArray &other) { assign(other.begin(), other.end()); }
+  ShortArray(ShortArray &&other) noexcept { take(other); }
+  ShortArray &operator=(const ShortArray &other) {
+    if (this != &other)
+      assign(other.begin(), other.end());
+    return *this;
+  }
+  ShortArray &operator=(ShortArray &&other) noexcept {
+    if (this != &other)
+      take(other);
+    return *this;
+  }
+
+  template <typename It> void assign(It first, It last) {
+    const auto n = static_cast<std::size_t>(std::distance(first, last));
+    heap_ = n > N ? std::make_unique<T[]>(n) : nullptr;
+    size_ = static_cast<std::uint32_t>(n);
+    std::copy(first, last, data());
+  }
+  const T *begin() const { return data(); }
+  const T *end() const { return data() + size_; }
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  const T &operator[](std::size_t i) const { return data()[i]; }
+  friend bool operator==(const ShortArray &a, const ShortArray &b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end());
+  }
+  friend bool operator!=(const ShortArray &a, const ShortArray &b) { return !(a == b); }
+
+private:
+  const T *data() const { return size_ > N ? heap_.get() : inline_; }
+  T *data() { return size_ > N ? heap_.get() : inline_; }
+  void take(ShortArray &other) {
+    std::copy(other.inline_, other.inline_ + N, inline_);
+    heap_ = std::move(other.heap_);
+    size_ = other.size_;
+    other.size_ = 0;
+  }
+
+  T inline_[N] = {};
+  std::uint32_t size_ = 0;
+  std::unique_ptr<T[]> heap_;
+};
+
 struct IndexDetails {
   Oid index = InvalidOid;
   Oid table = InvalidOid;
   Oid access_method = InvalidOid;
-  int key_count = 0;                 // indnkeyatts
-  std::vector<std::int16_t> columns; // indkey, key columns first, then INCLUDE columns; 0 = expression
-  std::vector<Oid> opclasses;        // per key column
-  std::vector<Oid> collations;       // per key column
-  std::vector<std::int16_t> options; // indoption per key column (DESC, NULLS FIRST)
-  std::string expressions;           // nodeToString form, "" when none
-  std::string predicate;             // nodeToString form, "" when not partial
+  int key_count = 0;                   // indnkeyatts
+  ShortArray<std::int16_t, 6> columns; // indkey, key columns first, then INCLUDE columns; 0 = expression
+  ShortArray<Oid, 3> opclasses;        // per key column
+  ShortArray<Oid, 3> collations;       // per key column
+  ShortArray<std::int16_t, 6> options; // indoption per key column (DESC, NULLS FIRST)
+  std::string expressions;             // nodeToString form, "" when none
+  std::string predicate;               // nodeToString form, "" when not partial
   bool unique = false, primary = false, exclusion = false, replica_identity = false;
   bool nulls_not_distinct = false; // indnullsnotdistinct (PostgreSQL 15+)
   bool immediate = true;           // indimmediate: false for a deferrable constraint's index
@@ -40,6 +94,12 @@ struct IndexDetails {
 };
 
 std::vector<IndexDetails> read_index_details(const ClassCatalog &classes, const Inheritance &inheritance);
+// The same indexes, each handed to `take` as it is read, for callers that keep them in a structure of their own.
+void read_index_details(const ClassCatalog &classes, const Inheritance &inheritance,
+                        const std::function<void(IndexDetails &&)> &take);
+// How many indexes read_index_details() finds, as of the ClassCatalog's scan: those outside the excluded schemas
+// (an index is in its table's schema).
+std::size_t reported_index_count(const ClassCatalog &classes);
 // The same, reading pg_inherits itself.
 std::vector<IndexDetails> read_index_details(const ClassCatalog &classes);
 

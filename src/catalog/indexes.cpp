@@ -1,5 +1,8 @@
 #include "catalog/indexes.hpp"
 
+#include <algorithm>
+#include <utility>
+
 #include "catalog/catalog_scan.hpp"
 
 extern "C" {
@@ -23,11 +26,13 @@ core::AccessMethod access_method_of(Oid am) {
 
 IndexCatalog IndexCatalog::read(const ClassCatalog &classes, const std::unordered_set<Oid> &shape_tables) {
   IndexCatalog catalog;
+  std::vector<std::pair<Oid, Oid>> pairs; // (table, index)
 
   CatalogScan scan(IndexRelationId);
+  pairs.reserve(scan.estimated_rows() + 64);
   while (HeapTuple tuple = scan.next()) {
     const auto *index = reinterpret_cast<Form_pg_index>(GETSTRUCT(tuple));
-    catalog.indexes_[index->indrelid].push_back(index->indexrelid);
+    pairs.emplace_back(index->indrelid, index->indexrelid);
     if (shape_tables.count(index->indrelid) == 0)
       continue;
 
@@ -44,6 +49,15 @@ IndexCatalog IndexCatalog::read(const ClassCatalog &classes, const std::unordere
     catalog.shapes_[index->indrelid].push_back(std::move(shape));
   }
   scan.close();
+  // Stable: each table's indexes stay in scan order.
+  std::stable_sort(pairs.begin(), pairs.end(),
+                   [](const std::pair<Oid, Oid> &a, const std::pair<Oid, Oid> &b) { return a.first < b.first; });
+  catalog.tables_.reserve(pairs.size());
+  catalog.indexes_.reserve(pairs.size());
+  for (const auto &[table, index] : pairs) {
+    catalog.tables_.push_back(table);
+    catalog.indexes_.push_back(index);
+  }
   return catalog;
 }
 
@@ -52,9 +66,10 @@ const std::vector<core::IndexShape> &IndexCatalog::shapes_of(Oid table) const {
   return found == shapes_.end() ? no_shapes_ : found->second;
 }
 
-const std::vector<Oid> &IndexCatalog::indexes_of(Oid table) const {
-  const auto found = indexes_.find(table);
-  return found == indexes_.end() ? no_indexes_ : found->second;
+OidRange IndexCatalog::indexes_of(Oid table) const {
+  const auto [first, last] = std::equal_range(tables_.begin(), tables_.end(), table);
+  const Oid *base = indexes_.data();
+  return OidRange(base + (first - tables_.begin()), base + (last - tables_.begin()));
 }
 
 } // namespace pgo::catalog

@@ -11,6 +11,20 @@
 
 namespace pgo::catalog {
 
+// A run of OIDs inside a container that outlives it.
+class OidRange {
+public:
+  OidRange(const Oid *begin, const Oid *end) : begin_(begin), end_(end) {}
+  const Oid *begin() const { return begin_; }
+  const Oid *end() const { return end_; }
+  std::size_t size() const { return static_cast<std::size_t>(end_ - begin_); }
+  bool empty() const { return begin_ == end_; }
+
+private:
+  const Oid *begin_;
+  const Oid *end_;
+};
+
 class IndexCatalog {
 public:
   // Reads every index. Shapes (what index_covers_foreign_key needs) are kept for the indexes of `shape_tables`;
@@ -19,14 +33,15 @@ public:
 
   // Shapes of the indexes on `table` (empty if none, or if `table` was not among shape_tables).
   const std::vector<core::IndexShape> &shapes_of(Oid table) const;
-  // Every index on `table`, partitioned indexes included.
-  const std::vector<Oid> &indexes_of(Oid table) const;
+  // Every index on `table`, partitioned indexes included, in pg_index scan order.
+  OidRange indexes_of(Oid table) const;
 
 private:
   std::unordered_map<Oid, std::vector<core::IndexShape>> shapes_;
-  std::unordered_map<Oid, std::vector<Oid>> indexes_;
+  // Every (table, index) pair, sorted by table: 8 bytes an index, where a hash map of vectors took ten times that.
+  std::vector<Oid> tables_;
+  std::vector<Oid> indexes_;
   std::vector<core::IndexShape> no_shapes_; // what shapes_of answers for a table without indexes
-  std::vector<Oid> no_indexes_;
 };
 
 } // namespace pgo::catalog

@@ -70,10 +70,12 @@ std::optional<std::string> qualified_name(const ClassCatalog &classes, Oid relid
   const ClassRow *row = classes.find(relid);
   if (row == nullptr)
     return classes.partial() ? qualified_name(relid) : std::nullopt;
+  if (!classes.has_names())
+    return qualified_name(relid);
   std::optional<std::string> schema = namespace_name(row->namespace_oid);
   if (!schema)
     return std::nullopt;
-  return quote_identifier(*schema) + "." + quote_identifier(row->name);
+  return quote_identifier(*schema) + "." + quote_identifier(classes.name_of(*row));
 }
 
 std::optional<std::string> qualified_name(Oid relid) {

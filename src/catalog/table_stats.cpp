@@ -56,7 +56,6 @@ RelationStatistics RelationStatistics::read(bool bulk_allowed) {
   if (!bulk_allowed)
     return result; // answers through pg_stat_get_*
   result.per_relation_ = false;
-  std::vector<Counters> &out = result.counters_;
   // The walk of relations_with_dead_tuples(), keeping the counters pg_optimize shows. Entries whose counters are all
   // zero are left out: they answer as a missing entry does.
   pg::guard([&] {
@@ -66,40 +65,53 @@ RelationStatistics RelationStatistics::read(bool bulk_allowed) {
       if (entry->dropped || entry->key.kind != PGSTAT_KIND_RELATION || entry->key.dboid != MyDatabaseId)
         continue;
       auto *shared = static_cast<PgStatShared_Relation *>(dsa_get_address(pgStatLocal.dsa, entry->body));
-      Counters c;
+      std::int64_t v[kFields];
       LWLockAcquire(&shared->header.lock, LW_SHARED);
       const PgStat_StatTabEntry &t = shared->stats;
-      c.relation = pg::compat::stats_object(entry->key);
-      c.numscans = t.numscans;
-      c.tuples_returned = t.tuples_returned;
-      c.tuples_fetched = t.tuples_fetched;
-      c.live = pg::compat::live_tuples(t);
-      c.dead = pg::compat::dead_tuples(t);
-      c.mod_since_analyze = pg::compat::mod_since_analyze(t);
-      c.ins_since_vacuum = pg::compat::ins_since_vacuum(t);
-      c.blocks_fetched = t.blocks_fetched;
-      c.blocks_hit = t.blocks_hit;
-      c.last_vacuum = pg::compat::last_vacuum_time(t);
-      c.last_autovacuum = pg::compat::last_autovacuum_time(t);
-      c.last_analyze = pg::compat::last_analyze_time(t);
-      c.last_autoanalyze = pg::compat::last_autoanalyze_time(t);
+      v[NumScans] = t.numscans;
+      v[TuplesReturned] = t.tuples_returned;
+      v[TuplesFetched] = t.tuples_fetched;
+      v[Live] = pg::compat::live_tuples(t);
+      v[Dead] = pg::compat::dead_tuples(t);
+      v[ModSinceAnalyze] = pg::compat::mod_since_analyze(t);
+      v[InsSinceVacuum] = pg::compat::ins_since_vacuum(t);
+      v[BlocksFetched] = t.blocks_fetched;
+      v[BlocksHit] = t.blocks_hit;
+      v[LastVacuum] = pg::compat::last_vacuum_time(t);
+      v[LastAutovacuum] = pg::compat::last_autovacuum_time(t);
+      v[LastAnalyze] = pg::compat::last_analyze_time(t);
+      v[LastAutoanalyze] = pg::compat::last_autoanalyze_time(t);
       LWLockRelease(&shared->header.lock);
-      if ((c.numscans | c.tuples_returned | c.tuples_fetched | c.live | c.dead | c.mod_since_analyze |
-           c.ins_since_vacuum | c.blocks_fetched | c.blocks_hit | c.last_vacuum | c.last_autovacuum | c.last_analyze |
-           c.last_autoanalyze) != 0)
-        out.push_back(c);
+      Entry e{pg::compat::stats_object(entry->key), static_cast<std::uint32_t>(result.values_.size()), 0};
+      for (unsigned f = 0; f < kFields; f++)
+        if (v[f] != 0) {
+          e.present |= static_cast<std::uint16_t>(1u << f);
+          result.values_.push_back(v[f]);
+        }
+      if (e.present != 0)
+        result.entries_.push_back(e);
     }
     dshash_seq_term(&scan);
   });
-  std::sort(out.begin(), out.end(), [](const Counters &a, const Counters &b) { return a.relation < b.relation; });
-  out.shrink_to_fit();
+  std::sort(result.entries_.begin(), result.entries_.end(),
+            [](const Entry &a, const Entry &b) { return a.relation < b.relation; });
+  // Kept for the whole call: without the up to half that growing by doubling leaves spare.
+  result.entries_.shrink_to_fit();
+  result.values_.shrink_to_fit();
   return result;
 }
 
-const RelationStatistics::Counters *RelationStatistics::find(Oid relation) const {
-  const auto found = std::lower_bound(counters_.begin(), counters_.end(), relation,
-                                      [](const Counters &c, Oid r) { return c.relation < r; });
-  return found == counters_.end() || found->relation != relation ? nullptr : &*found;
+const RelationStatistics::Entry *RelationStatistics::find(Oid relation) const {
+  const auto found = std::lower_bound(entries_.begin(), entries_.end(), relation,
+                                      [](const Entry &e, Oid r) { return e.relation < r; });
+  return found == entries_.end() || found->relation != relation ? nullptr : &*found;
+}
+
+std::int64_t RelationStatistics::value(const Entry &entry, Field field) const {
+  const unsigned bit = 1u << field;
+  if ((entry.present & bit) == 0)
+    return 0;
+  return values_[entry.first + static_cast<unsigned>(__builtin_popcount(entry.present & (bit - 1)))];
 }
 
 namespace {
@@ -114,18 +126,18 @@ TableActivity RelationStatistics::table(Oid table) const {
   if (per_relation_)
     return table_activity(table);
   TableActivity a;
-  if (const Counters *c = find(table)) {
-    a.live_tuples = c->live;
-    a.dead_tuples = c->dead;
-    a.seq_scans = c->numscans;
-    a.mod_since_analyze = c->mod_since_analyze;
-    a.ins_since_vacuum = c->ins_since_vacuum;
-    a.blocks_hit = c->blocks_hit;
-    a.blocks_read = c->blocks_fetched - c->blocks_hit;
-    a.last_vacuum = timestamp_or_null(c->last_vacuum);
-    a.last_autovacuum = timestamp_or_null(c->last_autovacuum);
-    a.last_analyze = timestamp_or_null(c->last_analyze);
-    a.last_autoanalyze = timestamp_or_null(c->last_autoanalyze);
+  if (const Entry *e = find(table)) {
+    a.live_tuples = value(*e, Live);
+    a.dead_tuples = value(*e, Dead);
+    a.seq_scans = value(*e, NumScans);
+    a.mod_since_analyze = value(*e, ModSinceAnalyze);
+    a.ins_since_vacuum = value(*e, InsSinceVacuum);
+    a.blocks_hit = value(*e, BlocksHit);
+    a.blocks_read = value(*e, BlocksFetched) - a.blocks_hit;
+    a.last_vacuum = timestamp_or_null(value(*e, LastVacuum));
+    a.last_autovacuum = timestamp_or_null(value(*e, LastAutovacuum));
+    a.last_analyze = timestamp_or_null(value(*e, LastAnalyze));
+    a.last_autoanalyze = timestamp_or_null(value(*e, LastAutoanalyze));
   }
   return a;
 }
@@ -134,12 +146,12 @@ IndexActivity RelationStatistics::index(Oid index) const {
   if (per_relation_)
     return index_activity(index);
   IndexActivity a;
-  if (const Counters *c = find(index)) {
-    a.scans = c->numscans;
-    a.tuples_read = c->tuples_returned;
-    a.tuples_fetched = c->tuples_fetched;
-    a.blocks_hit = c->blocks_hit;
-    a.blocks_read = c->blocks_fetched - c->blocks_hit;
+  if (const Entry *e = find(index)) {
+    a.scans = value(*e, NumScans);
+    a.tuples_read = value(*e, TuplesReturned);
+    a.tuples_fetched = value(*e, TuplesFetched);
+    a.blocks_hit = value(*e, BlocksHit);
+    a.blocks_read = value(*e, BlocksFetched) - a.blocks_hit;
   }
   return a;
 }

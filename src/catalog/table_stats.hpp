@@ -56,16 +56,36 @@ public:
   IndexActivity index(Oid index) const;
 
 private:
-  struct Counters {
-    Oid relation;
-    std::int64_t numscans, tuples_returned, tuples_fetched, live, dead, mod_since_analyze, ins_since_vacuum,
-        blocks_fetched, blocks_hit;
-    TimestampTz last_vacuum, last_autovacuum, last_analyze, last_autoanalyze; // 0: never
+  // The counters kept, each a 64-bit value (timestamps included; 0 for "never").
+  enum Field : unsigned {
+    NumScans,
+    TuplesReturned,
+    TuplesFetched,
+    Live,
+    Dead,
+    ModSinceAnalyze,
+    InsSinceVacuum,
+    BlocksFetched,
+    BlocksHit,
+    LastVacuum,
+    LastAutovacuum,
+    LastAnalyze,
+    LastAutoanalyze,
+    kFields
   };
-  const Counters *find(Oid relation) const;
+  // One relation's counters, sparse: only the non-zero ones are stored, in field order, from values_[first] on.
+  // Most relations of a big catalog have two or three, so an entry costs about 40 bytes instead of 112.
+  struct Entry {
+    Oid relation;
+    std::uint32_t first;
+    std::uint16_t present; // bit f: field f is non-zero
+  };
+  const Entry *find(Oid relation) const;
+  std::int64_t value(const Entry &entry, Field field) const;
 
   bool per_relation_ = true;
-  std::vector<Counters> counters_; // sorted by relation
+  std::vector<Entry> entries_; // sorted by relation
+  std::vector<std::int64_t> values_;
 };
 
 // True while this transaction has read no statistics through PostgreSQL's accessors (its statistics cache is

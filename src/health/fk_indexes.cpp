@@ -3,6 +3,7 @@
 // Three catalog passes (pg_constraint, pg_class for index access methods, pg_index), the coverage rule from
 // core/fk_coverage, and sizes and names only for the foreign keys found missing.
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -110,17 +111,17 @@ std::optional<core::IndexTarget> index_target(const catalog::ClassCatalog &class
     return std::nullopt;
   core::IndexTarget target;
   target.schema = catalog::quote_identifier(*schema);
-  target.table = catalog::quote_identifier(row->name);
+  target.table = catalog::quote_identifier(classes.name_of(*row));
   target.partitioned = row->relkind == RELKIND_PARTITIONED_TABLE;
   const catalog::ClassRow *existing_row = existing == nullptr ? nullptr : classes.find(existing->index);
   if (existing_row != nullptr) {
-    target.index_name = catalog::quote_identifier(existing_row->name);
-    reserved.emplace(row->namespace_oid, existing_row->name);
+    target.index_name = catalog::quote_identifier(classes.name_of(*existing_row));
+    reserved.emplace(row->namespace_oid, classes.name_of(*existing_row));
     completes.push_back(existing->index);
   } else {
     existing = nullptr;
     target.index_name = catalog::quote_identifier(
-        catalog::choose_index_name(classes, row->name, columns, row->namespace_oid, reserved));
+        catalog::choose_index_name(classes, classes.name_of(*row), columns, row->namespace_oid, reserved));
   }
   if (!target.partitioned)
     return target;
@@ -184,7 +185,7 @@ std::vector<MissingIndex> find_missing(const std::vector<catalog::ForeignKey> &f
     if (!schema->second || table == nullptr)
       continue;
     row.schema = *schema->second;
-    row.table = table->name;
+    row.table = classes.name_of(*table);
     bool complete = true;
     for (core::AttrNumber attnum : fk.columns) {
       std::optional<std::string> column = catalog::attribute_name(fk.table, attnum);
@@ -207,20 +208,53 @@ std::vector<MissingIndex> find_missing(const std::vector<catalog::ForeignKey> &f
 
 } // namespace
 
-std::vector<MissingFkIndex> missing_fk_indexes(const std::vector<catalog::ForeignKey> &fks,
-                                               const catalog::ClassCatalog &classes,
-                                               const catalog::IndexCatalog &indexes, catalog::RelationSizer &sizer) {
-  std::vector<MissingFkIndex> result;
+namespace {
+
+// The key under which foreign keys share one suggestion: the table and the set of columns.
+std::pair<Oid, std::vector<core::AttrNumber>> suggestion_key(const catalog::ForeignKey &fk) {
+  std::vector<core::AttrNumber> column_set = fk.columns;
+  std::sort(column_set.begin(), column_set.end());
+  return {fk.table, std::move(column_set)};
+}
+
+std::uint64_t hash_of(const std::pair<Oid, std::vector<core::AttrNumber>> &key) {
+  std::uint64_t h = key.first;
+  for (core::AttrNumber column : key.second)
+    h = h * 0x100000001B3ULL ^ static_cast<std::uint16_t>(column);
+  return h;
+}
+
+} // namespace
+
+void missing_fk_indexes(const std::vector<catalog::ForeignKey> &fks, const catalog::ClassCatalog &classes,
+                        const catalog::IndexCatalog &indexes, catalog::RelationSizer &sizer,
+                        const std::function<void(MissingFkIndex &&)> &emit) {
+  std::vector<MissingIndex> missing = find_missing(fks, classes, indexes, sizer);
+  // Foreign keys of one table over the same column set get one suggestion, not two indexes. The statement is kept
+  // only for keys whose hash comes up more than once (a collision just keeps one more), not for every row.
+  std::vector<std::uint64_t> repeated;
+  {
+    std::vector<std::uint64_t> hashes;
+    hashes.reserve(missing.size());
+    for (const MissingIndex &row : missing)
+      hashes.push_back(hash_of(suggestion_key(*row.fk)));
+    std::sort(hashes.begin(), hashes.end());
+    for (std::size_t i = 1; i < hashes.size(); i++)
+      if (hashes[i] == hashes[i - 1] && (repeated.empty() || repeated.back() != hashes[i]))
+        repeated.push_back(hashes[i]);
+  }
   std::set<std::pair<Oid, std::string>> reserved_names;
-  // Foreign keys of one table over the same column set get one suggestion, not two indexes.
   std::map<std::pair<Oid, std::vector<core::AttrNumber>>, std::string> suggested;
   std::optional<TreeIndexes> tree;
-  for (MissingIndex &row : find_missing(fks, classes, indexes, sizer)) {
-    std::vector<core::AttrNumber> column_set = row.fk->columns;
-    std::sort(column_set.begin(), column_set.end());
-    auto statement = suggested.find({row.fk->table, column_set});
+  for (MissingIndex &row : missing) {
+    std::pair<Oid, std::vector<core::AttrNumber>> key = suggestion_key(*row.fk);
+    const bool shared = std::binary_search(repeated.begin(), repeated.end(), hash_of(key));
+    auto statement = shared ? suggested.find(key) : suggested.end();
     std::vector<Oid> completes;
-    if (statement == suggested.end()) {
+    std::string text;
+    if (statement != suggested.end()) {
+      text = statement->second;
+    } else {
       const catalog::ClassRow *table = classes.find(row.fk->table);
       const bool partitioned = table != nullptr && table->relkind == RELKIND_PARTITIONED_TABLE;
       if (partitioned && !tree)
@@ -235,13 +269,19 @@ std::vector<MissingFkIndex> missing_fk_indexes(const std::vector<catalog::Foreig
       std::vector<std::string> quoted;
       for (const std::string &column : row.columns)
         quoted.push_back(catalog::quote_identifier(column));
-      statement =
-          suggested.emplace(std::make_pair(row.fk->table, column_set), core::create_index_statements(*target, quoted))
-              .first;
+      text = core::create_index_statements(*target, quoted);
+      if (shared)
+        suggested.emplace(std::move(key), text);
     }
-    result.push_back(
-        MissingFkIndex{row.fk, row.table_bytes, std::move(row.columns), statement->second, std::move(completes)});
+    emit(MissingFkIndex{row.fk, row.table_bytes, std::move(row.columns), std::move(text), std::move(completes)});
   }
+}
+
+std::vector<MissingFkIndex> missing_fk_indexes(const std::vector<catalog::ForeignKey> &fks,
+                                               const catalog::ClassCatalog &classes,
+                                               const catalog::IndexCatalog &indexes, catalog::RelationSizer &sizer) {
+  std::vector<MissingFkIndex> result;
+  missing_fk_indexes(fks, classes, indexes, sizer, [&](MissingFkIndex &&row) { result.push_back(std::move(row)); });
   return result;
 }
 
@@ -254,8 +294,9 @@ PGO_FUNCTION(pgo_missing_fk_indexes) {
   const catalog::IndexCatalog indexes = catalog::IndexCatalog::read(classes, catalog::tables_of(fks));
   catalog::RelationSizer sizer(classes, indexes);
 
+  // Each row goes into the tuplestore as soon as it is built.
   pg::ResultSet out(fcinfo);
-  for (const health::MissingFkIndex &row : health::missing_fk_indexes(fks, classes, indexes, sizer)) {
+  health::missing_fk_indexes(fks, classes, indexes, sizer, [&](health::MissingFkIndex &&row) {
     out.begin_row();
     out.add_oid(row.fk->table);
     out.add_name(row.fk->name);
@@ -264,6 +305,6 @@ PGO_FUNCTION(pgo_missing_fk_indexes) {
     out.add_int64(row.table_bytes);
     out.add_text(row.suggested_index);
     out.end_row();
-  }
+  });
   return out.done();
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -26,5 +27,9 @@ struct MissingFkIndex {
 std::vector<MissingFkIndex> missing_fk_indexes(const std::vector<catalog::ForeignKey> &fks,
                                                const catalog::ClassCatalog &classes,
                                                const catalog::IndexCatalog &indexes, catalog::RelationSizer &sizer);
+// The same rows in the same order, each handed to `emit` as it is built and not kept.
+void missing_fk_indexes(const std::vector<catalog::ForeignKey> &fks, const catalog::ClassCatalog &classes,
+                        const catalog::IndexCatalog &indexes, catalog::RelationSizer &sizer,
+                        const std::function<void(MissingFkIndex &&)> &emit);
 
 } // namespace pgo::health

@@ -1,6 +1,7 @@
 #include "health/index_usage.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 #include <tuple>
 #include <unordered_map>
 
@@ -112,6 +113,14 @@ std::unordered_set<Oid> indexed_tables(const std::vector<catalog::IndexDetails> 
   return result;
 }
 
+std::unordered_set<Oid> indexed_tables(const std::vector<IndexUsage> &rows) {
+  std::unordered_set<Oid> result;
+  for (const IndexUsage &u : rows)
+    if (u.details.access_method == BTREE_AM_OID)
+      result.insert(u.details.table);
+  return result;
+}
+
 namespace {
 
 // May `dup` go when `keeper`, identical in definition, stays? Not when a constraint or the replica identity needs
@@ -138,6 +147,15 @@ bool may_be_redundant(const catalog::IndexDetails &d) {
          d.expressions.empty() && !d.attached();
 }
 
+// Positions in the rows, a run of a sorted vector.
+struct Positions {
+  const std::size_t *first;
+  const std::size_t *last;
+  const std::size_t *begin() const { return first; }
+  const std::size_t *end() const { return last; }
+  bool empty() const { return first == last; }
+};
+
 bool may_replace(const catalog::IndexDetails &shorter, const catalog::IndexDetails &longer) {
   return longer.index != shorter.index && longer.valid && !longer.partial() && is_strict_prefix(shorter, longer) &&
          stores_columns_of(shorter, longer);
@@ -152,15 +170,45 @@ std::vector<IndexUsage> index_usage(const catalog::ClassCatalog &classes, const 
                                     catalog::RelationSizer &sizer) {
   std::vector<IndexUsage> result;
   result.reserve(details.size());
-  std::unordered_map<Oid, std::vector<std::size_t>> by_table;
-  std::unordered_map<Oid, std::size_t> by_index;
   for (catalog::IndexDetails &d : details) {
     IndexUsage u;
     u.details = std::move(d);
-    by_table[d.table].push_back(result.size());
-    by_index[d.index] = result.size();
     result.push_back(std::move(u));
   }
+  std::vector<catalog::IndexDetails>().swap(details); // the moved-from shells: a quarter of the rows' memory
+  judge_index_usage(classes, inheritance, result, foreign_keys, columns, stats, sizer);
+  return result;
+}
+
+void judge_index_usage(const catalog::ClassCatalog &classes, const catalog::Inheritance &inheritance,
+                       std::vector<IndexUsage> &result, const std::vector<catalog::ForeignKey> &foreign_keys,
+                       const catalog::ColumnCatalog &columns, const catalog::RelationStatistics &stats,
+                       catalog::RelationSizer &sizer) {
+  // Row positions by table (each table's in scan order) and by index, sorted, instead of hash maps of vectors.
+  std::vector<std::size_t> by_table_order(result.size());
+  for (std::size_t i = 0; i < result.size(); i++)
+    by_table_order[i] = i;
+  std::stable_sort(by_table_order.begin(), by_table_order.end(),
+                   [&](std::size_t a, std::size_t b) { return result[a].details.table < result[b].details.table; });
+  auto members_of = [&](Oid table) {
+    const auto first = std::lower_bound(by_table_order.begin(), by_table_order.end(), table,
+                                        [&](std::size_t i, Oid t) { return result[i].details.table < t; });
+    const auto last = std::upper_bound(first, by_table_order.end(), table,
+                                       [&](Oid t, std::size_t i) { return t < result[i].details.table; });
+    return Positions{by_table_order.data() + (first - by_table_order.begin()),
+                     by_table_order.data() + (last - by_table_order.begin())};
+  };
+  std::vector<std::pair<Oid, std::size_t>> by_index;
+  by_index.reserve(result.size());
+  for (std::size_t i = 0; i < result.size(); i++)
+    by_index.emplace_back(result[i].details.index, i);
+  std::sort(by_index.begin(), by_index.end());
+  auto position_of = [&](Oid index) {
+    const auto found = std::lower_bound(by_index.begin(), by_index.end(), std::make_pair(index, std::size_t{0}));
+    if (found == by_index.end() || found->first != index)
+      throw std::out_of_range("pg_optimize: index_usage lost track of an index");
+    return found->second;
+  };
   auto name_of = [&](Oid relid) { return catalog::qualified_name(classes, relid).value_or(std::to_string(relid)); };
 
   // Sizes and scans. A partitioned index has neither storage nor statistics of its own: it is what its partitions'
@@ -188,11 +236,11 @@ std::vector<IndexUsage> index_usage(const catalog::ClassCatalog &classes, const 
   // The indexes covering each foreign key (partial ones when the key's lookup implies their predicate).
   std::vector<std::vector<std::size_t>> covering_of(foreign_keys.size());
   for (std::size_t k = 0; k < foreign_keys.size(); k++) {
-    auto table = by_table.find(foreign_keys[k].table);
-    if (table == by_table.end())
+    const Positions table = members_of(foreign_keys[k].table);
+    if (table.empty())
       continue;
     const core::PredicateProof proof = catalog::fk_predicate_proof(foreign_keys[k].table, foreign_keys[k].columns);
-    for (std::size_t i : table->second)
+    for (std::size_t i : table)
       if (core::index_covers_foreign_key(shape_of(result[i].details), foreign_keys[k].columns, proof))
         covering_of[k].push_back(i);
   }
@@ -204,23 +252,22 @@ std::vector<IndexUsage> index_usage(const catalog::ClassCatalog &classes, const 
                            !d.valid, d.index);
   };
   // Identical indexes are on one table: each table's few indexes are compared with each other.
-  for (const auto &[table, members] : by_table)
-    for (std::size_t i : members) {
-      std::size_t keep = i;
-      for (std::size_t j : members)
-        if (j != i && same_identity(result[j].details, result[i].details) &&
-            keep_rank(result[j].details) < keep_rank(result[keep].details))
-          keep = j;
-      if (keep != i && may_drop_as_duplicate(result[i].details, result[keep].details))
-        result[i].duplicate_of = result[keep].details.index;
-    }
+  for (std::size_t i = 0; i < result.size(); i++) {
+    std::size_t keep = i;
+    for (std::size_t j : members_of(result[i].details.table))
+      if (j != i && same_identity(result[j].details, result[i].details) &&
+          keep_rank(result[j].details) < keep_rank(result[keep].details))
+        keep = j;
+    if (keep != i && may_drop_as_duplicate(result[i].details, result[keep].details))
+      result[i].duplicate_of = result[keep].details.index;
+  }
 
   for (IndexUsage &u : result) {
     const catalog::IndexDetails &d = u.details;
     u.unused = u.activity.scans == 0 && !d.enforces_constraint() && !d.constraint_backed() && !d.attached();
     // Redundant: a strict leading prefix of another usable, non-partial btree index that stores its columns.
     if (may_be_redundant(d) && !OidIsValid(u.duplicate_of)) {
-      for (std::size_t other : by_table[d.table])
+      for (std::size_t other : members_of(d.table))
         if (may_replace(d, result[other].details)) {
           u.redundant_with = result[other].details.index;
           break;
@@ -276,18 +323,18 @@ std::vector<IndexUsage> index_usage(const catalog::ClassCatalog &classes, const 
       IndexUsage &u = result[i];
       if (!drop[i])
         continue;
-      if (OidIsValid(u.duplicate_of) && drop[by_index.at(u.duplicate_of)]) {
+      if (OidIsValid(u.duplicate_of) && drop[position_of(u.duplicate_of)]) {
         u.duplicate_of = InvalidOid;
-        for (std::size_t other : by_table[u.details.table])
+        for (std::size_t other : members_of(u.details.table))
           if (other != i && !drop[other] && same_identity(result[other].details, u.details) &&
               may_drop_as_duplicate(u.details, result[other].details)) {
             u.duplicate_of = result[other].details.index;
             break;
           }
       }
-      if (OidIsValid(u.redundant_with) && drop[by_index.at(u.redundant_with)]) {
+      if (OidIsValid(u.redundant_with) && drop[position_of(u.redundant_with)]) {
         u.redundant_with = InvalidOid;
-        for (std::size_t other : by_table[u.details.table])
+        for (std::size_t other : members_of(u.details.table))
           if (!drop[other] && may_replace(u.details, result[other].details)) {
             u.redundant_with = result[other].details.index;
             break;
@@ -329,6 +376,19 @@ std::vector<IndexUsage> index_usage(const catalog::ClassCatalog &classes, const 
     if (drop[i])
       u.kept_because.clear();
 
+    if (!drop[i]) {
+      u.unused = u.unused && !u.serves_foreign_key && u.kept_because.empty();
+      u.duplicate_of = InvalidOid;
+      u.redundant_with = InvalidOid;
+      if (d.valid && !d.partitioned && u.bloat_bytes && *u.bloat_bytes >= kBloatReportBytes &&
+          *u.bloat_bytes * 2 >= u.bytes) {
+        const std::string name = name_of(d.index);
+        u.recommendation =
+            fmt::format("about {} of bloat: REINDEX INDEX CONCURRENTLY {};", core::pretty_bytes(*u.bloat_bytes), name);
+        u.sql = fmt::format("REINDEX INDEX CONCURRENTLY {};", name);
+      }
+      continue;
+    }
     const std::string name = name_of(d.index);
     // PostgreSQL refuses CONCURRENTLY for a partitioned index; a plain DROP takes its partitions' indexes along.
     const std::string drop_sql =
@@ -336,18 +396,6 @@ std::vector<IndexUsage> index_usage(const catalog::ClassCatalog &classes, const 
     const char *tree = d.partitioned ? " (a partitioned index: the drop removes its partitions' indexes too and "
                                        "locks the tables briefly)"
                                      : "";
-    if (!drop[i]) {
-      u.unused = u.unused && !u.serves_foreign_key && u.kept_because.empty();
-      u.duplicate_of = InvalidOid;
-      u.redundant_with = InvalidOid;
-      if (d.valid && !d.partitioned && u.bloat_bytes && *u.bloat_bytes >= kBloatReportBytes &&
-          *u.bloat_bytes * 2 >= u.bytes) {
-        u.recommendation =
-            fmt::format("about {} of bloat: REINDEX INDEX CONCURRENTLY {};", core::pretty_bytes(*u.bloat_bytes), name);
-        u.sql = fmt::format("REINDEX INDEX CONCURRENTLY {};", name);
-      }
-      continue;
-    }
     u.sql = drop_sql;
     if (!d.valid)
       u.recommendation = fmt::format("invalid: left by a failed CREATE INDEX or REINDEX CONCURRENTLY, maintained on "
@@ -367,7 +415,6 @@ std::vector<IndexUsage> index_usage(const catalog::ClassCatalog &classes, const 
   std::sort(result.begin(), result.end(), [](const IndexUsage &a, const IndexUsage &b) {
     return a.bytes != b.bytes ? a.bytes > b.bytes : a.details.index < b.details.index;
   });
-  return result;
 }
 
 } // namespace pgo::health
@@ -376,15 +423,21 @@ PGO_FUNCTION(pgo_index_usage) {
   using namespace pgo;
   const catalog::RelationStatistics stats =
       catalog::RelationStatistics::read(catalog::statistics_untouched_in_transaction());
-  const catalog::ClassCatalog classes = catalog::ClassCatalog::read();
+  // Indexes and their tables are all it looks at (the index of a TOAST table is skipped either way).
+  const catalog::ClassCatalog classes = catalog::ClassCatalog::read(catalog::kTablesAndIndexes);
   const catalog::IndexCatalog indexes = catalog::IndexCatalog::read(classes, {});
   const catalog::Inheritance inheritance = catalog::Inheritance::read();
-  std::vector<catalog::IndexDetails> details = catalog::read_index_details(classes, inheritance);
+  // The indexes are read straight into the rows: a vector of IndexDetails beside the rows would double the peak.
+  std::vector<health::IndexUsage> rows;
+  rows.reserve(catalog::reported_index_count(classes));
+  catalog::read_index_details(classes, inheritance, [&](catalog::IndexDetails &&d) {
+    rows.emplace_back();
+    rows.back().details = std::move(d);
+  });
   const std::vector<catalog::ForeignKey> fks = catalog::read_user_foreign_keys();
-  const catalog::ColumnCatalog columns = catalog::ColumnCatalog::read(health::indexed_tables(details));
+  const catalog::ColumnCatalog columns = catalog::ColumnCatalog::read(health::indexed_tables(rows));
   catalog::RelationSizer sizer(classes, indexes);
-  const std::vector<health::IndexUsage> rows =
-      health::index_usage(classes, inheritance, std::move(details), fks, columns, stats, sizer);
+  health::judge_index_usage(classes, inheritance, rows, fks, columns, stats, sizer);
 
   pg::ResultSet out(fcinfo);
   for (const health::IndexUsage &u : rows) {

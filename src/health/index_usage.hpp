@@ -40,7 +40,15 @@ std::vector<IndexUsage> index_usage(const catalog::ClassCatalog &classes, const 
                                     const catalog::ColumnCatalog &columns, const catalog::RelationStatistics &stats,
                                     catalog::RelationSizer &sizer);
 
+// The same judgement on rows that hold only their details so far (the rest is filled in), sorted as index_usage()
+// sorts them.
+void judge_index_usage(const catalog::ClassCatalog &classes, const catalog::Inheritance &inheritance,
+                       std::vector<IndexUsage> &rows, const std::vector<catalog::ForeignKey> &foreign_keys,
+                       const catalog::ColumnCatalog &columns, const catalog::RelationStatistics &stats,
+                       catalog::RelationSizer &sizer);
+
 // The tables whose column statistics index_usage needs (tables that have btree indexes).
 std::unordered_set<Oid> indexed_tables(const std::vector<catalog::IndexDetails> &details);
+std::unordered_set<Oid> indexed_tables(const std::vector<IndexUsage> &rows);
 
 } // namespace pgo::health

@@ -1,7 +1,8 @@
 #include "health/table_health.hpp"
 
 #include <algorithm>
-#include <unordered_map>
+#include <functional>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -54,19 +55,19 @@ bool vacuum_due(const catalog::TableOptions &opt, const catalog::TableActivity &
 }
 
 // A partitioned table's row: its leaves' figures summed (the oldest age of any), no maintenance verdict of its own
-// (autovacuum never processes a partitioned table; its partitions have their own rows).
-TableHealth partitioned_row(Oid table, const std::vector<Oid> &leaves,
-                            const std::unordered_map<Oid, const TableHealth *> &by_table) {
+// (autovacuum never processes a partitioned table; its partitions have their own rows). `leaf_row` answers the row of
+// a leaf, or std::nullopt for a leaf that has none.
+template <typename LeafRow> TableHealth partitioned_row(Oid table, const std::vector<Oid> &leaves, LeafRow leaf_row) {
   TableHealth h;
   h.table = table;
   h.partitioned = true;
   std::int64_t bloat = 0;
   bool bloat_known = false;
   for (Oid leaf : leaves) {
-    const auto found = by_table.find(leaf);
-    if (found == by_table.end())
+    const std::optional<TableHealth> found = leaf_row(leaf);
+    if (!found)
       continue;
-    const TableHealth &p = *found->second;
+    const TableHealth &p = *found;
     h.partitions++;
     h.bytes += p.bytes;
     h.activity.live_tuples += p.activity.live_tuples;
@@ -121,89 +122,126 @@ std::unordered_set<Oid> health_tables(const catalog::ClassCatalog &classes) {
   return result;
 }
 
+namespace {
+
+// The row of one ordinary table or materialized view whose size is `bytes`.
+TableHealth leaf_row(Oid oid, const catalog::ClassRow &row, std::int64_t bytes, const catalog::ClassCatalog &classes,
+                     const catalog::IndexCatalog &indexes, const catalog::ColumnCatalog &columns,
+                     const catalog::RelationStatistics &stats) {
+  TableHealth h;
+  h.table = oid;
+  h.bytes = bytes;
+  h.activity = stats.table(oid);
+  h.dead_pct = core::dead_pct(h.activity.live_tuples, h.activity.dead_tuples);
+  for (Oid index : indexes.indexes_of(oid))
+    h.idx_scans += stats.index(index).scans;
+
+  if (std::optional<core::BloatEstimate> bloat = heap_bloat(row, classes.options_of(oid), columns.columns_of(oid))) {
+    h.bloat_bytes = bloat->estimated_bloat_bytes;
+    h.bloat_pct = bloat->estimated_bloat_pct;
+  }
+
+  const catalog::TableOptions &opt = classes.options_of(oid);
+  h.autovacuum_enabled = opt.autovacuum_enabled && autovacuum_start_daemon;
+  h.vacuum_needed = vacuum_due(opt, h.activity, row.tuples);
+  const catalog::ClassRow *toast = OidIsValid(row.toast) ? classes.find(row.toast) : nullptr;
+  if (toast != nullptr) {
+    h.toast_vacuum_needed = vacuum_due(opt, stats.table(row.toast), toast->tuples);
+    h.vacuum_needed = h.vacuum_needed || h.toast_vacuum_needed;
+  }
+  core::AnalyzeInputs anl;
+  anl.mod_since_analyze = h.activity.mod_since_analyze;
+  anl.reltuples = row.tuples;
+  anl.threshold = opt.analyze_threshold >= 0 ? opt.analyze_threshold : autovacuum_anl_thresh;
+  anl.scale_factor = opt.analyze_scale_factor >= 0 ? opt.analyze_scale_factor : autovacuum_anl_scale;
+  h.analyze_needed = core::analyze_needed(anl);
+
+  h.xid_age = pg::id_age(xid_age, row.frozen_xid);
+  h.mxid_age = pg::id_age(mxid_age, row.min_multixact);
+  if (toast != nullptr) {
+    h.xid_age = older(h.xid_age, pg::id_age(xid_age, toast->frozen_xid));
+    h.mxid_age = older(h.mxid_age, pg::id_age(mxid_age, toast->min_multixact));
+  }
+  const int freeze_max_age =
+      opt.freeze_max_age >= 0 ? std::min(opt.freeze_max_age, autovacuum_freeze_max_age) : autovacuum_freeze_max_age;
+  // Multixact IDs wrap around too: autovacuum forces a freeze past autovacuum_multixact_freeze_max_age (lowered,
+  // as autovacuum does, when the members' space runs short; not visible here).
+  h.multixact_freeze_due = h.mxid_age && core::exceeds_freeze_max_age(*h.mxid_age, autovacuum_multixact_freeze_max_age);
+  h.freeze_due = (h.xid_age && core::exceeds_freeze_max_age(*h.xid_age, freeze_max_age)) || h.multixact_freeze_due;
+
+  std::vector<const char *> findings;
+  if (h.freeze_due)
+    findings.push_back(h.multixact_freeze_due ? "multixact wraparound vacuum due" : "wraparound vacuum due");
+  if (h.toast_vacuum_needed)
+    findings.push_back("TOAST table vacuum needed");
+  if (h.vacuum_needed)
+    findings.push_back("vacuum needed");
+  if (h.analyze_needed)
+    findings.push_back("analyze needed");
+  if (row.tuples < 0 && !h.activity.last_analyze && !h.activity.last_autoanalyze)
+    findings.push_back("never analyzed");
+  if (h.bloat_pct && *h.bloat_pct >= 50 && h.bloat_bytes && *h.bloat_bytes >= 10 * 1024 * 1024)
+    findings.push_back("bloated");
+  if (!h.autovacuum_enabled)
+    findings.push_back("autovacuum off");
+  for (const char *f : findings)
+    h.status += (h.status.empty() ? "" : ", ") + std::string(f);
+  if (h.status.empty())
+    h.status = "ok";
+  return h;
+}
+
+} // namespace
+
+void table_health(const catalog::ClassCatalog &classes, const catalog::IndexCatalog &indexes,
+                  const catalog::Inheritance &inheritance, const catalog::ColumnCatalog &columns,
+                  const catalog::RelationStatistics &stats, catalog::RelationSizer &sizer,
+                  const std::function<void(TableHealth &&)> &emit) {
+  // The sizes first, since the rows go out biggest first: only (size, OID) is kept per table, and each row is built
+  // when its turn comes, so memory does not grow with a row per table.
+  struct Entry {
+    std::int64_t bytes;
+    Oid table;
+    bool partitioned;
+  };
+  std::vector<Entry> order;
+  std::vector<std::pair<Oid, std::int64_t>> leaf_bytes; // in OID order, as rows() is
+  for (const auto &[oid, row] : classes.rows())
+    if (is_health_table(row)) {
+      const std::int64_t bytes = sizer.unlocked_total_bytes(oid);
+      leaf_bytes.emplace_back(oid, bytes);
+      order.push_back(Entry{bytes, oid, false});
+    }
+  auto leaf = [&](Oid oid) -> std::optional<TableHealth> {
+    const auto found = std::lower_bound(leaf_bytes.begin(), leaf_bytes.end(), oid,
+                                        [](const std::pair<Oid, std::int64_t> &e, Oid o) { return e.first < o; });
+    if (found == leaf_bytes.end() || found->first != oid)
+      return std::nullopt;
+    return leaf_row(oid, *classes.find(oid), found->second, classes, indexes, columns, stats);
+  };
+  for (const auto &[oid, row] : classes.rows())
+    if (!row.excluded && row.relkind == RELKIND_PARTITIONED_TABLE) {
+      std::int64_t bytes = 0;
+      for (Oid member : inheritance.leaves_of(oid)) {
+        const auto found = std::lower_bound(leaf_bytes.begin(), leaf_bytes.end(), member,
+                                            [](const std::pair<Oid, std::int64_t> &e, Oid o) { return e.first < o; });
+        if (found != leaf_bytes.end() && found->first == member)
+          bytes += found->second;
+      }
+      order.push_back(Entry{bytes, oid, true});
+    }
+  std::sort(order.begin(), order.end(),
+            [](const Entry &a, const Entry &b) { return a.bytes != b.bytes ? a.bytes > b.bytes : a.table < b.table; });
+  for (const Entry &e : order)
+    emit(e.partitioned ? partitioned_row(e.table, inheritance.leaves_of(e.table), leaf) : *leaf(e.table));
+}
+
 std::vector<TableHealth> table_health(const catalog::ClassCatalog &classes, const catalog::IndexCatalog &indexes,
                                       const catalog::Inheritance &inheritance, const catalog::ColumnCatalog &columns,
                                       const catalog::RelationStatistics &stats, catalog::RelationSizer &sizer) {
   std::vector<TableHealth> result;
-  for (const auto &[oid, row] : classes.rows()) {
-    if (!is_health_table(row))
-      continue;
-    TableHealth h;
-    h.table = oid;
-    h.bytes = sizer.unlocked_total_bytes(oid);
-    h.activity = stats.table(oid);
-    h.dead_pct = core::dead_pct(h.activity.live_tuples, h.activity.dead_tuples);
-    for (Oid index : indexes.indexes_of(oid))
-      h.idx_scans += stats.index(index).scans;
-
-    if (std::optional<core::BloatEstimate> bloat = heap_bloat(row, classes.options_of(oid), columns.columns_of(oid))) {
-      h.bloat_bytes = bloat->estimated_bloat_bytes;
-      h.bloat_pct = bloat->estimated_bloat_pct;
-    }
-
-    const catalog::TableOptions &opt = classes.options_of(oid);
-    h.autovacuum_enabled = opt.autovacuum_enabled && autovacuum_start_daemon;
-    h.vacuum_needed = vacuum_due(opt, h.activity, row.tuples);
-    const catalog::ClassRow *toast = OidIsValid(row.toast) ? classes.find(row.toast) : nullptr;
-    if (toast != nullptr) {
-      h.toast_vacuum_needed = vacuum_due(opt, stats.table(row.toast), toast->tuples);
-      h.vacuum_needed = h.vacuum_needed || h.toast_vacuum_needed;
-    }
-    core::AnalyzeInputs anl;
-    anl.mod_since_analyze = h.activity.mod_since_analyze;
-    anl.reltuples = row.tuples;
-    anl.threshold = opt.analyze_threshold >= 0 ? opt.analyze_threshold : autovacuum_anl_thresh;
-    anl.scale_factor = opt.analyze_scale_factor >= 0 ? opt.analyze_scale_factor : autovacuum_anl_scale;
-    h.analyze_needed = core::analyze_needed(anl);
-
-    h.xid_age = pg::id_age(xid_age, row.frozen_xid);
-    h.mxid_age = pg::id_age(mxid_age, row.min_multixact);
-    if (toast != nullptr) {
-      h.xid_age = older(h.xid_age, pg::id_age(xid_age, toast->frozen_xid));
-      h.mxid_age = older(h.mxid_age, pg::id_age(mxid_age, toast->min_multixact));
-    }
-    const int freeze_max_age =
-        opt.freeze_max_age >= 0 ? std::min(opt.freeze_max_age, autovacuum_freeze_max_age) : autovacuum_freeze_max_age;
-    // Multixact IDs wrap around too: autovacuum forces a freeze past autovacuum_multixact_freeze_max_age (lowered,
-    // as autovacuum does, when the members' space runs short; not visible here).
-    h.multixact_freeze_due =
-        h.mxid_age && core::exceeds_freeze_max_age(*h.mxid_age, autovacuum_multixact_freeze_max_age);
-    h.freeze_due = (h.xid_age && core::exceeds_freeze_max_age(*h.xid_age, freeze_max_age)) || h.multixact_freeze_due;
-
-    std::vector<std::string> findings;
-    if (h.freeze_due)
-      findings.push_back(h.multixact_freeze_due ? "multixact wraparound vacuum due" : "wraparound vacuum due");
-    if (h.toast_vacuum_needed)
-      findings.push_back("TOAST table vacuum needed");
-    if (h.vacuum_needed)
-      findings.push_back("vacuum needed");
-    if (h.analyze_needed)
-      findings.push_back("analyze needed");
-    if (row.tuples < 0 && !h.activity.last_analyze && !h.activity.last_autoanalyze)
-      findings.push_back("never analyzed");
-    if (h.bloat_pct && *h.bloat_pct >= 50 && h.bloat_bytes && *h.bloat_bytes >= 10 * 1024 * 1024)
-      findings.push_back("bloated");
-    if (!h.autovacuum_enabled)
-      findings.push_back("autovacuum off");
-    for (const std::string &f : findings)
-      h.status += (h.status.empty() ? "" : ", ") + f;
-    if (h.status.empty())
-      h.status = "ok";
-    result.push_back(std::move(h));
-  }
-  std::unordered_map<Oid, const TableHealth *> by_table;
-  for (const TableHealth &h : result)
-    by_table.emplace(h.table, &h);
-  std::vector<TableHealth> parents;
-  for (const auto &[oid, row] : classes.rows())
-    if (!row.excluded && row.relkind == RELKIND_PARTITIONED_TABLE)
-      parents.push_back(partitioned_row(oid, inheritance.leaves_of(oid), by_table));
-  by_table.clear();
-  for (TableHealth &p : parents)
-    result.push_back(std::move(p));
-  std::sort(result.begin(), result.end(), [](const TableHealth &a, const TableHealth &b) {
-    return a.bytes != b.bytes ? a.bytes > b.bytes : a.table < b.table;
-  });
+  table_health(classes, indexes, inheritance, columns, stats, sizer,
+               [&](TableHealth &&h) { result.push_back(std::move(h)); });
   return result;
 }
 
@@ -213,16 +251,16 @@ PGO_FUNCTION(pgo_table_health) {
   using namespace pgo;
   const catalog::RelationStatistics stats =
       catalog::RelationStatistics::read(catalog::statistics_untouched_in_transaction());
-  const catalog::ClassCatalog classes = catalog::ClassCatalog::read();
+  // The view shows OIDs, never names: the catalog is read without them.
+  const catalog::ClassCatalog classes = catalog::ClassCatalog::read(nullptr, catalog::ClassCatalog::Names::Skip);
   const catalog::IndexCatalog indexes = catalog::IndexCatalog::read(classes, {});
   const catalog::Inheritance inheritance = catalog::Inheritance::read();
   const catalog::ColumnCatalog columns = catalog::ColumnCatalog::read(health::health_tables(classes));
   catalog::RelationSizer sizer(classes, indexes);
-  const std::vector<health::TableHealth> rows =
-      health::table_health(classes, indexes, inheritance, columns, stats, sizer);
 
+  // Each row goes into the tuplestore (which spills to disk past work_mem) as soon as it is built.
   pg::ResultSet out(fcinfo);
-  for (const health::TableHealth &h : rows) {
+  health::table_health(classes, indexes, inheritance, columns, stats, sizer, [&](health::TableHealth &&h) {
     out.begin_row();
     out.add_oid(h.table);
     out.add_int64(h.bytes);
@@ -243,6 +281,6 @@ PGO_FUNCTION(pgo_table_health) {
     out.add_optional(h.xid_age, &pg::ResultSet::add_int64);
     out.add_text(h.status);
     out.end_row();
-  }
+  });
   return out.done();
 }

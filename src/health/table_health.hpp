@@ -2,6 +2,7 @@
 // own formulas say a VACUUM or ANALYZE is due (with the table's own settings), and transaction ID age.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,6 +43,11 @@ struct TableHealth {
 std::vector<TableHealth> table_health(const catalog::ClassCatalog &classes, const catalog::IndexCatalog &indexes,
                                       const catalog::Inheritance &inheritance, const catalog::ColumnCatalog &columns,
                                       const catalog::RelationStatistics &stats, catalog::RelationSizer &sizer);
+// The same rows in the same order, each handed to `emit` as it is built and not kept: memory for one row at a time.
+void table_health(const catalog::ClassCatalog &classes, const catalog::IndexCatalog &indexes,
+                  const catalog::Inheritance &inheritance, const catalog::ColumnCatalog &columns,
+                  const catalog::RelationStatistics &stats, catalog::RelationSizer &sizer,
+                  const std::function<void(TableHealth &&)> &emit);
 
 // The tables table_health() looks at (for reading only their column statistics).
 std::unordered_set<Oid> health_tables(const catalog::ClassCatalog &classes);

@@ -10,6 +10,7 @@ extern "C" {
 #include "funcapi.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/memutils.h"
 #include "utils/timestamp.h"
 #include "utils/tuplestore.h"
 }
@@ -25,10 +26,21 @@ constexpr const char *kOlderObjectsHint =
 
 ResultSet::ResultSet(FunctionCallInfo fcinfo) : fcinfo_(fcinfo) {
   guard([&] { InitMaterializedSRF(fcinfo_, 0); });
+  row_context_ = guard(
+      [] { return AllocSetContextCreate(CurrentMemoryContext, "pg_optimize result row", ALLOCSET_DEFAULT_SIZES); });
   const auto *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo_->resultinfo);
   natts_ = rsinfo->setDesc->natts;
   if (natts_ > kMaxColumns)
     throw Error(sqlstate::kInternalError, fmt::format("result type has {} columns, more than supported", natts_));
+}
+
+template <typename Make> Datum ResultSet::in_row_context(Make make) {
+  return guard([&] {
+    const MemoryContext caller = MemoryContextSwitchTo(row_context_);
+    const Datum value = make();
+    MemoryContextSwitchTo(caller); // an ERROR in make() leaves it to guard(), which restores the caller's context
+    return value;
+  });
 }
 
 void ResultSet::begin_row() { count_ = 0; }
@@ -53,7 +65,7 @@ void ResultSet::add_int64(std::int64_t value) { add(Int64GetDatum(value)); }
 void ResultSet::add_float8(double value) { add(Float8GetDatum(value)); }
 
 void ResultSet::add_name(const std::string &value) {
-  add(guard([&] {
+  add(in_row_context([&] {
     auto *name = static_cast<NameData *>(palloc0(NAMEDATALEN));
     namestrcpy(name, value.c_str());
     return NameGetDatum(name);
@@ -61,12 +73,13 @@ void ResultSet::add_name(const std::string &value) {
 }
 
 void ResultSet::add_text(const std::string &value) {
-  add(guard([&] { return PointerGetDatum(cstring_to_text_with_len(value.data(), static_cast<int>(value.size()))); }));
+  add(in_row_context(
+      [&] { return PointerGetDatum(cstring_to_text_with_len(value.data(), static_cast<int>(value.size()))); }));
 }
 
 void ResultSet::add_name_array(const std::vector<std::string> &values) {
   const int n = static_cast<int>(values.size());
-  add(guard([&] {
+  add(in_row_context([&] {
     Datum *elements = static_cast<Datum *>(palloc(sizeof(Datum) * (n > 0 ? n : 1)));
     for (int i = 0; i < n; i++) {
       auto *name = static_cast<NameData *>(palloc0(NAMEDATALEN));
@@ -79,7 +92,7 @@ void ResultSet::add_name_array(const std::vector<std::string> &values) {
 
 void ResultSet::add_int32_array(const std::vector<int> &values) {
   const int n = static_cast<int>(values.size());
-  add(guard([&] {
+  add(in_row_context([&] {
     Datum *elements = static_cast<Datum *>(palloc(sizeof(Datum) * (n > 0 ? n : 1)));
     for (int i = 0; i < n; i++)
       elements[i] = Int32GetDatum(values[static_cast<std::size_t>(i)]);
@@ -89,7 +102,7 @@ void ResultSet::add_int32_array(const std::vector<int> &values) {
 
 void ResultSet::add_int64_array(const std::vector<std::int64_t> &values) {
   const int n = static_cast<int>(values.size());
-  add(guard([&] {
+  add(in_row_context([&] {
     Datum *elements = static_cast<Datum *>(palloc(sizeof(Datum) * (n > 0 ? n : 1)));
     for (int i = 0; i < n; i++)
       elements[i] = Int64GetDatum(values[static_cast<std::size_t>(i)]);
@@ -99,7 +112,7 @@ void ResultSet::add_int64_array(const std::vector<std::int64_t> &values) {
 
 void ResultSet::add_text_array(const std::vector<std::string> &values) {
   const int n = static_cast<int>(values.size());
-  add(guard([&] {
+  add(in_row_context([&] {
     Datum *elements = static_cast<Datum *>(palloc(sizeof(Datum) * (n > 0 ? n : 1)));
     for (int i = 0; i < n; i++) {
       const std::string &v = values[static_cast<std::size_t>(i)];
@@ -122,7 +135,10 @@ void ResultSet::end_row() {
                 fmt::format("result row has {} columns, the result type declares {}", count_, natts_), {},
                 kOlderObjectsHint);
   const auto *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo_->resultinfo);
-  guard([&] { tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values_, nulls_); });
+  guard([&] {
+    tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values_, nulls_); // copies the values
+    MemoryContextReset(row_context_);
+  });
 }
 
 Datum ResultSet::done() { return Datum(0); }

@@ -4,8 +4,10 @@
 //   out.begin_row(); out.add_oid(...); out.add_text(...); out.end_row();
 //   return out.done();
 //
-// Values are converted to Datums in palloc'd memory as they are added; a row whose column count does not match the
-// declared result type is a bug and raises an internal error rather than writing a malformed tuple.
+// Values are converted to Datums in palloc'd memory as they are added, in a memory context of the row's own that is
+// reset once the tuplestore has copied the row: a result of hundreds of thousands of rows does not keep every text
+// value of every row until the query ends. A row whose column count does not match the declared result type is a bug
+// and raises an internal error rather than writing a malformed tuple.
 #pragma once
 
 #include <cstdint>
@@ -53,8 +55,11 @@ public:
 
 private:
   void add(Datum value);
+  // make() run with the row's memory context current, through guard().
+  template <typename Make> Datum in_row_context(Make make);
 
   FunctionCallInfo fcinfo_;
+  MemoryContext row_context_ = nullptr; // a child of the function's context: freed with it on every path
   int natts_ = 0;
   int count_ = 0;
   Datum values_[kMaxColumns];
