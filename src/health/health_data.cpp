@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "health/fk_counts.hpp"
 #include "settings.hpp"
 
 extern "C" {
@@ -95,6 +96,13 @@ const std::vector<MissingFkIndex> &HealthData::missing_fk_indexes() {
   if (!missing_fk_)
     missing_fk_.emplace(health::missing_fk_indexes(foreign_keys(), classes(), indexes(), sizer()));
   return *missing_fk_;
+}
+
+std::size_t HealthData::missing_fk_index_count() {
+  require_full_catalog();
+  if (missing_fk_)
+    return missing_fk_->size();
+  return health::missing_fk_index_count(foreign_keys(), classes(), indexes());
 }
 
 const std::vector<SequenceHealth> &HealthData::sequences() {

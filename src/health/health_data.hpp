@@ -2,6 +2,7 @@
 // report() all draw on the same catalog scans and statistics instead of repeating them.
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -42,6 +43,8 @@ public:
   const std::vector<TableHealth> &tables();
   const std::vector<IndexUsage> &index_usage();
   const std::vector<MissingFkIndex> &missing_fk_indexes();
+  // How many rows missing_fk_indexes() has, without building them when they are not built yet (metrics()).
+  std::size_t missing_fk_index_count();
   // The sequences past the lower of the two sequence alert thresholds (alerts and metrics need no others).
   const std::vector<SequenceHealth> &sequences();
   const std::vector<catalog::Backend> &backends();

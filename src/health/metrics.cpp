@@ -109,7 +109,7 @@ std::vector<Metric> metrics(HealthData &data) {
   add("estimated_bloat_bytes", static_cast<double>(bloat), "bytes", "estimated heap bloat of all tables");
   add("unused_index_bytes", static_cast<double>(unused_bytes), "bytes", "size of indexes never scanned");
   add("invalid_indexes", invalid, "indexes", "indexes left invalid by a failed concurrent build");
-  add("missing_fk_indexes", static_cast<double>(data.missing_fk_indexes().size()), "foreign keys",
+  add("missing_fk_indexes", static_cast<double>(data.missing_fk_index_count()), "foreign keys",
       "foreign keys without an index on the referencing columns");
 
   std::optional<double> xid_max, mxid_max;
