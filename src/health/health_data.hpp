@@ -32,8 +32,8 @@ public:
     TablesAndSequences // enough for alerts and sequences; asking for the rest is an internal error
   };
   enum class Rows {
-    Kept,   // the rows of tables() and index_usage() stay for the whole call (report, recommendations)
-    Dropped // only totals are taken (metrics() alone): each set of rows goes once summed, so one set is held at a time
+    Kept,   // the rows of tables() and index_usage() stay for the whole call (report(), which shows them)
+    Dropped // metrics() and recommendations alone: each set of rows goes once used, so one set is held at a time
   };
   explicit HealthData(Catalog catalog = Catalog::Full, Rows rows = Rows::Kept);
 

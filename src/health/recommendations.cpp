@@ -72,6 +72,7 @@ std::vector<Recommendation> recommendations(HealthData &data) {
                      fmt::format("SELECT * FROM optimize.partition_advice WHERE \"table\" = {};",
                                  catalog::quote_literal(name) + "::pg_catalog.regclass")});
   }
+  data.done_with_tables();
   // An invalid partitioned index that a missing-index suggestion finishes is not to be dropped first.
   std::unordered_set<Oid> completed;
   for (const MissingFkIndex &m : data.missing_fk_indexes())
@@ -87,6 +88,7 @@ std::vector<Recommendation> recommendations(HealthData &data) {
                                                       : "reindex_bloated_index";
     out.push_back({!u.details.valid ? 1 : (u.unused ? 3 : 2), kind, name, u.recommendation, u.sql});
   }
+  data.done_with_index_usage();
   for (const auto &[oid, row] : data.classes().rows()) {
     if (row.excluded || row.relkind != RELKIND_MATVIEW)
       continue;
@@ -115,7 +117,8 @@ std::vector<Recommendation> recommendations(HealthData &data) {
 
 PGO_FUNCTION(pgo_recommendations) {
   using namespace pgo;
-  health::HealthData data;
+  // The rows of each check go once turned into advice (report() keeps them for its sections).
+  health::HealthData data(health::HealthData::Catalog::Full, health::HealthData::Rows::Dropped);
   pg::ResultSet out(fcinfo);
   for (const health::Recommendation &r : health::recommendations(data)) {
     out.begin_row();
