@@ -238,6 +238,10 @@ SELECT "table", live_tuples, status FROM optimize.table_health
 WHERE "table"::text IN ('billing.invoices', 'billing.ledger', 'billing.ledger_2025') ORDER BY "table"::text;
 SELECT index, bytes > 0 AS has_bytes FROM optimize.index_usage
 WHERE index::text IN ('billing.invoices_id_idx', 'billing.events_customer_id_idx') ORDER BY index::text;
+-- index_usage lists the biggest indexes first, the older (lower OID) first among equal sizes
+SELECT bool_and(prev_bytes > bytes OR (prev_bytes = bytes AND prev_oid < oid)) AS biggest_first, count(*) > 20 AS several
+FROM (SELECT bytes, oid, lag(bytes) OVER (ORDER BY ord) AS prev_bytes, lag(oid) OVER (ORDER BY ord) AS prev_oid
+      FROM (SELECT bytes, index::oid AS oid, row_number() OVER () AS ord FROM optimize.index_usage) listed) pairs;
 -- sequences: the column's type for a bigint sequence behind an integer column, MINVALUE for a descending one
 SELECT object, recommendation FROM optimize.alerts WHERE kind = 'sequence_exhaustion' AND object LIKE 'seqs.%'
 ORDER BY object;

@@ -104,11 +104,16 @@ CREATE TEMP TABLE temp_parent (id int PRIMARY KEY);
 CREATE TEMP TABLE temp_child (parent_id int REFERENCES temp_parent);
 SELECT table_name, columns, suggested_index LIKE '%ON pg_temp_%.temp_child (parent_id);' AS qualified
 FROM optimize.missing_fk_indexes() WHERE table_name = 'temp_child'::regclass;
+-- metrics() counts the same foreign keys without building the rows (temporary tables, partitions and all)
+SELECT (SELECT value FROM optimize.metrics() WHERE metric = 'missing_fk_indexes')
+       = (SELECT count(*) FROM optimize.missing_fk_indexes()) AS metric_counts_rows;
 DROP TABLE temp_child, temp_parent;
 
 -- property: after running every suggested statement, nothing is missing
 SELECT regexp_split_to_table(suggested_index, E'\n') FROM optimize.missing_fk_indexes() \gexec
 SELECT count(*) AS still_missing FROM optimize.missing_fk_indexes();
+SELECT (SELECT value FROM optimize.metrics() WHERE metric = 'missing_fk_indexes')
+       = (SELECT count(*) FROM optimize.missing_fk_indexes()) AS metric_counts_rows;
 -- and the indexes built for the partitioned tree are valid
 SELECT i.indexrelid::regclass AS index, i.indisvalid
 FROM pg_index i WHERE i.indrelid::regclass::text LIKE 'part_missing%' ORDER BY i.indexrelid::regclass::text COLLATE "C";

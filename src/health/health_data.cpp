@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "health/fk_counts.hpp"
 #include "settings.hpp"
 
 extern "C" {
@@ -11,8 +12,8 @@ extern "C" {
 
 namespace pgo::health {
 
-HealthData::HealthData(Catalog catalog)
-    : now_(GetCurrentTimestamp()), catalog_(catalog),
+HealthData::HealthData(Catalog catalog, Rows rows)
+    : now_(GetCurrentTimestamp()), catalog_(catalog), rows_(rows),
       statistics_untouched_(catalog::statistics_untouched_in_transaction()) {}
 
 const catalog::RelationStatistics &HealthData::statistics() {
@@ -63,31 +64,50 @@ catalog::RelationSizer &HealthData::sizer() {
   return *sizer_;
 }
 
+std::vector<catalog::IndexDetails> &HealthData::index_details() {
+  if (!index_details_)
+    index_details_.emplace(catalog::read_index_details(classes(), inheritance()));
+  return *index_details_;
+}
+
+const catalog::ColumnCatalog &HealthData::columns() {
+  if (!columns_) {
+    std::unordered_set<Oid> wanted = health_tables(classes());
+    for (Oid t : indexed_tables(index_details()))
+      wanted.insert(t);
+    columns_.emplace(catalog::ColumnCatalog::read(wanted));
+  }
+  return *columns_;
+}
+
 const std::vector<TableHealth> &HealthData::tables() {
   require_full_catalog();
-  if (!tables_) {
-    if (!index_details_)
-      index_details_.emplace(catalog::read_index_details(classes(), inheritance()));
-    if (!columns_) {
-      std::unordered_set<Oid> wanted = health_tables(classes());
-      for (Oid t : indexed_tables(*index_details_))
-        wanted.insert(t);
-      columns_.emplace(catalog::ColumnCatalog::read(wanted));
-    }
-    tables_.emplace(table_health(classes(), indexes(), inheritance(), *columns_, statistics(), sizer()));
-  }
+  if (!tables_)
+    tables_.emplace(table_health(classes(), indexes(), inheritance(), columns(), statistics(), sizer()));
   return *tables_;
 }
 
 const std::vector<IndexUsage> &HealthData::index_usage() {
   require_full_catalog();
   if (!index_usage_) {
-    tables(); // reads the index details and column statistics both need
-    // The details move into the rows: tables() needs them no more once the column statistics are read.
-    index_usage_.emplace(health::index_usage(classes(), inheritance(), std::move(*index_details_), foreign_keys(),
-                                             *columns_, statistics(), sizer()));
+    const catalog::ColumnCatalog &column_stats = columns(); // before the details move: it reads them
+    // The details move into the rows; read again should the rows be dropped and asked for once more.
+    std::vector<catalog::IndexDetails> details = std::move(index_details());
+    index_details_.reset();
+    index_usage_.emplace(health::index_usage(classes(), inheritance(), std::move(details), foreign_keys(), column_stats,
+                                             statistics(), sizer()));
   }
   return *index_usage_;
+}
+
+void HealthData::done_with_tables() {
+  if (rows_ == Rows::Dropped)
+    tables_.reset();
+}
+
+void HealthData::done_with_index_usage() {
+  if (rows_ == Rows::Dropped)
+    index_usage_.reset();
 }
 
 const std::vector<MissingFkIndex> &HealthData::missing_fk_indexes() {
@@ -95,6 +115,13 @@ const std::vector<MissingFkIndex> &HealthData::missing_fk_indexes() {
   if (!missing_fk_)
     missing_fk_.emplace(health::missing_fk_indexes(foreign_keys(), classes(), indexes(), sizer()));
   return *missing_fk_;
+}
+
+std::size_t HealthData::missing_fk_index_count() {
+  require_full_catalog();
+  if (missing_fk_)
+    return missing_fk_->size();
+  return health::missing_fk_index_count(foreign_keys(), classes(), indexes());
 }
 
 const std::vector<SequenceHealth> &HealthData::sequences() {

@@ -2,6 +2,7 @@
 // report() all draw on the same catalog scans and statistics instead of repeating them.
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -30,7 +31,11 @@ public:
     Full,              // every relation: what tables(), index_usage(), missing_fk_indexes() and sizes need
     TablesAndSequences // enough for alerts and sequences; asking for the rest is an internal error
   };
-  explicit HealthData(Catalog catalog = Catalog::Full);
+  enum class Rows {
+    Kept,   // the rows of tables() and index_usage() stay for the whole call (report(), which shows them)
+    Dropped // metrics() and recommendations alone: each set of rows goes once used, so one set is held at a time
+  };
+  explicit HealthData(Catalog catalog = Catalog::Full, Rows rows = Rows::Kept);
 
   TimestampTz now() const { return now_; }
   const catalog::ClassCatalog &classes();
@@ -42,6 +47,8 @@ public:
   const std::vector<TableHealth> &tables();
   const std::vector<IndexUsage> &index_usage();
   const std::vector<MissingFkIndex> &missing_fk_indexes();
+  // How many rows missing_fk_indexes() has, without building them when they are not built yet (metrics()).
+  std::size_t missing_fk_index_count();
   // The sequences past the lower of the two sequence alert thresholds (alerts and metrics need no others).
   const std::vector<SequenceHealth> &sequences();
   const std::vector<catalog::Backend> &backends();
@@ -50,11 +57,20 @@ public:
   const std::vector<catalog::ReplicationSlotFacts> &slots();
   const catalog::DatabaseActivity &database_activity();
 
+  // With Rows::Dropped: frees the rows of tables() or index_usage(), and references to them become invalid (a later
+  // call builds them again). With Rows::Kept: nothing.
+  void done_with_tables();
+  void done_with_index_usage();
+
 private:
   void require_full_catalog() const;
+  std::vector<catalog::IndexDetails> &index_details();
+  // The column statistics of the tables table_health() and index_usage() look at, read once for both.
+  const catalog::ColumnCatalog &columns();
 
   TimestampTz now_;
   Catalog catalog_;
+  Rows rows_;
   std::optional<catalog::ClassCatalog> classes_;
   std::optional<std::vector<catalog::ForeignKey>> foreign_keys_;
   std::optional<catalog::IndexCatalog> indexes_;

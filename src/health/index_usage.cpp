@@ -1,6 +1,7 @@
 #include "health/index_usage.hpp"
 
 #include <algorithm>
+#include <numeric>
 #include <stdexcept>
 #include <tuple>
 #include <unordered_map>
@@ -412,9 +413,26 @@ void judge_index_usage(const catalog::ClassCatalog &classes, const catalog::Inhe
                                      "{}{}",
                                      core::pretty_bytes(u.bytes), drop_sql, tree);
   }
-  std::sort(result.begin(), result.end(), [](const IndexUsage &a, const IndexUsage &b) {
-    return a.bytes != b.bytes ? a.bytes > b.bytes : a.details.index < b.details.index;
+  // Biggest first. A row is large (definitions, advice): sort the positions, then move each row once into place.
+  std::vector<std::size_t> order(result.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return result[a].bytes != result[b].bytes ? result[a].bytes > result[b].bytes
+                                              : result[a].details.index < result[b].details.index;
   });
+  for (std::size_t start = 0; start < order.size(); start++) { // follow each cycle of the permutation
+    if (order[start] == start)
+      continue;
+    IndexUsage first = std::move(result[start]);
+    std::size_t at = start;
+    for (std::size_t from = order[at]; from != start; from = order[at]) {
+      result[at] = std::move(result[from]);
+      order[at] = at;
+      at = from;
+    }
+    result[at] = std::move(first);
+    order[at] = at;
+  }
 }
 
 } // namespace pgo::health

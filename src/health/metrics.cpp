@@ -79,6 +79,7 @@ std::vector<Metric> metrics(HealthData &data) {
     if (!u.details.valid)
       invalid++;
   }
+  data.done_with_index_usage();
   add("index_hit_pct", ratio(index_hit, index_read), "percent",
       "share of index block reads served from shared buffers");
   add("xact_commit", static_cast<double>(db.xact_commit), "transactions", "transactions committed in this database");
@@ -102,6 +103,7 @@ std::vector<Metric> metrics(HealthData &data) {
     need_vacuum += t.vacuum_needed ? 1 : 0;
     need_analyze += t.analyze_needed ? 1 : 0;
   }
+  data.done_with_tables();
   add("dead_tuple_pct", core::dead_pct(live, dead), "percent",
       "dead tuples among all tuples of this database's tables");
   add("tables_needing_vacuum", need_vacuum, "tables", "tables past autovacuum's VACUUM threshold");
@@ -109,7 +111,7 @@ std::vector<Metric> metrics(HealthData &data) {
   add("estimated_bloat_bytes", static_cast<double>(bloat), "bytes", "estimated heap bloat of all tables");
   add("unused_index_bytes", static_cast<double>(unused_bytes), "bytes", "size of indexes never scanned");
   add("invalid_indexes", invalid, "indexes", "indexes left invalid by a failed concurrent build");
-  add("missing_fk_indexes", static_cast<double>(data.missing_fk_indexes().size()), "foreign keys",
+  add("missing_fk_indexes", static_cast<double>(data.missing_fk_index_count()), "foreign keys",
       "foreign keys without an index on the referencing columns");
 
   std::optional<double> xid_max, mxid_max;
@@ -146,7 +148,8 @@ std::vector<Metric> metrics(HealthData &data) {
 
 PGO_FUNCTION(pgo_metrics) {
   using namespace pgo;
-  health::HealthData data;
+  // Only totals: the rows of each check go once summed (report() keeps them for its sections).
+  health::HealthData data(health::HealthData::Catalog::Full, health::HealthData::Rows::Dropped);
   const std::vector<health::Metric> rows = health::metrics(data);
   pg::ResultSet out(fcinfo);
   for (const health::Metric &m : rows) {

@@ -20,7 +20,6 @@ extern "C" {
 }
 
 namespace pgo::health {
-namespace {} // namespace
 
 std::vector<Recommendation> recommendations(HealthData &data) {
   std::vector<Recommendation> out;
@@ -39,9 +38,14 @@ std::vector<Recommendation> recommendations(HealthData &data) {
          m.suggested_index});
   }
   for (const TableHealth &t : data.tables()) {
-    const std::string name = name_of(t.table);
     if (t.partitioned)
       continue; // its partitions have rows of their own; partitioning advice would be absurd
+    // The tables optimize.partition_advice looks at: plain tables (not partitions) past its size setting.
+    const bool partitioning = t.bytes >= static_cast<std::int64_t>(settings::partition_advice_min_kb) * 1024 &&
+                              data.inheritance().parent_of(t.table) == InvalidOid;
+    if (!t.freeze_due && !t.vacuum_needed && !t.analyze_needed && !partitioning)
+      continue; // most tables: nothing to advise, and no name to look up
+    const std::string name = name_of(t.table);
     if (t.freeze_due)
       out.push_back(
           {1, "vacuum_freeze", name,
@@ -59,9 +63,7 @@ std::vector<Recommendation> recommendations(HealthData &data) {
       out.push_back({2, "analyze", name,
                      fmt::format("{} rows changed since the last ANALYZE", t.activity.mod_since_analyze),
                      fmt::format("ANALYZE {};", name)});
-    // The tables optimize.partition_advice looks at: plain tables (not partitions) past its size setting.
-    if (t.bytes >= static_cast<std::int64_t>(settings::partition_advice_min_kb) * 1024 &&
-        data.inheritance().parent_of(t.table) == InvalidOid)
+    if (partitioning)
       out.push_back({3, "partitioning", name,
                      fmt::format("{} in one table: partitioning by time or key keeps VACUUM, index builds and "
                                  "retention (DROP of a partition) proportional to a partition; the advice view "
@@ -70,6 +72,7 @@ std::vector<Recommendation> recommendations(HealthData &data) {
                      fmt::format("SELECT * FROM optimize.partition_advice WHERE \"table\" = {};",
                                  catalog::quote_literal(name) + "::pg_catalog.regclass")});
   }
+  data.done_with_tables();
   // An invalid partitioned index that a missing-index suggestion finishes is not to be dropped first.
   std::unordered_set<Oid> completed;
   for (const MissingFkIndex &m : data.missing_fk_indexes())
@@ -85,6 +88,7 @@ std::vector<Recommendation> recommendations(HealthData &data) {
                                                       : "reindex_bloated_index";
     out.push_back({!u.details.valid ? 1 : (u.unused ? 3 : 2), kind, name, u.recommendation, u.sql});
   }
+  data.done_with_index_usage();
   for (const auto &[oid, row] : data.classes().rows()) {
     if (row.excluded || row.relkind != RELKIND_MATVIEW)
       continue;
@@ -113,7 +117,8 @@ std::vector<Recommendation> recommendations(HealthData &data) {
 
 PGO_FUNCTION(pgo_recommendations) {
   using namespace pgo;
-  health::HealthData data;
+  // The rows of each check go once turned into advice (report() keeps them for its sections).
+  health::HealthData data(health::HealthData::Catalog::Full, health::HealthData::Rows::Dropped);
   pg::ResultSet out(fcinfo);
   for (const health::Recommendation &r : health::recommendations(data)) {
     out.begin_row();

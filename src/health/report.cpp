@@ -121,9 +121,15 @@ core::Report build_report(HealthData &data) {
   core::Section todo;
   todo.title = "Recommendations";
   todo.table = core::Table{{"priority", "kind", "object", "sql"}, {}};
-  for (const Recommendation &r : recommendations(data))
-    todo.table->rows.push_back(
-        {static_cast<std::int64_t>(r.priority), r.kind, r.object, r.sql.empty() ? Cell() : Cell(r.sql)});
+  for (Recommendation &r : recommendations(data)) { // a temporary: its strings move into the cells, uncopied
+    std::vector<Cell> row;
+    row.reserve(4);
+    row.emplace_back(static_cast<std::int64_t>(r.priority));
+    row.emplace_back(std::move(r.kind));
+    row.emplace_back(std::move(r.object));
+    row.emplace_back(r.sql.empty() ? Cell() : Cell(std::move(r.sql)));
+    todo.table->rows.push_back(std::move(row));
+  }
   report.sections.push_back(std::move(todo));
 
   core::Section config;
