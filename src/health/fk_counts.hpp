@@ -11,10 +11,13 @@
 
 namespace pgo::health {
 
-// The foreign keys no index covers, by the rule missing_fk_indexes() applies (core/fk_coverage on the index shapes
-// of pg_index, the planner's prover for partial indexes), counting those whose table the pg_class scan holds.
-// `indexes` must have been read with shapes for the foreign keys' tables. The same figure as the view's row count
-// unless DDL commits during the call (the view also skips a table it can no longer size or name).
+// Whether an index covers the foreign key, by the rule missing_fk_indexes() applies (core/fk_coverage on the index
+// shapes of pg_index, the planner's prover for partial indexes). `indexes` must hold shapes for the key's table.
+bool fk_is_covered(const catalog::ForeignKey &fk, const catalog::IndexCatalog &indexes);
+
+// The foreign keys no index covers (fk_is_covered), counting those whose table the pg_class scan holds. The same figure
+// as the view's row count unless DDL commits during the call (the view also skips a table it can no longer size or
+// name).
 std::size_t missing_fk_index_count(const std::vector<catalog::ForeignKey> &fks, const catalog::ClassCatalog &classes,
                                    const catalog::IndexCatalog &indexes);
 

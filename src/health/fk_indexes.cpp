@@ -13,7 +13,6 @@
 #include <unordered_set>
 #include <vector>
 
-#include "catalog/fk_predicate.hpp"
 #include "catalog/foreign_keys.hpp"
 #include "catalog/index_details.hpp"
 #include "catalog/indexes.hpp"
@@ -22,6 +21,7 @@
 #include "catalog/relation_size.hpp"
 #include "core/fk_coverage.hpp"
 #include "core/index_ddl.hpp"
+#include "health/fk_counts.hpp"
 #include "health/fk_indexes.hpp"
 #include "pg/barrier.hpp"
 #include "pg/guard.hpp"
@@ -169,8 +169,7 @@ std::vector<MissingIndex> find_missing(const std::vector<catalog::ForeignKey> &f
   std::unordered_map<Oid, std::optional<std::int64_t>> sizes;  // one measurement per table
   std::vector<MissingIndex> missing;
   for (const catalog::ForeignKey &fk : fks) {
-    if (core::any_index_covers(indexes.shapes_of(fk.table), fk.columns,
-                               catalog::fk_predicate_proof(fk.table, fk.columns)))
+    if (fk_is_covered(fk, indexes))
       continue;
     auto size = sizes.find(fk.table);
     if (size == sizes.end())
