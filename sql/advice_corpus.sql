@@ -234,7 +234,7 @@ ORDER BY index::text;
 SELECT priority, kind, object, sql FROM optimize.recommendations
 WHERE kind NOT IN ('setting', 'partitioning') ORDER BY priority, kind, object;
 -- partitioned tables are in table_health, summed over their partitions; their indexes are not 0 bytes
-SELECT "table", live_tuples, status FROM optimize.table_health
+SELECT "table", live_tuples, vacuum_needed, analyze_needed, autovacuum_enabled, status FROM optimize.table_health
 WHERE "table"::text IN ('billing.invoices', 'billing.ledger', 'billing.ledger_2025') ORDER BY "table"::text;
 SELECT index, bytes > 0 AS has_bytes FROM optimize.index_usage
 WHERE index::text IN ('billing.invoices_id_idx', 'billing.events_customer_id_idx') ORDER BY index::text;

@@ -12,7 +12,7 @@
 -- summed (estimated_bloat_pct against the summed bytes), dead_pct of the sums,
 -- xid_age the oldest; no verdict of its own, since autovacuum never processes a
 -- partitioned table (vacuum_needed and analyze_needed false,
--- autovacuum_enabled true, last_* NULL), and status
+-- autovacuum_enabled and last_* NULL), and status
 -- 'partitioned: N partitions summed (each has its own row)'.
 --
 --   bytes            pg_total_relation_size(): heap, TOAST and indexes, all forks
@@ -244,7 +244,7 @@ SELECT p.oid::regclass,
        p.seq_scan,
        p.idx_scan,
        NULL, NULL, NULL, NULL,
-       false, false, true,     -- no verdict; nothing to switch off
+       false, false, NULL,     -- no verdict: autovacuum never processes it
        p.xid_age,
        format('partitioned: %s partition%s summed (each has its own row)', p.partitions,
               CASE WHEN p.partitions = 1 THEN '' ELSE 's' END)

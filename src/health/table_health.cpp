@@ -277,7 +277,10 @@ PGO_FUNCTION(pgo_table_health) {
     out.add_timestamp(h.activity.last_autoanalyze);
     out.add_bool(h.vacuum_needed);
     out.add_bool(h.analyze_needed);
-    out.add_bool(h.autovacuum_enabled);
+    if (h.partitioned)
+      out.add_null(); // autovacuum never processes it: no setting to report, on or off
+    else
+      out.add_bool(h.autovacuum_enabled);
     out.add_optional(h.xid_age, &pg::ResultSet::add_int64);
     out.add_text(h.status);
     out.end_row();
