@@ -65,8 +65,19 @@ catalog::RelationSizer &HealthData::sizer() {
 }
 
 std::vector<catalog::IndexDetails> &HealthData::index_details() {
-  if (!index_details_)
-    index_details_.emplace(catalog::read_index_details(classes(), inheritance()));
+  if (!index_details_) {
+    std::vector<catalog::IndexDetails> details;
+    // Reserved for exactly the indexes expected: no old and new copy at once while growing.
+    details.reserve(catalog::reported_index_count(classes()));
+    auto take = [&](catalog::IndexDetails &&d) { details.push_back(std::move(d)); };
+    if (catalog_ == Catalog::Full && !indexes_)
+      // Every caller of the details also sizes relations, which needs indexes(): both from one scan of pg_index.
+      indexes_.emplace(
+          catalog::read_indexes_with_details(classes(), catalog::tables_of(foreign_keys()), inheritance(), take));
+    else
+      catalog::read_index_details(classes(), inheritance(), take);
+    index_details_.emplace(std::move(details));
+  }
   return *index_details_;
 }
 
