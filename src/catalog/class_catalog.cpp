@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "catalog/catalog_scan.hpp"
+#include "core/sort_by_key.hpp"
 
 extern "C" {
 #include "access/htup_details.h"
@@ -138,10 +139,8 @@ ClassCatalog ClassCatalog::read(const char *relkinds, Names names) {
   }
   scan.close();
   // The heap order of pg_class is OID order with many rows moved a little (updated in place) or far (a new row in
-  // space freed by a dropped one): sorted in place.
-  auto by_oid = [](const Rows::value_type &a, const Rows::value_type &b) { return a.first < b.first; };
-  if (!std::is_sorted(catalog.rows_.begin(), catalog.rows_.end(), by_oid))
-    std::sort(catalog.rows_.begin(), catalog.rows_.end(), by_oid);
+  // space freed by a dropped one), an order on which std::sort fell back to heap sort.
+  core::sort_by_key(catalog.rows_, [](const Rows::value_type &row) { return row.first; });
   catalog.directory_ =
       core::KeyDirectory::build(catalog.rows_.size(), [&rows = catalog.rows_](std::size_t i) { return rows[i].first; });
   return catalog;

@@ -6,12 +6,12 @@
 #include <exception>
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <tuple>
 
 #include <fmt/format.h>
 
 #include "core/error.hpp"
 #include "core/relation_file_name.hpp"
+#include "core/sort_by_key.hpp"
 #include "pg/guard.hpp"
 
 extern "C" {
@@ -22,10 +22,6 @@ extern "C" {
 
 namespace pgo::catalog {
 namespace {
-
-auto key_of(std::uint32_t filenode, std::uint32_t directory, std::int32_t backend) {
-  return std::make_tuple(filenode, directory, backend);
-}
 
 // The tablespace whose directory pg_tblspc/`name` is: its OID, written as PostgreSQL writes it (another name is no
 // tablespace's, and relpath() never leads there).
@@ -61,9 +57,7 @@ DatabaseFiles::DatabaseFiles() {
   for (const std::string &tablespace : tablespaces)
     list_directory(fmt::format("pg_tblspc/{}/{}/{}", tablespace, TABLESPACE_VERSION_DIRECTORY, MyDatabaseId),
                    tablespace_named(tablespace.c_str()));
-  std::sort(files_.begin(), files_.end(), [](const File &a, const File &b) {
-    return key_of(a.filenode, a.directory, a.backend) < key_of(b.filenode, b.directory, b.backend);
-  });
+  core::sort_by_key(files_, [](const File &f) { return f.filenode; }); // listing (hash) order: no order to keep
   by_filenode_ = core::KeyDirectory::build(files_.size(), [this](std::size_t i) { return files_[i].filenode; });
 }
 
@@ -142,17 +136,15 @@ std::optional<std::int64_t> DatabaseFiles::relation_bytes(Oid tablespace, std::i
     directory++;
   if (directory == directories_.size())
     return std::nullopt;
-  const auto key = key_of(filenode, directory, backend);
   const core::KeyDirectory::Range range = by_filenode_.candidates(filenode);
-  auto file =
-      std::lower_bound(files_.begin() + static_cast<std::ptrdiff_t>(range.first),
-                       files_.begin() + static_cast<std::ptrdiff_t>(range.last), key,
-                       [](const File &f, const auto &k) { return key_of(f.filenode, f.directory, f.backend) < k; });
-  if (file == files_.end() || key_of(file->filenode, file->directory, file->backend) != key)
-    return std::nullopt;
-  std::int64_t total = 0;
-  for (; file != files_.end() && key_of(file->filenode, file->directory, file->backend) == key; ++file)
-    total += size_of(*file);
+  auto file = std::lower_bound(files_.begin() + static_cast<std::ptrdiff_t>(range.first),
+                               files_.begin() + static_cast<std::ptrdiff_t>(range.last), filenode,
+                               [](const File &f, Oid node) { return f.filenode < node; });
+  // The files of that file node, in every directory (a file node is unique in its tablespace only).
+  std::optional<std::int64_t> total;
+  for (; file != files_.end() && file->filenode == filenode; ++file)
+    if (file->directory == directory && file->backend == backend)
+      total = total.value_or(0) + size_of(*file);
   return total;
 }
 

@@ -58,8 +58,8 @@ private:
   std::int64_t size_of(std::uint32_t directory, const char *name);
 
   std::vector<Directory> directories_;
-  // Sorted by (filenode, directory, backend) once listed, so a relation's files are next to each other and found
-  // through a directory over their file nodes. Chunked: it grows without holding an old and a new copy at once.
+  // Sorted by file node once listed, so a relation's files are next to each other and found through a directory
+  // over their file nodes. Chunked: it grows without holding an old and a new copy at once.
   core::ChunkedArray<File> files_;
   core::KeyDirectory by_filenode_;
   std::vector<std::pair<std::uint32_t, std::string>> others_; // entries that are no relation file
