@@ -95,9 +95,19 @@ RelationStatistics RelationStatistics::read(bool bulk_allowed) {
   });
   std::sort(result.entries_.begin(), result.entries_.end(),
             [](const Entry &a, const Entry &b) { return a.relation < b.relation; });
-  // Kept for the whole call: without the up to half that growing by doubling leaves spare.
+  // Kept for the whole call: without the up to half that growing by doubling leaves spare. The counters are copied
+  // in the entries' order (the walk stored them in hash order), so that lookups in OID order read them one after
+  // another instead of missing the cache on each.
   result.entries_.shrink_to_fit();
-  result.values_.shrink_to_fit();
+  std::vector<std::int64_t> in_order;
+  in_order.reserve(result.values_.size());
+  for (Entry &e : result.entries_) {
+    const auto first = static_cast<std::uint32_t>(in_order.size());
+    const std::int64_t *values = result.values_.data() + e.first;
+    in_order.insert(in_order.end(), values, values + __builtin_popcount(e.present));
+    e.first = first;
+  }
+  result.values_ = std::move(in_order);
   result.directory_ = core::KeyDirectory::build(
       result.entries_.size(), [&entries = result.entries_](std::size_t i) { return entries[i].relation; });
   return result;
