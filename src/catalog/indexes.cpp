@@ -65,6 +65,8 @@ IndexCatalog IndexCatalog::read(const ClassCatalog &classes, const std::unordere
     catalog.tables_.push_back(table);
     catalog.indexes_.push_back(index);
   }
+  catalog.directory_ = core::KeyDirectory::build(catalog.tables_.size(),
+                                                 [&tables = catalog.tables_](std::size_t i) { return tables[i]; });
   return catalog;
 }
 
@@ -74,7 +76,9 @@ const std::vector<core::IndexShape> &IndexCatalog::shapes_of(Oid table) const {
 }
 
 OidRange IndexCatalog::indexes_of(Oid table) const {
-  const auto [first, last] = std::equal_range(tables_.begin(), tables_.end(), table);
+  const core::KeyDirectory::Range range = directory_.candidates(table);
+  const auto [first, last] = std::equal_range(tables_.begin() + static_cast<std::ptrdiff_t>(range.first),
+                                              tables_.begin() + static_cast<std::ptrdiff_t>(range.last), table);
   const Oid *base = indexes_.data();
   return OidRange(base + (first - tables_.begin()), base + (last - tables_.begin()));
 }

@@ -8,6 +8,7 @@
 
 #include "catalog/class_catalog.hpp"
 #include "core/fk_coverage.hpp"
+#include "core/key_directory.hpp"
 #include "pg/postgres.hpp"
 
 extern "C" {
@@ -51,6 +52,7 @@ private:
   // Every (table, index) pair, sorted by table: 8 bytes an index, where a hash map of vectors took ten times that.
   std::vector<Oid> tables_;
   std::vector<Oid> indexes_;
+  core::KeyDirectory directory_;            // over tables_: indexes_of() looks in one bucket
   std::vector<core::IndexShape> no_shapes_; // what shapes_of answers for a table without indexes
 };
 
