@@ -222,6 +222,22 @@ REVOKE SELECT ON short_seq FROM pgo_watcher;
 DROP ROLE pgo_nobody;
 DROP ROLE pgo_watcher;
 
+-- sizes in another tablespace and of this session's temporary tables come from the same directory listing
+SET allow_in_place_tablespaces = true;
+CREATE TABLESPACE pgo_space LOCATION '';
+CREATE TABLE spaced (id int PRIMARY KEY USING INDEX TABLESPACE pg_default, note text) TABLESPACE pgo_space;
+CREATE INDEX spaced_note ON spaced (note) TABLESPACE pgo_space;
+INSERT INTO spaced SELECT g, repeat('y', 3000) FROM generate_series(1, 300) g;
+CREATE TEMP TABLE scratch (id int PRIMARY KEY, note text);
+INSERT INTO scratch SELECT g, repeat('z', 100) FROM generate_series(1, 2000) g;
+SELECT "table"::regclass::text AS "table", bytes = pg_total_relation_size("table") AS sizes_match, bytes > 0 AS measured
+FROM optimize.table_health WHERE "table" IN ('spaced'::regclass, 'scratch'::regclass) ORDER BY 1;
+SELECT index::regclass::text AS index, bytes = pg_relation_size(index) AS sizes_match, bytes > 0 AS measured
+FROM optimize.index_usage WHERE "table" IN ('spaced'::regclass, 'scratch'::regclass) ORDER BY 1;
+DROP TABLE spaced, scratch;
+DROP TABLESPACE pgo_space;
+RESET allow_in_place_tablespaces;
+
 RESET search_path;
 DROP SCHEMA h CASCADE;
 DROP EXTENSION pg_optimize;

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "catalog/catalog_scan.hpp"
+#include "core/sort_by_key.hpp"
 
 extern "C" {
 #include "access/htup_details.h"
@@ -112,6 +113,8 @@ ClassCatalog ClassCatalog::read(const char *relkinds, Names names) {
     keep[static_cast<unsigned char>(*k)] = true;
   catalog.partial_ = relkinds != nullptr;
   std::unordered_map<Oid, bool> excluded; // per schema, decided once
+  Oid last_namespace = InvalidOid;
+  bool last_excluded = false;
   catalog.invalidations_at_scan_ = SharedInvalidMessageCounter;
   CatalogScan scan(RelationRelationId);
   while (HeapTuple tuple = scan.next()) {
@@ -119,10 +122,14 @@ ClassCatalog ClassCatalog::read(const char *relkinds, Names names) {
     if (!keep[static_cast<unsigned char>(rel->relkind)])
       continue;
     ClassRow row = class_row_from(*rel);
-    auto known = excluded.find(row.namespace_oid);
-    if (known == excluded.end())
-      known = excluded.emplace(row.namespace_oid, is_excluded_namespace(row.namespace_oid)).first;
-    row.excluded = known->second;
+    if (row.namespace_oid != last_namespace) { // rows of one schema mostly come one after another
+      auto known = excluded.find(row.namespace_oid);
+      if (known == excluded.end())
+        known = excluded.emplace(row.namespace_oid, is_excluded_namespace(row.namespace_oid)).first;
+      last_namespace = row.namespace_oid;
+      last_excluded = known->second;
+    }
+    row.excluded = last_excluded;
     if (!row.excluded)
       if (std::optional<TableOptions> options = read_options(tuple, row))
         catalog.options_.emplace(rel->oid, *options);
@@ -131,10 +138,11 @@ ClassCatalog ClassCatalog::read(const char *relkinds, Names names) {
     catalog.rows_.emplace_back(rel->oid, row);
   }
   scan.close();
-  // The heap order of pg_class is mostly OID order already.
-  auto by_oid = [](const Rows::value_type &a, const Rows::value_type &b) { return a.first < b.first; };
-  if (!std::is_sorted(catalog.rows_.begin(), catalog.rows_.end(), by_oid))
-    std::sort(catalog.rows_.begin(), catalog.rows_.end(), by_oid);
+  // The heap order of pg_class is OID order with many rows moved a little (updated in place) or far (a new row in
+  // space freed by a dropped one), an order on which std::sort fell back to heap sort.
+  core::sort_by_key(catalog.rows_, [](const Rows::value_type &row) { return row.first; });
+  catalog.directory_ =
+      core::KeyDirectory::build(catalog.rows_.size(), [&rows = catalog.rows_](std::size_t i) { return rows[i].first; });
   return catalog;
 }
 
@@ -144,9 +152,22 @@ const TableOptions &ClassCatalog::options_of(Oid relid) const {
 }
 
 const ClassRow *ClassCatalog::find(Oid relid) const {
-  const auto found = std::lower_bound(rows_.begin(), rows_.end(), relid,
-                                      [](const Rows::value_type &row, Oid oid) { return row.first < oid; });
-  return found == rows_.end() || found->first != relid ? nullptr : &found->second;
+  const core::KeyDirectory::Range range = directory_.candidates(relid);
+  std::size_t first = range.first, count = range.last - range.first;
+  // Bisection inside the bucket (one or two rows, unless OIDs bunch up).
+  while (count > 0) {
+    const std::size_t half = count / 2;
+    if (rows_[first + half].first < relid) {
+      first += half + 1;
+      count -= half + 1;
+    } else {
+      count = half;
+    }
+  }
+  if (first == range.last)
+    return nullptr;
+  const auto &entry = rows_[first];
+  return entry.first == relid ? &entry.second : nullptr;
 }
 
 std::uint32_t ClassCatalog::NameArena::add(const char *name) {

@@ -6,7 +6,6 @@
 #include <exception>
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <tuple>
 
 #include <fmt/format.h>
 
@@ -16,34 +15,28 @@
 
 extern "C" {
 #include "catalog/catalog.h"
+#include "catalog/pg_tablespace.h"
 #include "miscadmin.h"
 }
 
 namespace pgo::catalog {
 namespace {
 
-auto key_of(std::uint32_t directory, std::int32_t backend, std::uint32_t filenode) {
-  return std::make_tuple(directory, backend, filenode);
-}
-
-const char *fork_suffix(std::uint8_t fork) {
-  switch (static_cast<core::RelationFork>(fork)) {
-  case core::RelationFork::FreeSpaceMap:
-    return "_fsm";
-  case core::RelationFork::VisibilityMap:
-    return "_vm";
-  case core::RelationFork::Init:
-    return "_init";
-  case core::RelationFork::Main:
-    break;
-  }
-  return "";
+// The tablespace whose directory pg_tblspc/`name` is: its OID, written as PostgreSQL writes it (another name is no
+// tablespace's, and relpath() never leads there).
+Oid tablespace_named(const char *name) {
+  if (name[0] == '0')
+    return InvalidOid;
+  const std::optional<core::RelationFileName> parsed = core::parse_relation_file_name(name);
+  if (!parsed || parsed->backend >= 0 || parsed->fork != core::RelationFork::Main || parsed->segment != 0)
+    return InvalidOid;
+  return parsed->filenode; // digits only, no leading zero, not 0: the form of an OID
 }
 
 } // namespace
 
 DatabaseFiles::DatabaseFiles() {
-  list_directory(fmt::format("base/{}", MyDatabaseId));
+  list_directory(fmt::format("base/{}", MyDatabaseId), DEFAULTTABLESPACE_OID);
   // The database's directory in every tablespace, as pg_database_size() finds them.
   std::vector<std::string> tablespaces;
   {
@@ -61,10 +54,12 @@ DatabaseFiles::DatabaseFiles() {
     }
   }
   for (const std::string &tablespace : tablespaces)
-    list_directory(fmt::format("pg_tblspc/{}/{}/{}", tablespace, TABLESPACE_VERSION_DIRECTORY, MyDatabaseId));
-  std::sort(files_.begin(), files_.end(), [](const File &a, const File &b) {
-    return key_of(a.directory, a.backend, a.filenode) < key_of(b.directory, b.backend, b.filenode);
-  });
+    list_directory(fmt::format("pg_tblspc/{}/{}/{}", tablespace, TABLESPACE_VERSION_DIRECTORY, MyDatabaseId),
+                   tablespace_named(tablespace.c_str()));
+  // The listing is in the directory's hash order: a comparison sort, whose partitions read the array in sequence,
+  // beats core::sort_by_key here, whose moves along the permutation's cycles would each miss the cache.
+  std::sort(files_.begin(), files_.end(), [](const File &a, const File &b) { return a.filenode < b.filenode; });
+  by_filenode_ = core::KeyDirectory::build(files_.size(), [this](std::size_t i) { return files_[i].filenode; });
 }
 
 DatabaseFiles::~DatabaseFiles() {
@@ -81,7 +76,7 @@ DatabaseFiles::~DatabaseFiles() {
   }
 }
 
-void DatabaseFiles::list_directory(const std::string &path) {
+void DatabaseFiles::list_directory(const std::string &path, Oid tablespace) {
   DIR *dir = pg::guard([&] { return AllocateDir(path.c_str()); });
   if (dir == nullptr)
     return; // as pg_database_size: a directory that cannot be opened holds nothing to count
@@ -89,7 +84,7 @@ void DatabaseFiles::list_directory(const std::string &path) {
     pg::guard([&] { FreeDir(dir); });
     throw Error("54000", fmt::format("too many tablespace directories to list (more than {})", UINT16_MAX));
   }
-  directories_.push_back(Directory{path, dir});
+  directories_.push_back(Directory{path, dir, tablespace});
   const auto directory = static_cast<std::uint16_t>(directories_.size() - 1);
   for (;;) {
     errno = 0;
@@ -123,37 +118,34 @@ std::int64_t DatabaseFiles::size_of(std::uint32_t directory, const char *name) {
 std::int64_t DatabaseFiles::size_of(File &file) {
   if (file.bytes != File::kNotMeasured)
     return file.bytes;
-  const std::string name =
-      fmt::format("{}{}{}{}", file.backend >= 0 ? fmt::format("t{}_", file.backend) : std::string(), file.filenode,
-                  fork_suffix(file.fork), file.segment > 0 ? fmt::format(".{}", file.segment) : std::string());
-  const std::int64_t bytes = size_of(file.directory, name.c_str());
+  core::RelationFileName parts;
+  parts.backend = file.backend;
+  parts.filenode = file.filenode;
+  parts.fork = static_cast<core::RelationFork>(file.fork);
+  parts.segment = file.segment;
+  char name[core::kRelationFileNameSize];
+  core::format_relation_file_name(parts, name);
+  const std::int64_t bytes = size_of(file.directory, name);
   if (bytes < File::kNotMeasured)
     file.bytes = static_cast<std::uint32_t>(bytes);
   return bytes;
 }
 
-std::optional<std::int64_t> DatabaseFiles::relation_bytes(const char *main_fork_path) {
-  const char *slash = std::strrchr(main_fork_path, '/');
-  if (slash == nullptr)
+std::optional<std::int64_t> DatabaseFiles::relation_bytes(Oid tablespace, std::int32_t backend, Oid filenode) {
+  std::uint32_t directory = 0;
+  while (directory < directories_.size() && directories_[directory].tablespace != tablespace)
+    directory++;
+  if (directory == directories_.size())
     return std::nullopt;
-  const std::string_view directory_path(main_fork_path, static_cast<std::size_t>(slash - main_fork_path));
-  const auto directory = std::find_if(directories_.begin(), directories_.end(),
-                                      [&](const Directory &d) { return d.path == directory_path; });
-  if (directory == directories_.end())
-    return std::nullopt;
-  const std::optional<core::RelationFileName> name = core::parse_relation_file_name(slash + 1);
-  if (!name || name->fork != core::RelationFork::Main || name->segment != 0)
-    return std::nullopt;
-  const auto key = key_of(static_cast<std::uint32_t>(directory - directories_.begin()),
-                          static_cast<std::int32_t>(name->backend), name->filenode);
-  auto file = std::lower_bound(files_.begin(), files_.end(), key, [](const File &f, const auto &k) {
-    return key_of(f.directory, f.backend, f.filenode) < k;
-  });
-  if (file == files_.end() || key_of(file->directory, file->backend, file->filenode) != key)
-    return std::nullopt;
-  std::int64_t total = 0;
-  for (; file != files_.end() && key_of(file->directory, file->backend, file->filenode) == key; ++file)
-    total += size_of(*file);
+  const core::KeyDirectory::Range range = by_filenode_.candidates(filenode);
+  auto file = std::lower_bound(files_.begin() + static_cast<std::ptrdiff_t>(range.first),
+                               files_.begin() + static_cast<std::ptrdiff_t>(range.last), filenode,
+                               [](const File &f, Oid node) { return f.filenode < node; });
+  // The files of that file node, in every directory (a file node is unique in its tablespace only).
+  std::optional<std::int64_t> total;
+  for (; file != files_.end() && file->filenode == filenode; ++file)
+    if (file->directory == directory && file->backend == backend)
+      total = total.value_or(0) + size_of(*file);
   return total;
 }
 

@@ -7,12 +7,14 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "pg/postgres.hpp"
+
+#include "core/chunked_array.hpp"
+#include "core/key_directory.hpp"
 
 extern "C" {
 #include "storage/fd.h"
@@ -27,9 +29,11 @@ public:
   DatabaseFiles(const DatabaseFiles &) = delete;
   DatabaseFiles &operator=(const DatabaseFiles &) = delete;
 
-  // The bytes of every fork and segment of the relation whose main fork is at `main_fork_path` (as relpath() writes
-  // it), or std::nullopt when the listing saw no such file (created after it, or outside the listed directories).
-  std::optional<std::int64_t> relation_bytes(const char *main_fork_path);
+  // The bytes of every fork and segment of the relation with that file node in that tablespace (never 0: the
+  // database's default tablespace is named), of that backend for a temporary relation (-1 otherwise), or
+  // std::nullopt when the listing saw no such file (created after it, or outside the listed directories: the shared
+  // catalogs' global/). Each file is stat()ed once: its size is kept for a later call.
+  std::optional<std::int64_t> relation_bytes(Oid tablespace, std::int32_t backend, Oid filenode);
   // What pg_database_size() reports for this database: every file of its directories, relation or not.
   std::int64_t total_bytes();
 
@@ -46,16 +50,18 @@ private:
   };
   struct Directory {
     std::string path;
-    DIR *dir; // kept open (AllocateDir: an ERROR's abort closes it) as the base of fstatat()
+    DIR *dir;       // kept open (AllocateDir: an ERROR's abort closes it) as the base of fstatat()
+    Oid tablespace; // whose files of this database it holds
   };
-  void list_directory(const std::string &path);
+  void list_directory(const std::string &path, Oid tablespace);
   std::int64_t size_of(File &file);
   std::int64_t size_of(std::uint32_t directory, const char *name);
 
   std::vector<Directory> directories_;
-  // Sorted by (directory, backend, filenode) once listed. A deque grows block by block, where a vector would hold its
-  // old and new copies at once while growing.
-  std::deque<File> files_;
+  // Sorted by file node once listed, so a relation's files are next to each other and found through a directory
+  // over their file nodes. Chunked: it grows without holding an old and a new copy at once.
+  core::ChunkedArray<File> files_;
+  core::KeyDirectory by_filenode_;
   std::vector<std::pair<std::uint32_t, std::string>> others_; // entries that are no relation file
 };
 

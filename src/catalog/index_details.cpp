@@ -29,35 +29,44 @@ struct RawVarlena {
   char *predicate;
 };
 
-RawVarlena read_varlena(HeapTuple tuple) {
+// Every attribute of the tuple is deformed once: fetching the varlena columns one by one walks the tuple from its
+// first variable-length column again for each (nocachegetattr).
+RawVarlena read_varlena(HeapTuple tuple, TupleDesc descriptor) {
   return pg::guard([&]() -> RawVarlena {
     RawVarlena r{};
+    Datum values[Natts_pg_index];
+    bool nulls[Natts_pg_index];
+    heap_deform_tuple(tuple, descriptor, values, nulls);
+    auto attribute = [&](int number, bool &isnull) {
+      isnull = nulls[number - 1];
+      return values[number - 1];
+    };
     bool isnull = false;
-    Datum d = SysCacheGetAttr(INDEXRELID, tuple, Anum_pg_index_indclass, &isnull);
+    Datum d = attribute(Anum_pg_index_indclass, isnull);
     if (!isnull) {
       const oidvector *v = reinterpret_cast<const oidvector *>(DatumGetPointer(d));
       r.nclass = v->dim1 < kMax ? v->dim1 : kMax;
       for (int i = 0; i < r.nclass; i++)
         r.opclass[i] = v->values[i];
     }
-    d = SysCacheGetAttr(INDEXRELID, tuple, Anum_pg_index_indcollation, &isnull);
+    d = attribute(Anum_pg_index_indcollation, isnull);
     if (!isnull) {
       const oidvector *v = reinterpret_cast<const oidvector *>(DatumGetPointer(d));
       r.ncoll = v->dim1 < kMax ? v->dim1 : kMax;
       for (int i = 0; i < r.ncoll; i++)
         r.collation[i] = v->values[i];
     }
-    d = SysCacheGetAttr(INDEXRELID, tuple, Anum_pg_index_indoption, &isnull);
+    d = attribute(Anum_pg_index_indoption, isnull);
     if (!isnull) {
       const int2vector *v = reinterpret_cast<const int2vector *>(DatumGetPointer(d));
       r.nopt = v->dim1 < kMax ? v->dim1 : kMax;
       for (int i = 0; i < r.nopt; i++)
         r.option[i] = v->values[i];
     }
-    d = SysCacheGetAttr(INDEXRELID, tuple, Anum_pg_index_indexprs, &isnull);
+    d = attribute(Anum_pg_index_indexprs, isnull);
     if (!isnull)
       r.expressions = TextDatumGetCString(d);
-    d = SysCacheGetAttr(INDEXRELID, tuple, Anum_pg_index_indpred, &isnull);
+    d = attribute(Anum_pg_index_indpred, isnull);
     if (!isnull)
       r.predicate = TextDatumGetCString(d);
     return r;
@@ -133,46 +142,66 @@ std::vector<IndexDetails> read_index_details(const ClassCatalog &classes, const 
   return result;
 }
 
+namespace {
+
+// The details of the index of one pg_index tuple, handed to `take`; nothing for an index outside the reported
+// schemas or missing from the ClassCatalog.
+void take_details(HeapTuple tuple, TupleDesc descriptor, const ClassCatalog &classes, const Inheritance &inheritance,
+                  const std::unordered_map<Oid, Dependent> &dependents,
+                  const std::function<void(IndexDetails &&)> &take) {
+  const auto *index = reinterpret_cast<Form_pg_index>(GETSTRUCT(tuple));
+  const ClassRow *table = classes.find(index->indrelid);
+  const ClassRow *index_class = classes.find(index->indexrelid);
+  if (table == nullptr || index_class == nullptr || table->excluded)
+    return;
+  IndexDetails d;
+  d.index = index->indexrelid;
+  d.table = index->indrelid;
+  d.access_method = index_class->access_method;
+  d.key_count = index->indnkeyatts;
+  d.columns.assign(index->indkey.values, index->indkey.values + index->indnatts);
+  d.unique = index->indisunique;
+  d.primary = index->indisprimary;
+  d.exclusion = index->indisexclusion;
+  d.replica_identity = index->indisreplident;
+  d.nulls_not_distinct = index->indnullsnotdistinct;
+  d.immediate = index->indimmediate;
+  d.partitioned = index_class->relkind == RELKIND_PARTITIONED_INDEX;
+  d.parent_index = inheritance.parent_of(d.index);
+  if (const auto dependent = dependents.find(d.index); dependent != dependents.end()) {
+    d.constraint_name = dependent->second.name;
+    d.constraint_type = dependent->second.type;
+  }
+  d.valid = index->indisvalid;
+  d.ready = index->indisready;
+  d.live = index->indislive;
+  const RawVarlena raw = read_varlena(tuple, descriptor);
+  d.opclasses.assign(raw.opclass, raw.opclass + raw.nclass);
+  d.collations.assign(raw.collation, raw.collation + raw.ncoll);
+  d.options.assign(raw.option, raw.option + raw.nopt);
+  d.expressions = take_node_tree(raw.expressions);
+  d.predicate = take_node_tree(raw.predicate);
+  take(std::move(d));
+}
+
+} // namespace
+
 void read_index_details(const ClassCatalog &classes, const Inheritance &inheritance,
                         const std::function<void(IndexDetails &&)> &take) {
   const std::unordered_map<Oid, Dependent> dependents = constraints_by_index();
   CatalogScan scan(IndexRelationId);
-  while (HeapTuple tuple = scan.next()) {
-    const auto *index = reinterpret_cast<Form_pg_index>(GETSTRUCT(tuple));
-    const ClassRow *table = classes.find(index->indrelid);
-    const ClassRow *index_class = classes.find(index->indexrelid);
-    if (table == nullptr || index_class == nullptr || table->excluded)
-      continue;
-    IndexDetails d;
-    d.index = index->indexrelid;
-    d.table = index->indrelid;
-    d.access_method = index_class->access_method;
-    d.key_count = index->indnkeyatts;
-    d.columns.assign(index->indkey.values, index->indkey.values + index->indnatts);
-    d.unique = index->indisunique;
-    d.primary = index->indisprimary;
-    d.exclusion = index->indisexclusion;
-    d.replica_identity = index->indisreplident;
-    d.nulls_not_distinct = index->indnullsnotdistinct;
-    d.immediate = index->indimmediate;
-    d.partitioned = index_class->relkind == RELKIND_PARTITIONED_INDEX;
-    d.parent_index = inheritance.parent_of(d.index);
-    if (const auto dependent = dependents.find(d.index); dependent != dependents.end()) {
-      d.constraint_name = dependent->second.name;
-      d.constraint_type = dependent->second.type;
-    }
-    d.valid = index->indisvalid;
-    d.ready = index->indisready;
-    d.live = index->indislive;
-    const RawVarlena raw = read_varlena(tuple);
-    d.opclasses.assign(raw.opclass, raw.opclass + raw.nclass);
-    d.collations.assign(raw.collation, raw.collation + raw.ncoll);
-    d.options.assign(raw.option, raw.option + raw.nopt);
-    d.expressions = take_node_tree(raw.expressions);
-    d.predicate = take_node_tree(raw.predicate);
-    take(std::move(d));
-  }
+  while (HeapTuple tuple = scan.next())
+    take_details(tuple, scan.descriptor(), classes, inheritance, dependents, take);
   scan.close();
+}
+
+IndexCatalog read_indexes_with_details(const ClassCatalog &classes, const std::unordered_set<Oid> &shape_tables,
+                                       const Inheritance &inheritance,
+                                       const std::function<void(IndexDetails &&)> &take) {
+  const std::unordered_map<Oid, Dependent> dependents = constraints_by_index();
+  return IndexCatalog::read(classes, shape_tables, [&](HeapTuple tuple, TupleDesc descriptor) {
+    take_details(tuple, descriptor, classes, inheritance, dependents, take);
+  });
 }
 
 std::vector<IndexDetails> read_index_details(const ClassCatalog &classes) {

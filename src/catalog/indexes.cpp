@@ -25,6 +25,11 @@ core::AccessMethod access_method_of(Oid am) {
 } // namespace
 
 IndexCatalog IndexCatalog::read(const ClassCatalog &classes, const std::unordered_set<Oid> &shape_tables) {
+  return read(classes, shape_tables, nullptr);
+}
+
+IndexCatalog IndexCatalog::read(const ClassCatalog &classes, const std::unordered_set<Oid> &shape_tables,
+                                const std::function<void(HeapTuple, TupleDesc)> &each) {
   IndexCatalog catalog;
   std::vector<std::pair<Oid, Oid>> pairs; // (table, index)
 
@@ -33,6 +38,8 @@ IndexCatalog IndexCatalog::read(const ClassCatalog &classes, const std::unordere
   while (HeapTuple tuple = scan.next()) {
     const auto *index = reinterpret_cast<Form_pg_index>(GETSTRUCT(tuple));
     pairs.emplace_back(index->indrelid, index->indexrelid);
+    if (each)
+      each(tuple, scan.descriptor());
     if (shape_tables.count(index->indrelid) == 0)
       continue;
 
@@ -58,6 +65,8 @@ IndexCatalog IndexCatalog::read(const ClassCatalog &classes, const std::unordere
     catalog.tables_.push_back(table);
     catalog.indexes_.push_back(index);
   }
+  catalog.directory_ = core::KeyDirectory::build(catalog.tables_.size(),
+                                                 [&tables = catalog.tables_](std::size_t i) { return tables[i]; });
   return catalog;
 }
 
@@ -67,7 +76,9 @@ const std::vector<core::IndexShape> &IndexCatalog::shapes_of(Oid table) const {
 }
 
 OidRange IndexCatalog::indexes_of(Oid table) const {
-  const auto [first, last] = std::equal_range(tables_.begin(), tables_.end(), table);
+  const core::KeyDirectory::Range range = directory_.candidates(table);
+  const auto [first, last] = std::equal_range(tables_.begin() + static_cast<std::ptrdiff_t>(range.first),
+                                              tables_.begin() + static_cast<std::ptrdiff_t>(range.last), table);
   const Oid *base = indexes_.data();
   return OidRange(base + (first - tables_.begin()), base + (last - tables_.begin()));
 }

@@ -98,9 +98,9 @@ std::int64_t RelationSizer::storage_bytes(Oid relid, const ClassRow &row) {
   if (!files_)
     files_.emplace();
   if (!measure_afresh_) {
-    char main_path[MAXPGPATH];
-    pg::guard([&] { pg::compat::relation_fork_path(locator, backend, MAIN_FORKNUM, main_path, sizeof main_path); });
-    if (const std::optional<std::int64_t> bytes = files_->relation_bytes(main_path))
+    // The listing's entries of this file node in that directory: found without building the path.
+    if (const std::optional<std::int64_t> bytes =
+            files_->relation_bytes(tablespace, row.persistence == RELPERSISTENCE_TEMP ? backend : -1, filenode))
       return *bytes;
   }
   // Not in the listing: a file node created since (a rewrite that committed meanwhile), or a directory the listing

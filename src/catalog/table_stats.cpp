@@ -95,23 +95,36 @@ RelationStatistics RelationStatistics::read(bool bulk_allowed) {
   });
   std::sort(result.entries_.begin(), result.entries_.end(),
             [](const Entry &a, const Entry &b) { return a.relation < b.relation; });
-  // Kept for the whole call: without the up to half that growing by doubling leaves spare.
+  // Kept for the whole call: without the up to half that growing by doubling leaves spare. The counters are copied
+  // in the entries' order (the walk stored them in hash order), so that lookups in OID order read them one after
+  // another instead of missing the cache on each.
   result.entries_.shrink_to_fit();
-  result.values_.shrink_to_fit();
+  std::vector<std::int64_t> in_order;
+  in_order.reserve(result.values_.size());
+  for (Entry &e : result.entries_) {
+    const auto first = static_cast<std::uint32_t>(in_order.size());
+    const std::int64_t *values = result.values_.data() + e.first;
+    in_order.insert(in_order.end(), values, values + __builtin_popcount(e.present));
+    e.first = first;
+  }
+  result.values_ = std::move(in_order);
+  result.directory_ = core::KeyDirectory::build(
+      result.entries_.size(), [&entries = result.entries_](std::size_t i) { return entries[i].relation; });
   return result;
 }
 
 const RelationStatistics::Entry *RelationStatistics::find(Oid relation) const {
-  const auto found = std::lower_bound(entries_.begin(), entries_.end(), relation,
-                                      [](const Entry &e, Oid r) { return e.relation < r; });
-  return found == entries_.end() || found->relation != relation ? nullptr : &*found;
+  const core::KeyDirectory::Range range = directory_.candidates(relation);
+  const auto first = entries_.begin() + static_cast<std::ptrdiff_t>(range.first);
+  const auto last = entries_.begin() + static_cast<std::ptrdiff_t>(range.last);
+  const auto found = std::lower_bound(first, last, relation, [](const Entry &e, Oid r) { return e.relation < r; });
+  return found == last || found->relation != relation ? nullptr : &*found;
 }
 
-std::int64_t RelationStatistics::value(const Entry &entry, Field field) const {
-  const unsigned bit = 1u << field;
-  if ((entry.present & bit) == 0)
-    return 0;
-  return values_[entry.first + static_cast<unsigned>(__builtin_popcount(entry.present & (bit - 1)))];
+void RelationStatistics::values(const Entry &entry, std::int64_t (&out)[kFields]) const {
+  const std::int64_t *next = values_.data() + entry.first;
+  for (unsigned f = 0; f < kFields; f++)
+    out[f] = (entry.present & (1u << f)) != 0 ? *next++ : 0;
 }
 
 namespace {
@@ -127,17 +140,19 @@ TableActivity RelationStatistics::table(Oid table) const {
     return table_activity(table);
   TableActivity a;
   if (const Entry *e = find(table)) {
-    a.live_tuples = value(*e, Live);
-    a.dead_tuples = value(*e, Dead);
-    a.seq_scans = value(*e, NumScans);
-    a.mod_since_analyze = value(*e, ModSinceAnalyze);
-    a.ins_since_vacuum = value(*e, InsSinceVacuum);
-    a.blocks_hit = value(*e, BlocksHit);
-    a.blocks_read = value(*e, BlocksFetched) - a.blocks_hit;
-    a.last_vacuum = timestamp_or_null(value(*e, LastVacuum));
-    a.last_autovacuum = timestamp_or_null(value(*e, LastAutovacuum));
-    a.last_analyze = timestamp_or_null(value(*e, LastAnalyze));
-    a.last_autoanalyze = timestamp_or_null(value(*e, LastAutoanalyze));
+    std::int64_t v[kFields];
+    values(*e, v);
+    a.live_tuples = v[Live];
+    a.dead_tuples = v[Dead];
+    a.seq_scans = v[NumScans];
+    a.mod_since_analyze = v[ModSinceAnalyze];
+    a.ins_since_vacuum = v[InsSinceVacuum];
+    a.blocks_hit = v[BlocksHit];
+    a.blocks_read = v[BlocksFetched] - a.blocks_hit;
+    a.last_vacuum = timestamp_or_null(v[LastVacuum]);
+    a.last_autovacuum = timestamp_or_null(v[LastAutovacuum]);
+    a.last_analyze = timestamp_or_null(v[LastAnalyze]);
+    a.last_autoanalyze = timestamp_or_null(v[LastAutoanalyze]);
   }
   return a;
 }
@@ -147,11 +162,13 @@ IndexActivity RelationStatistics::index(Oid index) const {
     return index_activity(index);
   IndexActivity a;
   if (const Entry *e = find(index)) {
-    a.scans = value(*e, NumScans);
-    a.tuples_read = value(*e, TuplesReturned);
-    a.tuples_fetched = value(*e, TuplesFetched);
-    a.blocks_hit = value(*e, BlocksHit);
-    a.blocks_read = value(*e, BlocksFetched) - a.blocks_hit;
+    std::int64_t v[kFields];
+    values(*e, v);
+    a.scans = v[NumScans];
+    a.tuples_read = v[TuplesReturned];
+    a.tuples_fetched = v[TuplesFetched];
+    a.blocks_hit = v[BlocksHit];
+    a.blocks_read = v[BlocksFetched] - a.blocks_hit;
   }
   return a;
 }

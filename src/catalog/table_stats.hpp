@@ -11,6 +11,8 @@
 
 #include "pg/postgres.hpp"
 
+#include "core/key_directory.hpp"
+
 extern "C" {
 #include "datatype/timestamp.h"
 }
@@ -81,10 +83,12 @@ private:
     std::uint16_t present; // bit f: field f is non-zero
   };
   const Entry *find(Oid relation) const;
-  std::int64_t value(const Entry &entry, Field field) const;
+  // Every counter of the entry, the absent ones 0.
+  void values(const Entry &entry, std::int64_t (&out)[kFields]) const;
 
   bool per_relation_ = true;
-  std::vector<Entry> entries_; // sorted by relation
+  std::vector<Entry> entries_;   // sorted by relation
+  core::KeyDirectory directory_; // over entries_' relations
   std::vector<std::int64_t> values_;
 };
 

@@ -20,7 +20,52 @@ std::optional<std::uint64_t> take_number(std::string_view &text, std::uint64_t m
   return value;
 }
 
+// Writes `value` in decimal at `out`; returns the position after it.
+char *put_number(char *out, std::uint64_t value) {
+  char digits[20];
+  int n = 0;
+  do {
+    digits[n++] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  } while (value != 0);
+  while (n > 0)
+    *out++ = digits[--n];
+  return out;
+}
+
 } // namespace
+
+std::size_t format_relation_file_name(const RelationFileName &file, char (&out)[kRelationFileNameSize]) {
+  char *at = out;
+  if (file.backend >= 0) {
+    *at++ = 't';
+    at = put_number(at, static_cast<std::uint64_t>(file.backend) & 0x7fffffff);
+    *at++ = '_';
+  }
+  at = put_number(at, file.filenode);
+  const char *suffix = "";
+  switch (file.fork) {
+  case RelationFork::FreeSpaceMap:
+    suffix = "_fsm";
+    break;
+  case RelationFork::VisibilityMap:
+    suffix = "_vm";
+    break;
+  case RelationFork::Init:
+    suffix = "_init";
+    break;
+  case RelationFork::Main:
+    break;
+  }
+  while (*suffix != '\0')
+    *at++ = *suffix++;
+  if (file.segment > 0) {
+    *at++ = '.';
+    at = put_number(at, file.segment);
+  }
+  *at = '\0';
+  return static_cast<std::size_t>(at - out);
+}
 
 std::optional<RelationFileName> parse_relation_file_name(std::string_view name) {
   RelationFileName file;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
+
 using pgo::core::parse_relation_file_name;
 using pgo::core::RelationFork;
 
@@ -43,4 +45,26 @@ TEST(RelationFileName, RefusesEverythingElse) {
                            "t3_",       "tx_1",           "16384_fsm_vm",    "-1",
                            "+5",        "16384 ",         "16384_vm.1x",     "99999999999999999999"})
     EXPECT_FALSE(parse_relation_file_name(name)) << name;
+}
+
+TEST(RelationFileName, FormatsWhatItReads) {
+  using pgo::core::format_relation_file_name;
+  using pgo::core::kRelationFileNameSize;
+  using pgo::core::RelationFileName;
+  for (const char *name : {"16384", "1", "16384.12", "4294967295_fsm", "20_vm", "20_init.3", "t3_16390_fsm",
+                           "t2147483647_4294967295_init.4294967295", "t0_5", "123_vm.4294967295"}) {
+    const auto parsed = parse_relation_file_name(name);
+    ASSERT_TRUE(parsed) << name;
+    char out[kRelationFileNameSize];
+    const std::size_t length = format_relation_file_name(*parsed, out);
+    EXPECT_STREQ(out, name);
+    EXPECT_EQ(length, std::strlen(name));
+  }
+  RelationFileName vm;
+  vm.filenode = 16384;
+  vm.fork = RelationFork::VisibilityMap;
+  vm.segment = 2;
+  char out[kRelationFileNameSize];
+  format_relation_file_name(vm, out);
+  EXPECT_STREQ(out, "16384_vm.2");
 }
