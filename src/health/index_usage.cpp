@@ -108,7 +108,8 @@ IndexUsageInput::IndexUsageInput(const catalog::ClassCatalog &classes)
 void IndexUsageInput::add(const catalog::IndexDetails &d) {
   if (grouped_)
     throw std::logic_error("pg_optimize: index_usage took an index after its foreign keys");
-  Definition def;
+  // Filled in place and looked up; copied only when new (most indexes share a definition with others).
+  Definition &def = scratch_;
   def.access_method = d.access_method;
   def.key_count = d.key_count;
   def.nulls_not_distinct = d.nulls_not_distinct;
@@ -116,11 +117,13 @@ void IndexUsageInput::add(const catalog::IndexDetails &d) {
   def.opclasses.assign(d.opclasses.begin(), d.opclasses.end());
   def.collations.assign(d.collations.begin(), d.collations.end());
   def.options.assign(d.options.begin(), d.options.end());
-  def.expressions = d.expressions;
-  def.predicate = d.predicate;
-  const auto [it, inserted] = ids_.emplace(std::move(def), static_cast<std::uint32_t>(definitions_.size()));
-  if (inserted)
+  def.expressions.assign(d.expressions);
+  def.predicate.assign(d.predicate);
+  auto it = ids_.find(def);
+  if (it == ids_.end()) {
+    it = ids_.emplace(def, static_cast<std::uint32_t>(definitions_.size())).first;
     definitions_.push_back(&it->first);
+  }
 
   IndexUsage u;
   u.details.index = d.index;

@@ -127,6 +127,7 @@ private:
   bool grouped_ = false; // rows_ sorted by table, each table's in the order read
   std::unordered_map<Definition, std::uint32_t, DefinitionHash> ids_;
   std::vector<const Definition *> definitions_; // by id, pointing into ids_
+  Definition scratch_;                          // the definition being looked up
   // The positions in rows_ of the indexes covering each foreign key that has any, in the keys' order: those of the
   // c-th from covering_first_[c] to covering_first_[c + 1].
   std::vector<std::uint32_t> covering_, covering_first_;
