@@ -1,19 +1,16 @@
 #include "health/index_usage.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <numeric>
 #include <stdexcept>
 #include <tuple>
-#include <unordered_map>
-
-#include <fmt/format.h>
 
 #include "catalog/fk_predicate.hpp"
 #include "catalog/indexes.hpp"
 #include "catalog/names.hpp"
 #include "core/bloat.hpp"
 #include "core/fk_coverage.hpp"
-#include "core/units.hpp"
 #include "pg/barrier.hpp"
 #include "pg/fmgr_call.hpp"
 #include "pg/srf.hpp"
@@ -26,37 +23,184 @@ extern "C" {
 }
 
 namespace pgo::health {
-namespace {
 
-constexpr std::int64_t kBloatReportBytes = 10 * 1024 * 1024;
+using Definition = IndexUsageInput::Definition;
 
-core::IndexShape shape_of(const catalog::IndexDetails &d) {
-  core::IndexShape s;
-  s.index_oid = d.index;
-  s.am = d.access_method == BTREE_AM_OID  ? core::AccessMethod::Btree
-         : d.access_method == HASH_AM_OID ? core::AccessMethod::Hash
-                                          : core::AccessMethod::Other;
-  s.valid = d.valid;
-  s.ready = d.ready;
-  s.partial = d.partial();
-  s.key_columns.assign(d.columns.begin(), d.columns.begin() + std::min<long>(d.key_count, d.columns.size()));
-  return s;
+// ---- the rows' texts, built when asked for
+
+std::string IndexUsageNames::name_of(Oid relid) const {
+  return catalog::qualified_name(*classes, relid).value_or(std::to_string(relid));
 }
 
-// Everything that makes two indexes interchangeable (PostgreSQL would answer the same queries with either): the key
-// columns with their operator classes, collations and options, the INCLUDE columns (they serve index-only scans),
-// expressions and predicate.
-// Compared field by field, without copying them.
-bool same_identity(const catalog::IndexDetails &a, const catalog::IndexDetails &b) {
-  return a.table == b.table && a.access_method == b.access_method && a.key_count == b.key_count &&
+std::string IndexUsageNames::foreign_key_name(std::uint32_t covered) const {
+  const std::uint32_t first = covered == 0 ? 0 : foreign_key_name_ends.at(covered - 1);
+  return foreign_key_names.substr(first, foreign_key_name_ends.at(covered) - first);
+}
+
+core::IndexFindingInput IndexUsage::finding_input() const {
+  core::IndexFindingInput in;
+  in.finding = finding;
+  if (finding == core::IndexFinding::None)
+    return in;
+  in.index = names->name_of(details.index);
+  in.partitioned = details.partitioned;
+  in.bytes = bytes;
+  in.bloat_bytes = bloat;
+  if (finding == core::IndexFinding::DropDuplicate)
+    in.replacement = names->name_of(duplicate_of);
+  else if (finding == core::IndexFinding::DropRedundant)
+    in.replacement = names->name_of(redundant_with);
+  return in;
+}
+
+std::string IndexUsage::recommendation() const { return core::index_finding_recommendation(finding_input()); }
+
+std::string IndexUsage::sql() const { return core::index_finding_sql(finding_input()); }
+
+std::string IndexUsage::kept_because() const {
+  switch (kept) {
+  case core::KeptReason::OnlyIndexLeftForForeignKey:
+    return core::kept_reason_text(kept, names->foreign_key_name(kept_foreign_key));
+  case core::KeptReason::AttachedToPartitioned:
+    return core::kept_reason_text(kept, names->name_of(parent_index));
+  case core::KeptReason::ConstraintNeedsIt: {
+    const auto name = names->constraint_names.find(details.index);
+    return core::kept_reason_text(kept, name == names->constraint_names.end() ? std::string() : name->second,
+                                  constraint_type);
+  }
+  default:
+    return core::kept_reason_text(kept);
+  }
+}
+
+// ---- the indexes as they are read
+
+bool operator==(const Definition &a, const Definition &b) {
+  return a.access_method == b.access_method && a.key_count == b.key_count &&
          a.nulls_not_distinct == b.nulls_not_distinct && a.columns == b.columns && a.opclasses == b.opclasses &&
          a.collations == b.collations && a.options == b.options && a.expressions == b.expressions &&
          a.predicate == b.predicate;
 }
 
+std::size_t IndexUsageInput::DefinitionHash::operator()(const Definition &d) const {
+  std::size_t h = std::hash<Oid>()(d.access_method);
+  const auto mix = [&h](std::size_t v) { h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2); };
+  mix(static_cast<std::size_t>(d.key_count));
+  mix(d.nulls_not_distinct);
+  for (std::int16_t c : d.columns)
+    mix(static_cast<std::size_t>(static_cast<std::uint16_t>(c)));
+  for (Oid o : d.opclasses)
+    mix(o);
+  for (Oid o : d.collations)
+    mix(o);
+  for (std::int16_t o : d.options)
+    mix(static_cast<std::size_t>(static_cast<std::uint16_t>(o)));
+  mix(std::hash<std::string>()(d.expressions));
+  mix(std::hash<std::string>()(d.predicate));
+  return h;
+}
+
+IndexUsageInput::IndexUsageInput(const catalog::ClassCatalog &classes)
+    : classes_(classes), names_(std::make_shared<IndexUsageNames>()) {
+  names_->classes = &classes;
+}
+
+void IndexUsageInput::add(const catalog::IndexDetails &d) {
+  if (grouped_)
+    throw std::logic_error("pg_optimize: index_usage took an index after its foreign keys");
+  // Filled in place and looked up; copied only when new (most indexes share a definition with others).
+  Definition &def = scratch_;
+  def.access_method = d.access_method;
+  def.key_count = d.key_count;
+  def.nulls_not_distinct = d.nulls_not_distinct;
+  def.columns.assign(d.columns.begin(), d.columns.end());
+  def.opclasses.assign(d.opclasses.begin(), d.opclasses.end());
+  def.collations.assign(d.collations.begin(), d.collations.end());
+  def.options.assign(d.options.begin(), d.options.end());
+  def.expressions.assign(d.expressions);
+  def.predicate.assign(d.predicate);
+  auto it = ids_.find(def);
+  if (it == ids_.end()) {
+    it = ids_.emplace(def, static_cast<std::uint32_t>(definitions_.size())).first;
+    definitions_.push_back(&it->first);
+  }
+
+  IndexUsage u;
+  u.details.index = d.index;
+  u.details.table = d.table;
+  u.details.unique = d.unique;
+  u.details.primary = d.primary;
+  u.details.valid = d.valid;
+  u.details.partitioned = d.partitioned;
+  u.parent_index = d.parent_index;
+  u.definition = it->second;
+  if (d.constraint_backed()) {
+    u.constraint_type = d.constraint_type != 0 ? d.constraint_type : '?';
+    if (!d.primary) // a primary key's reason is "primary key"; the others name their constraint
+      names_->constraint_names.emplace(d.index, d.constraint_name);
+  }
+  u.exclusion = d.exclusion;
+  u.replica_identity = d.replica_identity;
+  u.immediate = d.immediate;
+  u.ready = d.ready;
+  u.names = names_;
+  rows_.push_back(std::move(u));
+}
+
+std::unordered_set<Oid> IndexUsageInput::indexed_tables() const {
+  std::unordered_set<Oid> result;
+  for (const IndexUsage &u : rows_)
+    if (definitions_[u.definition]->access_method == BTREE_AM_OID)
+      result.insert(u.details.table);
+  return result;
+}
+
+std::unordered_set<Oid> indexed_tables(const std::vector<catalog::IndexDetails> &details) {
+  std::unordered_set<Oid> result;
+  for (const catalog::IndexDetails &d : details)
+    if (d.access_method == BTREE_AM_OID)
+      result.insert(d.table);
+  return result;
+}
+
+// ---- the judgement
+
+namespace {
+
+constexpr std::int64_t kBloatReportBytes = 10 * 1024 * 1024;
+
+// An index as the judgement compares it: its row and its definition.
+struct Judged {
+  const IndexUsage &row;
+  const Definition &def;
+};
+
+core::IndexShape shape_of(const Judged &x) {
+  core::IndexShape s;
+  s.index_oid = x.row.details.index;
+  s.am = x.def.access_method == BTREE_AM_OID  ? core::AccessMethod::Btree
+         : x.def.access_method == HASH_AM_OID ? core::AccessMethod::Hash
+                                              : core::AccessMethod::Other;
+  s.valid = x.row.details.valid;
+  s.ready = x.row.ready;
+  s.partial = x.def.partial();
+  s.key_columns.assign(x.def.columns.begin(),
+                       x.def.columns.begin() +
+                           std::min<long>(x.def.key_count, static_cast<long>(x.def.columns.size())));
+  return s;
+}
+
+// Everything that makes two indexes interchangeable (PostgreSQL would answer the same queries with either): the key
+// columns with their operator classes, collations and options, the INCLUDE columns (they serve index-only scans),
+// expressions and predicate. Equal definitions share one id.
+bool same_identity(const Judged &a, const Judged &b) {
+  return a.row.details.table == b.row.details.table && a.row.definition == b.row.definition;
+}
+
 // a's key columns (with their operator classes, collations and options) are a strict leading prefix of b's.
-bool is_strict_prefix(const catalog::IndexDetails &a, const catalog::IndexDetails &b) {
-  if (a.key_count >= b.key_count || a.access_method != b.access_method || a.table != b.table)
+bool is_strict_prefix(const Judged &x, const Judged &y) {
+  const Definition &a = x.def, &b = y.def;
+  if (a.key_count >= b.key_count || a.access_method != b.access_method || x.row.details.table != y.row.details.table)
     return false;
   for (int i = 0; i < a.key_count; i++) {
     const auto k = static_cast<std::size_t>(i);
@@ -72,7 +216,7 @@ bool is_strict_prefix(const catalog::IndexDetails &a, const catalog::IndexDetail
   return true;
 }
 
-std::optional<std::int64_t> btree_bloat(const catalog::ClassRow &index, const catalog::IndexDetails &d,
+std::optional<std::int64_t> btree_bloat(const catalog::ClassRow &index, const Definition &d,
                                         const std::vector<catalog::ColumnFacts> &table_columns) {
   if (d.access_method != BTREE_AM_OID || !d.expressions.empty())
     return std::nullopt;
@@ -104,184 +248,223 @@ std::optional<std::int64_t> btree_bloat(const catalog::ClassRow &index, const ca
   return estimate->estimated_bloat_bytes;
 }
 
-} // namespace
-
-std::unordered_set<Oid> indexed_tables(const std::vector<catalog::IndexDetails> &details) {
-  std::unordered_set<Oid> result;
-  for (const catalog::IndexDetails &d : details)
-    if (d.access_method == BTREE_AM_OID)
-      result.insert(d.table);
-  return result;
-}
-
-std::unordered_set<Oid> indexed_tables(const std::vector<IndexUsage> &rows) {
-  std::unordered_set<Oid> result;
-  for (const IndexUsage &u : rows)
-    if (u.details.access_method == BTREE_AM_OID)
-      result.insert(u.details.table);
-  return result;
-}
-
-namespace {
-
 // May `dup` go when `keeper`, identical in definition, stays? Not when a constraint or the replica identity needs
 // it, nor when it is attached to a partitioned index; a unique one only for a keeper that enforces the same
 // uniqueness (unique, NULLS NOT DISTINCT alike, checked at least as soon).
-bool may_drop_as_duplicate(const catalog::IndexDetails &dup, const catalog::IndexDetails &keeper) {
-  if (dup.constraint_backed() || dup.primary || dup.exclusion || dup.replica_identity || dup.attached() ||
-      !keeper.valid)
+bool may_drop_as_duplicate(const Judged &dup, const Judged &keeper) {
+  const IndexUsage &d = dup.row, &k = keeper.row;
+  if (d.constraint_backed() || d.details.primary || d.exclusion || d.replica_identity || d.attached() ||
+      !k.details.valid)
     return false;
-  if (!dup.unique)
+  if (!d.details.unique)
     return true;
-  return keeper.unique && keeper.nulls_not_distinct == dup.nulls_not_distinct && (keeper.immediate || !dup.immediate);
+  return k.details.unique && keeper.def.nulls_not_distinct == dup.def.nulls_not_distinct &&
+         (k.immediate || !d.immediate);
 }
 
 // Every column `a` stores (key and INCLUDE) is stored by `b` too: index-only scans on a work on b.
-bool stores_columns_of(const catalog::IndexDetails &a, const catalog::IndexDetails &b) {
+bool stores_columns_of(const Definition &a, const Definition &b) {
   return std::all_of(a.columns.begin(), a.columns.end(), [&](std::int16_t column) {
     return std::find(b.columns.begin(), b.columns.end(), column) != b.columns.end();
   });
 }
 
-bool may_be_redundant(const catalog::IndexDetails &d) {
-  return d.access_method == BTREE_AM_OID && !d.enforces_constraint() && !d.constraint_backed() && !d.partial() &&
-         d.expressions.empty() && !d.attached();
+bool may_be_redundant(const Judged &x) {
+  return x.def.access_method == BTREE_AM_OID && !x.row.enforces_constraint() && !x.row.constraint_backed() &&
+         !x.def.partial() && x.def.expressions.empty() && !x.row.attached();
 }
 
-// Positions in the rows, a run of a sorted vector.
-struct Positions {
-  const std::size_t *first;
-  const std::size_t *last;
-  const std::size_t *begin() const { return first; }
-  const std::size_t *end() const { return last; }
+bool may_replace(const Judged &shorter, const Judged &longer) {
+  return longer.row.details.index != shorter.row.details.index && longer.row.details.valid && !longer.def.partial() &&
+         is_strict_prefix(shorter, longer) && stores_columns_of(shorter.def, longer.def);
+}
+
+// Sorts the rows stably, rows that compare equal kept in their order, without std::stable_sort's buffer of as many
+// rows again: the positions are sorted, then each row moves once into place.
+template <typename Less> void sort_rows(std::vector<IndexUsage> &rows, Less less) {
+  std::vector<std::uint32_t> order(rows.size());
+  std::iota(order.begin(), order.end(), std::uint32_t{0});
+  std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+    return less(rows[a], rows[b]) || (!less(rows[b], rows[a]) && a < b);
+  });
+  for (std::size_t start = 0; start < order.size(); start++) { // follow each cycle of the permutation
+    if (order[start] == start)
+      continue;
+    IndexUsage first = std::move(rows[start]);
+    std::size_t at = start;
+    for (std::size_t from = order[at]; from != start; from = order[at]) {
+      rows[at] = std::move(rows[from]);
+      order[at] = static_cast<std::uint32_t>(at);
+      at = from;
+    }
+    rows[at] = std::move(first);
+    order[at] = static_cast<std::uint32_t>(at);
+  }
+}
+
+// The rows of one table: a run of the rows sorted by table.
+struct Run {
+  std::size_t first = 0, last = 0;
   bool empty() const { return first == last; }
 };
 
-bool may_replace(const catalog::IndexDetails &shorter, const catalog::IndexDetails &longer) {
-  return longer.index != shorter.index && longer.valid && !longer.partial() && is_strict_prefix(shorter, longer) &&
-         stores_columns_of(shorter, longer);
+Run run_at(const std::vector<IndexUsage> &rows, std::size_t i) {
+  Run run{i, i + 1};
+  while (run.first > 0 && rows[run.first - 1].details.table == rows[i].details.table)
+    run.first--;
+  while (run.last < rows.size() && rows[run.last].details.table == rows[i].details.table)
+    run.last++;
+  return run;
+}
+
+Run rows_of_table(const std::vector<IndexUsage> &rows, Oid table) {
+  const auto found =
+      std::lower_bound(rows.begin(), rows.end(), table, [](const IndexUsage &u, Oid t) { return u.details.table < t; });
+  if (found == rows.end() || found->details.table != table)
+    return Run{};
+  return run_at(rows, static_cast<std::size_t>(found - rows.begin()));
 }
 
 } // namespace
 
-std::vector<IndexUsage> index_usage(const catalog::ClassCatalog &classes, const catalog::Inheritance &inheritance,
-                                    std::vector<catalog::IndexDetails> details,
-                                    const std::vector<catalog::ForeignKey> &foreign_keys,
-                                    const catalog::ColumnCatalog &columns, const catalog::RelationStatistics &stats,
-                                    catalog::RelationSizer &sizer) {
-  std::vector<IndexUsage> result;
-  result.reserve(details.size());
-  for (catalog::IndexDetails &d : details) {
-    IndexUsage u;
-    u.details = std::move(d);
-    result.push_back(std::move(u));
-  }
-  std::vector<catalog::IndexDetails>().swap(details); // the moved-from shells: a quarter of the rows' memory
-  judge_index_usage(classes, inheritance, result, foreign_keys, columns, stats, sizer);
-  return result;
+// Indexes are compared only with those of their own table: each table's rows together, in the order they were read
+// (every choice of the judgement that takes the first match takes it in that order), so a table's rows are a run.
+void IndexUsageInput::group_by_table() {
+  if (grouped_)
+    return;
+  sort_rows(rows_, [](const IndexUsage &a, const IndexUsage &b) { return a.details.table < b.details.table; });
+  grouped_ = true;
 }
 
-void judge_index_usage(const catalog::ClassCatalog &classes, const catalog::Inheritance &inheritance,
-                       std::vector<IndexUsage> &result, const std::vector<catalog::ForeignKey> &foreign_keys,
-                       const catalog::ColumnCatalog &columns, const catalog::RelationStatistics &stats,
-                       catalog::RelationSizer &sizer) {
-  // Row positions by table (each table's in scan order) and by index, sorted, instead of hash maps of vectors.
-  std::vector<std::size_t> by_table_order(result.size());
-  for (std::size_t i = 0; i < result.size(); i++)
-    by_table_order[i] = i;
-  std::stable_sort(by_table_order.begin(), by_table_order.end(),
-                   [&](std::size_t a, std::size_t b) { return result[a].details.table < result[b].details.table; });
-  auto members_of = [&](Oid table) {
-    const auto first = std::lower_bound(by_table_order.begin(), by_table_order.end(), table,
-                                        [&](std::size_t i, Oid t) { return result[i].details.table < t; });
-    const auto last = std::upper_bound(first, by_table_order.end(), table,
-                                       [&](Oid t, std::size_t i) { return t < result[i].details.table; });
-    return Positions{by_table_order.data() + (first - by_table_order.begin()),
-                     by_table_order.data() + (last - by_table_order.begin())};
-  };
-  std::vector<std::pair<Oid, std::size_t>> by_index;
-  by_index.reserve(result.size());
-  for (std::size_t i = 0; i < result.size(); i++)
-    by_index.emplace_back(result[i].details.index, i);
-  std::sort(by_index.begin(), by_index.end());
-  auto position_of = [&](Oid index) {
-    const auto found = std::lower_bound(by_index.begin(), by_index.end(), std::make_pair(index, std::size_t{0}));
-    if (found == by_index.end() || found->first != index)
-      throw std::out_of_range("pg_optimize: index_usage lost track of an index");
-    return found->second;
-  };
-  auto name_of = [&](Oid relid) { return catalog::qualified_name(classes, relid).value_or(std::to_string(relid)); };
-
-  // Sizes and scans. A partitioned index has neither storage nor statistics of its own: it is what its partitions'
-  // indexes are, summed over the leaves of its tree.
-  for (IndexUsage &u : result) {
-    const catalog::IndexDetails &d = u.details;
-    if (!d.partitioned) {
-      u.bytes = sizer.unlocked_relation_bytes(d.index);
-      u.activity = stats.index(d.index);
-      continue;
-    }
-    for (Oid leaf : inheritance.leaves_of(d.index)) {
-      if (leaf == d.index)
-        continue;
-      u.bytes += sizer.unlocked_relation_bytes(leaf);
-      const catalog::IndexActivity a = stats.index(leaf);
-      u.activity.scans += a.scans;
-      u.activity.tuples_read += a.tuples_read;
-      u.activity.tuples_fetched += a.tuples_fetched;
-      u.activity.blocks_read += a.blocks_read;
-      u.activity.blocks_hit += a.blocks_hit;
-    }
-  }
-
-  // The indexes covering each foreign key (partial ones when the key's lookup implies their predicate).
-  std::vector<std::vector<std::size_t>> covering_of(foreign_keys.size());
-  for (std::size_t k = 0; k < foreign_keys.size(); k++) {
-    const Positions table = members_of(foreign_keys[k].table);
+void IndexUsageInput::cover_foreign_keys(const std::vector<catalog::ForeignKey> &foreign_keys) {
+  group_by_table();
+  covering_.clear();
+  covering_first_.clear();
+  names_->foreign_key_names.clear();
+  names_->foreign_key_name_ends.clear();
+  for (const catalog::ForeignKey &fk : foreign_keys) {
+    const Run table = rows_of_table(rows_, fk.table);
     if (table.empty())
       continue;
-    const core::PredicateProof proof = catalog::fk_predicate_proof(foreign_keys[k].table, foreign_keys[k].columns);
-    for (std::size_t i : table)
-      if (core::index_covers_foreign_key(shape_of(result[i].details), foreign_keys[k].columns, proof))
-        covering_of[k].push_back(i);
+    // The indexes covering it (partial ones when the key's lookup implies their predicate).
+    const std::size_t before = covering_.size();
+    const core::PredicateProof proof = catalog::fk_predicate_proof(fk.table, fk.columns);
+    for (std::size_t i = table.first; i < table.last; i++)
+      if (core::index_covers_foreign_key(shape_of(Judged{rows_[i], *definitions_[rows_[i].definition]}), fk.columns,
+                                         proof))
+        covering_.push_back(static_cast<std::uint32_t>(i));
+    if (covering_.size() == before)
+      continue;
+    covering_first_.push_back(static_cast<std::uint32_t>(before));
+    names_->foreign_key_names += fk.name;
+    names_->foreign_key_name_ends.push_back(static_cast<std::uint32_t>(names_->foreign_key_names.size()));
   }
+  covering_first_.push_back(static_cast<std::uint32_t>(covering_.size()));
+}
+
+void IndexUsageInput::count_scans(const catalog::Inheritance &inheritance, const catalog::RelationStatistics &stats) {
+  auto add = [](IndexUsage::Activity &to, const catalog::IndexActivity &a) {
+    to.scans += a.scans;
+    to.tuples_read += a.tuples_read;
+    to.blocks_read += a.blocks_read;
+    to.blocks_hit += a.blocks_hit;
+  };
+  for (IndexUsage &u : rows_) {
+    u.activity = {};
+    if (!u.details.partitioned) {
+      add(u.activity, stats.index(u.details.index));
+      continue;
+    }
+    for (Oid leaf : inheritance.leaves_of(u.details.index))
+      if (leaf != u.details.index)
+        add(u.activity, stats.index(leaf));
+  }
+}
+
+void IndexUsageInput::measure_sizes(const catalog::Inheritance &inheritance, catalog::RelationSizer &sizer) {
+  for (IndexUsage &u : rows_) {
+    if (!u.details.partitioned) {
+      u.bytes = sizer.unlocked_relation_bytes(u.details.index);
+      continue;
+    }
+    u.bytes = 0;
+    for (Oid leaf : inheritance.leaves_of(u.details.index))
+      if (leaf != u.details.index)
+        u.bytes += sizer.unlocked_relation_bytes(leaf);
+  }
+}
+
+std::vector<IndexUsage> judge_index_usage(IndexUsageInput input, const catalog::ColumnCatalog &columns) {
+  input.group_by_table();
+  if (input.covering_first_.empty())
+    throw std::logic_error("pg_optimize: index_usage was judged before its foreign keys were covered");
+  const catalog::ClassCatalog &classes = input.classes_;
+  std::vector<IndexUsage> result = std::move(input.rows_);
+  const std::vector<const Definition *> &definitions = input.definitions_;
+  const std::vector<std::uint32_t> &covering = input.covering_;
+  const std::vector<std::uint32_t> &covering_first = input.covering_first_;
+  const std::size_t covered_keys = covering_first.size() - 1;
+  auto at = [&](std::size_t i) { return Judged{result[i], *definitions[result[i].definition]}; };
+
+  std::vector<std::uint32_t> run_first(result.size()), run_last(result.size());
+  for (std::size_t first = 0, last = 0; first < result.size(); first = last) {
+    last = run_at(result, first).last;
+    for (std::size_t i = first; i < last; i++) {
+      run_first[i] = static_cast<std::uint32_t>(first);
+      run_last[i] = static_cast<std::uint32_t>(last);
+    }
+  }
+  auto run_of = [&](std::size_t i) { return Run{run_first[i], run_last[i]}; };
+  // An index of row i's table.
+  auto position_of = [&](std::size_t i, Oid index) {
+    const Run run = run_of(i);
+    for (std::size_t j = run.first; j < run.last; j++)
+      if (result[j].details.index == index)
+        return j;
+    throw std::out_of_range("pg_optimize: index_usage lost track of an index");
+  };
+  auto covering_of = [&](std::size_t c) { return Run{covering_first[c], covering_first[c + 1]}; };
 
   // Duplicates: identical definitions on one table. The keeper is the one a constraint needs, then the primary
   // key, an attached one, one that enforces something, an immediate one, a valid one, the oldest.
-  auto keep_rank = [](const catalog::IndexDetails &d) {
-    return std::make_tuple(!d.constraint_backed(), !d.primary, !d.attached(), !d.enforces_constraint(), !d.immediate,
-                           !d.valid, d.index);
+  auto keep_rank = [](const IndexUsage &u) {
+    return std::make_tuple(!u.constraint_backed(), !u.details.primary, !u.attached(), !u.enforces_constraint(),
+                           !u.immediate, !u.details.valid, u.details.index);
   };
-  // Identical indexes are on one table: each table's few indexes are compared with each other.
   for (std::size_t i = 0; i < result.size(); i++) {
     std::size_t keep = i;
-    for (std::size_t j : members_of(result[i].details.table))
-      if (j != i && same_identity(result[j].details, result[i].details) &&
-          keep_rank(result[j].details) < keep_rank(result[keep].details))
+    const Run run = run_of(i);
+    for (std::size_t j = run.first; j < run.last; j++)
+      if (j != i && same_identity(at(j), at(i)) && keep_rank(result[j]) < keep_rank(result[keep]))
         keep = j;
-    if (keep != i && may_drop_as_duplicate(result[i].details, result[keep].details))
+    if (keep != i && may_drop_as_duplicate(at(i), at(keep)))
       result[i].duplicate_of = result[keep].details.index;
   }
 
-  for (IndexUsage &u : result) {
-    const catalog::IndexDetails &d = u.details;
-    u.unused = u.activity.scans == 0 && !d.enforces_constraint() && !d.constraint_backed() && !d.attached();
+  for (std::size_t i = 0; i < result.size(); i++) {
+    IndexUsage &u = result[i];
+    const Judged x = at(i);
+    u.unused = u.activity.scans == 0 && !u.enforces_constraint() && !u.constraint_backed() && !u.attached();
     // Redundant: a strict leading prefix of another usable, non-partial btree index that stores its columns.
-    if (may_be_redundant(d) && !OidIsValid(u.duplicate_of)) {
-      for (std::size_t other : members_of(d.table))
-        if (may_replace(d, result[other].details)) {
+    if (may_be_redundant(x) && !OidIsValid(u.duplicate_of)) {
+      const Run run = run_of(i);
+      for (std::size_t other = run.first; other < run.last; other++)
+        if (may_replace(x, at(other))) {
           u.redundant_with = result[other].details.index;
           break;
         }
     }
-    if (const catalog::ClassRow *row = classes.find(d.index); row != nullptr && !d.partitioned)
-      u.bloat_bytes = btree_bloat(*row, d, columns.columns_of(d.table));
+    if (const catalog::ClassRow *row = classes.find(u.details.index); row != nullptr && !u.details.partitioned) {
+      const std::optional<std::int64_t> bloat = btree_bloat(*row, x.def, columns.columns_of(u.details.table));
+      u.has_bloat = bloat.has_value();
+      u.bloat = bloat.value_or(0);
+    }
   }
 
   // The whole set of drops at once. An index is dropped for being invalid, unused, a duplicate or redundant; never
   // when attached to a partitioned index (the partitioned one carries the advice) or backing a constraint.
   auto droppable = [](const IndexUsage &u) {
-    if (u.details.attached() || u.details.constraint_backed())
+    if (u.attached() || u.constraint_backed())
       return false;
     return !u.details.valid || OidIsValid(u.duplicate_of) || OidIsValid(u.redundant_with) || u.unused;
   };
@@ -290,15 +473,18 @@ void judge_index_usage(const catalog::ClassCatalog &classes, const catalog::Inhe
     drop[i] = droppable(result[i]);
 
   // Every foreign key keeps one covering index: when all are up for dropping, the one the others defer to stays.
-  for (const std::vector<std::size_t> &covering : covering_of) {
-    if (covering.empty() || !std::all_of(covering.begin(), covering.end(), [&](std::size_t i) { return drop[i]; }))
+  for (std::size_t c = 0; c < covered_keys; c++) {
+    const Run fk = covering_of(c);
+    if (!std::all_of(covering.begin() + fk.first, covering.begin() + fk.last, [&](std::size_t i) { return drop[i]; }))
       continue;
-    const auto keep = std::min_element(covering.begin(), covering.end(), [&](std::size_t a, std::size_t b) {
-      const IndexUsage &x = result[a], &y = result[b];
-      return std::make_tuple(!x.details.valid, OidIsValid(x.duplicate_of), OidIsValid(x.redundant_with), x.bytes,
-                             x.details.index) < std::make_tuple(!y.details.valid, OidIsValid(y.duplicate_of),
-                                                                OidIsValid(y.redundant_with), y.bytes, y.details.index);
-    });
+    const auto keep =
+        std::min_element(covering.begin() + fk.first, covering.begin() + fk.last, [&](std::size_t a, std::size_t b) {
+          const IndexUsage &x = result[a], &y = result[b];
+          return std::make_tuple(!x.details.valid, OidIsValid(x.duplicate_of), OidIsValid(x.redundant_with), x.bytes,
+                                 x.details.index) < std::make_tuple(!y.details.valid, OidIsValid(y.duplicate_of),
+                                                                    OidIsValid(y.redundant_with), y.bytes,
+                                                                    y.details.index);
+        });
     IndexUsage &kept = result[*keep];
     drop[*keep] = false;
     kept.unused = false;
@@ -306,13 +492,18 @@ void judge_index_usage(const catalog::ClassCatalog &classes, const catalog::Inhe
     kept.redundant_with = InvalidOid;
     kept.serves_foreign_key = true;
   }
-  for (std::size_t k = 0; k < covering_of.size(); k++) {
-    std::vector<std::size_t> left;
-    for (std::size_t i : covering_of[k])
-      if (!drop[i])
-        left.push_back(i);
-    if (left.size() == 1 && result[left.front()].kept_because.empty())
-      result[left.front()].kept_because = fmt::format("the only index left for foreign key {}", foreign_keys[k].name);
+  for (std::size_t c = 0; c < covered_keys; c++) {
+    const Run fk = covering_of(c);
+    std::size_t left = 0, last_left = 0;
+    for (std::size_t k = fk.first; k < fk.last; k++)
+      if (!drop[covering[k]]) {
+        left++;
+        last_left = covering[k];
+      }
+    if (left == 1 && result[last_left].kept == core::KeptReason::None) {
+      result[last_left].kept = core::KeptReason::OnlyIndexLeftForForeignKey;
+      result[last_left].kept_foreign_key = static_cast<std::uint32_t>(c);
+    }
   }
 
   // A duplicate or redundant index goes only if what replaces it stays. When that one is dropped too (unused, say,
@@ -324,19 +515,20 @@ void judge_index_usage(const catalog::ClassCatalog &classes, const catalog::Inhe
       IndexUsage &u = result[i];
       if (!drop[i])
         continue;
-      if (OidIsValid(u.duplicate_of) && drop[position_of(u.duplicate_of)]) {
+      const Run run = run_of(i);
+      if (OidIsValid(u.duplicate_of) && drop[position_of(i, u.duplicate_of)]) {
         u.duplicate_of = InvalidOid;
-        for (std::size_t other : members_of(u.details.table))
-          if (other != i && !drop[other] && same_identity(result[other].details, u.details) &&
-              may_drop_as_duplicate(u.details, result[other].details)) {
+        for (std::size_t other = run.first; other < run.last; other++)
+          if (other != i && !drop[other] && same_identity(at(other), at(i)) &&
+              may_drop_as_duplicate(at(i), at(other))) {
             u.duplicate_of = result[other].details.index;
             break;
           }
       }
-      if (OidIsValid(u.redundant_with) && drop[position_of(u.redundant_with)]) {
+      if (OidIsValid(u.redundant_with) && drop[position_of(i, u.redundant_with)]) {
         u.redundant_with = InvalidOid;
-        for (std::size_t other : members_of(u.details.table))
-          if (!drop[other] && may_replace(u.details, result[other].details)) {
+        for (std::size_t other = run.first; other < run.last; other++)
+          if (!drop[other] && may_replace(at(i), at(other))) {
             u.redundant_with = result[other].details.index;
             break;
           }
@@ -344,119 +536,95 @@ void judge_index_usage(const catalog::ClassCatalog &classes, const catalog::Inhe
       if (!droppable(u)) {
         drop[i] = false;
         changed = true;
-        if (u.kept_because.empty())
-          u.kept_because = "the indexes that would serve its lookups instead are advised for dropping";
+        if (u.kept == core::KeptReason::None)
+          u.kept = core::KeptReason::ReplacementsDropped;
       }
     }
   }
 
   for (std::size_t i = 0; i < result.size(); i++) {
     IndexUsage &u = result[i];
-    const catalog::IndexDetails &d = u.details;
-    if (u.kept_because.empty()) {
-      if (d.attached())
-        u.kept_because =
-            fmt::format("attached to partitioned index {} (advice goes to that one)", name_of(d.parent_index));
-      else if (d.primary)
-        u.kept_because = "primary key";
-      else if (d.constraint_backed())
-        u.kept_because = fmt::format("{} {} needs it",
-                                     d.constraint_type == 'f'   ? "foreign key"
-                                     : d.constraint_type == 'x' ? "exclusion constraint"
-                                                                : "constraint",
-                                     d.constraint_name);
-      else if (d.exclusion)
-        u.kept_because = "exclusion constraint";
-      else if (d.replica_identity)
-        u.kept_because = "replica identity";
-      else if (d.unique)
-        u.kept_because = "enforces uniqueness";
+    if (u.kept == core::KeptReason::None) {
+      if (u.attached())
+        u.kept = core::KeptReason::AttachedToPartitioned;
+      else if (u.details.primary)
+        u.kept = core::KeptReason::PrimaryKey;
+      else if (u.constraint_backed())
+        u.kept = core::KeptReason::ConstraintNeedsIt;
+      else if (u.exclusion)
+        u.kept = core::KeptReason::ExclusionConstraint;
+      else if (u.replica_identity)
+        u.kept = core::KeptReason::ReplicaIdentity;
+      else if (u.details.unique)
+        u.kept = core::KeptReason::EnforcesUniqueness;
       else if (u.serves_foreign_key)
-        u.kept_because = "the only index of a foreign key";
+        u.kept = core::KeptReason::OnlyIndexOfForeignKey;
     }
-    if (drop[i])
-      u.kept_because.clear();
+    if (drop[i]) {
+      u.kept = core::KeptReason::None;
+      u.finding = !u.details.valid               ? core::IndexFinding::DropInvalid
+                  : OidIsValid(u.duplicate_of)   ? core::IndexFinding::DropDuplicate
+                  : OidIsValid(u.redundant_with) ? core::IndexFinding::DropRedundant
+                                                 : core::IndexFinding::DropUnused;
+      continue;
+    }
+    u.unused = u.unused && !u.serves_foreign_key && u.kept == core::KeptReason::None;
+    u.duplicate_of = InvalidOid;
+    u.redundant_with = InvalidOid;
+    if (u.details.valid && !u.details.partitioned && u.has_bloat && u.bloat >= kBloatReportBytes &&
+        u.bloat * 2 >= u.bytes)
+      u.finding = core::IndexFinding::Reindex;
+  }
 
-    if (!drop[i]) {
-      u.unused = u.unused && !u.serves_foreign_key && u.kept_because.empty();
-      u.duplicate_of = InvalidOid;
-      u.redundant_with = InvalidOid;
-      if (d.valid && !d.partitioned && u.bloat_bytes && *u.bloat_bytes >= kBloatReportBytes &&
-          *u.bloat_bytes * 2 >= u.bytes) {
-        const std::string name = name_of(d.index);
-        u.recommendation =
-            fmt::format("about {} of bloat: REINDEX INDEX CONCURRENTLY {};", core::pretty_bytes(*u.bloat_bytes), name);
-        u.sql = fmt::format("REINDEX INDEX CONCURRENTLY {};", name);
-      }
-      continue;
-    }
-    const std::string name = name_of(d.index);
-    // PostgreSQL refuses CONCURRENTLY for a partitioned index; a plain DROP takes its partitions' indexes along.
-    const std::string drop_sql =
-        d.partitioned ? fmt::format("DROP INDEX {};", name) : fmt::format("DROP INDEX CONCURRENTLY {};", name);
-    const char *tree = d.partitioned ? " (a partitioned index: the drop removes its partitions' indexes too and "
-                                       "locks the tables briefly)"
-                                     : "";
-    u.sql = drop_sql;
-    if (!d.valid)
-      u.recommendation = fmt::format("invalid: left by a failed CREATE INDEX or REINDEX CONCURRENTLY, maintained on "
-                                     "every write and never used; remove it with {} and build it again once the "
-                                     "cause (duplicate keys, a cancelled build) is fixed{}",
-                                     drop_sql, tree);
-    else if (OidIsValid(u.duplicate_of))
-      u.recommendation = fmt::format("duplicate of {}: {}{}", name_of(u.duplicate_of), drop_sql, tree);
-    else if (OidIsValid(u.redundant_with))
-      u.recommendation = fmt::format("its columns lead {}, which serves the same lookups: {}{}",
-                                     name_of(u.redundant_with), drop_sql, tree);
-    else
-      u.recommendation = fmt::format("never scanned since the statistics were reset ({} to maintain on every write): "
-                                     "{}{}",
-                                     core::pretty_bytes(u.bytes), drop_sql, tree);
-  }
-  // Biggest first. A row is large (definitions, advice): sort the positions, then move each row once into place.
-  std::vector<std::size_t> order(result.size());
-  std::iota(order.begin(), order.end(), std::size_t{0});
-  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    return result[a].bytes != result[b].bytes ? result[a].bytes > result[b].bytes
-                                              : result[a].details.index < result[b].details.index;
+  // Biggest first.
+  sort_rows(result, [](const IndexUsage &a, const IndexUsage &b) {
+    return a.bytes != b.bytes ? a.bytes > b.bytes : a.details.index < b.details.index;
   });
-  for (std::size_t start = 0; start < order.size(); start++) { // follow each cycle of the permutation
-    if (order[start] == start)
-      continue;
-    IndexUsage first = std::move(result[start]);
-    std::size_t at = start;
-    for (std::size_t from = order[at]; from != start; from = order[at]) {
-      result[at] = std::move(result[from]);
-      order[at] = at;
-      at = from;
-    }
-    result[at] = std::move(first);
-    order[at] = at;
-  }
+  return result;
+}
+
+std::vector<IndexUsage> index_usage(const catalog::ClassCatalog &classes, const catalog::Inheritance &inheritance,
+                                    std::vector<catalog::IndexDetails> details,
+                                    const std::vector<catalog::ForeignKey> &foreign_keys,
+                                    const catalog::ColumnCatalog &columns, const catalog::RelationStatistics &stats,
+                                    catalog::RelationSizer &sizer) {
+  IndexUsageInput input(classes);
+  input.reserve(details.size());
+  for (const catalog::IndexDetails &d : details)
+    input.add(d);
+  std::vector<catalog::IndexDetails>().swap(details);
+  input.cover_foreign_keys(foreign_keys);
+  input.count_scans(inheritance, stats);
+  input.measure_sizes(inheritance, sizer);
+  return judge_index_usage(std::move(input), columns);
 }
 
 } // namespace pgo::health
 
 PGO_FUNCTION(pgo_index_usage) {
   using namespace pgo;
-  const catalog::RelationStatistics stats =
-      catalog::RelationStatistics::read(catalog::statistics_untouched_in_transaction());
+  const bool statistics_untouched = catalog::statistics_untouched_in_transaction();
   // Indexes and their tables are all it looks at (the index of a TOAST table is skipped either way).
   const catalog::ClassCatalog classes = catalog::ClassCatalog::read(catalog::kTablesAndIndexes);
-  const catalog::IndexCatalog indexes = catalog::IndexCatalog::read(classes, {});
   const catalog::Inheritance inheritance = catalog::Inheritance::read();
-  // The indexes are read straight into the rows: a vector of IndexDetails beside the rows would double the peak.
+  // Each index is taken into its compact row as it is read; no vector of the indexes' details is held. Each input
+  // after that is read, used and freed before the next, so no two of the large ones are held at once.
+  health::IndexUsageInput input(classes);
+  input.reserve(catalog::reported_index_count(classes));
+  catalog::read_index_details(classes, inheritance, [&](catalog::IndexDetails &&d) { input.add(d); });
+  input.cover_foreign_keys(catalog::read_user_foreign_keys());
+  input.count_scans(inheritance, catalog::RelationStatistics::read(statistics_untouched));
+  {
+    const catalog::IndexCatalog indexes = catalog::IndexCatalog::read(classes, {});
+    catalog::RelationSizer sizer(classes, indexes);
+    input.measure_sizes(inheritance, sizer);
+  }
   std::vector<health::IndexUsage> rows;
-  rows.reserve(catalog::reported_index_count(classes));
-  catalog::read_index_details(classes, inheritance, [&](catalog::IndexDetails &&d) {
-    rows.emplace_back();
-    rows.back().details = std::move(d);
-  });
-  const std::vector<catalog::ForeignKey> fks = catalog::read_user_foreign_keys();
-  const catalog::ColumnCatalog columns = catalog::ColumnCatalog::read(health::indexed_tables(rows));
-  catalog::RelationSizer sizer(classes, indexes);
-  health::judge_index_usage(classes, inheritance, rows, fks, columns, stats, sizer);
-
+  {
+    const catalog::ColumnCatalog columns = catalog::ColumnCatalog::read(input.indexed_tables());
+    rows = health::judge_index_usage(std::move(input), columns);
+  }
+  // The texts exist for one row at a time: the tuplestore copies them before the next row is built.
   pg::ResultSet out(fcinfo);
   for (const health::IndexUsage &u : rows) {
     out.begin_row();
@@ -477,15 +645,16 @@ PGO_FUNCTION(pgo_index_usage) {
       out.add_oid(u.redundant_with);
     else
       out.add_null();
-    out.add_optional(u.bloat_bytes, &pg::ResultSet::add_int64);
-    if (u.recommendation.empty())
+    out.add_optional(u.bloat_bytes(), &pg::ResultSet::add_int64);
+    if (!u.has_finding())
       out.add_null();
     else
-      out.add_text(u.recommendation);
-    if (u.kept_because.empty())
+      out.add_text(u.recommendation());
+    const std::string kept = u.kept_because();
+    if (kept.empty())
       out.add_null();
     else
-      out.add_text(u.kept_because);
+      out.add_text(kept);
     out.end_row();
   }
   return out.done();

@@ -1,9 +1,17 @@
 // Index usage: every index with its size and scans, and whether it is unused, a duplicate of another, redundant
 // with a longer one, invalid or bloated, with what to do about it.
+//
+// Hundreds of thousands of indexes are judged together before any row goes out, so a row keeps only what the
+// judgement decides (OIDs, flags, sizes and a finding code); its texts are built when asked for, one row at a time.
+// The definitions the judgement compares are kept once each however many indexes share them, and only while judging.
 #pragma once
 
+#include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "catalog/class_catalog.hpp"
@@ -13,42 +21,132 @@
 #include "catalog/inheritance.hpp"
 #include "catalog/relation_size.hpp"
 #include "catalog/table_stats.hpp"
+#include "core/index_finding.hpp"
 
 namespace pgo::health {
 
-struct IndexUsage {
-  catalog::IndexDetails details;
-  std::int64_t bytes = 0;
-  catalog::IndexActivity activity;
-  bool unused = false;
-  bool serves_foreign_key = false; // the only index serving some foreign key
-  Oid duplicate_of = InvalidOid;
-  Oid redundant_with = InvalidOid;
-  std::optional<std::int64_t> bloat_bytes;
-  std::string recommendation; // "" when there is nothing to do
-  std::string sql;            // the statement that carries the recommendation out, "" when none
-  std::string kept_because;   // why an index that could look droppable must stay, "" when nothing holds it
-  bool dropped() const { return !sql.empty() && sql.rfind("DROP", 0) == 0; }
+// What the rows' texts are built from: the pg_class catalog the rows were judged with (which must outlive the rows),
+// and the names of the few constraints and foreign keys the texts name, copied.
+struct IndexUsageNames {
+  const catalog::ClassCatalog *classes = nullptr;
+  std::unordered_map<Oid, std::string> constraint_names; // by index: constraints other than a primary key
+  std::string foreign_key_names;                         // one after the other, from foreign_key_name_ends
+  std::vector<std::uint32_t> foreign_key_name_ends;      // by foreign key covered by an index (IndexUsageInput)
+  std::string name_of(Oid relid) const;
+  std::string foreign_key_name(std::uint32_t covered) const;
 };
 
-// Every index, judged together: a drop is advised only where the whole set of drops leaves every foreign key and
-// every lookup an index, and never for an index a constraint needs or one attached to a partitioned index (the
-// advice goes to the partitioned one, judged by its partitions' scans).
+struct IndexUsage {
+  // What a row shows of the index's definition.
+  struct Facts {
+    Oid index = InvalidOid;
+    Oid table = InvalidOid;
+    bool unique = false, primary = false, valid = false, partitioned = false;
+  } details;
+  bool unused = false;
+  bool serves_foreign_key = false; // the only index serving some foreign key
+  core::IndexFinding finding = core::IndexFinding::None;
+  core::KeptReason kept = core::KeptReason::None;
+  std::int64_t bytes = 0;
+  struct Activity {
+    std::int64_t scans = 0, tuples_read = 0, blocks_read = 0, blocks_hit = 0;
+  } activity;
+  Oid duplicate_of = InvalidOid;
+  Oid redundant_with = InvalidOid;
+
+  std::optional<std::int64_t> bloat_bytes() const {
+    return has_bloat ? std::optional<std::int64_t>(bloat) : std::nullopt;
+  }
+  bool has_finding() const { return finding != core::IndexFinding::None; }
+  bool dropped() const { return has_finding() && finding != core::IndexFinding::Reindex; }
+  // Built on each call: "" when there is nothing to do.
+  std::string recommendation() const;
+  // The statement that carries the recommendation out, "" when none.
+  std::string sql() const;
+  // Why an index that could look droppable must stay, "" when nothing holds it.
+  std::string kept_because() const;
+
+  // For the judgement and the texts only.
+  char constraint_type = 0; // pg_constraint.contype of a constraint needing it, 0 when none
+  bool exclusion = false, replica_identity = false, immediate = true, ready = false, has_bloat = false;
+  Oid parent_index = InvalidOid;      // the partitioned index it is attached to, if any
+  std::uint32_t definition = 0;       // its definition, while judging (IndexUsageInput)
+  std::uint32_t kept_foreign_key = 0; // OnlyIndexLeftForForeignKey: which covered foreign key (IndexUsageNames)
+  std::int64_t bloat = 0;             // when has_bloat
+  std::shared_ptr<const IndexUsageNames> names; // shared by the rows of one call
+
+  bool attached() const { return OidIsValid(parent_index); }
+  bool constraint_backed() const { return constraint_type != 0; }
+  bool enforces_constraint() const { return details.unique || details.primary || exclusion || replica_identity; }
+
+private:
+  core::IndexFindingInput finding_input() const;
+};
+
+// The indexes read so far, before the judgement: each as a row, and each distinct definition once. The steps that
+// need the foreign keys, the statistics and the file sizes come one at a time, so a caller may free each input
+// before reading the next.
+class IndexUsageInput {
+public:
+  // Every definition field index_usage compares (the key and INCLUDE columns with their operator classes,
+  // collations and options, expressions, predicate).
+  struct Definition {
+    Oid access_method = InvalidOid;
+    int key_count = 0;
+    bool nulls_not_distinct = false;
+    std::vector<std::int16_t> columns; // key columns first, then INCLUDE columns; 0 = expression
+    std::vector<Oid> opclasses, collations;
+    std::vector<std::int16_t> options;
+    std::string expressions, predicate;
+    bool partial() const { return !predicate.empty(); }
+    friend bool operator==(const Definition &a, const Definition &b);
+  };
+
+  explicit IndexUsageInput(const catalog::ClassCatalog &classes);
+  void reserve(std::size_t rows) { rows_.reserve(rows); }
+  void add(const catalog::IndexDetails &d);
+  // The tables whose column statistics index_usage needs (tables that have btree indexes).
+  std::unordered_set<Oid> indexed_tables() const;
+  // Once every index is added: which indexes cover each foreign key. The names the texts need are copied.
+  void cover_foreign_keys(const std::vector<catalog::ForeignKey> &foreign_keys);
+  // Scans and sizes. A partitioned index has neither of its own: it is what its partitions' indexes are, summed over
+  // the leaves of its tree.
+  void count_scans(const catalog::Inheritance &inheritance, const catalog::RelationStatistics &stats);
+  void measure_sizes(const catalog::Inheritance &inheritance, catalog::RelationSizer &sizer);
+
+private:
+  struct DefinitionHash {
+    std::size_t operator()(const Definition &d) const;
+  };
+  void group_by_table();
+  friend std::vector<IndexUsage> judge_index_usage(IndexUsageInput input, const catalog::ColumnCatalog &columns);
+
+  const catalog::ClassCatalog &classes_;
+  std::shared_ptr<IndexUsageNames> names_;
+  std::vector<IndexUsage> rows_;
+  bool grouped_ = false; // rows_ sorted by table, each table's in the order read
+  std::unordered_map<Definition, std::uint32_t, DefinitionHash> ids_;
+  std::vector<const Definition *> definitions_; // by id, pointing into ids_
+  Definition scratch_;                          // the definition being looked up
+  // The positions in rows_ of the indexes covering each foreign key that has any, in the keys' order: those of the
+  // c-th from covering_first_[c] to covering_first_[c + 1].
+  std::vector<std::uint32_t> covering_, covering_first_;
+};
+
+// Every index, judged together once cover_foreign_keys(), count_scans() and measure_sizes() have run: a drop is
+// advised only where the whole set of drops leaves every foreign key and every lookup an index, and never for an
+// index a constraint needs or one attached to a partitioned index (the advice goes to the partitioned one, judged by
+// its partitions' scans). Biggest first.
+std::vector<IndexUsage> judge_index_usage(IndexUsageInput input, const catalog::ColumnCatalog &columns);
+
+// All of it from the indexes' details (freed as they are taken in).
 std::vector<IndexUsage> index_usage(const catalog::ClassCatalog &classes, const catalog::Inheritance &inheritance,
                                     std::vector<catalog::IndexDetails> details,
                                     const std::vector<catalog::ForeignKey> &foreign_keys,
                                     const catalog::ColumnCatalog &columns, const catalog::RelationStatistics &stats,
                                     catalog::RelationSizer &sizer);
 
-// The same judgement on rows that hold only their details so far (the rest is filled in), sorted as index_usage()
-// sorts them.
-void judge_index_usage(const catalog::ClassCatalog &classes, const catalog::Inheritance &inheritance,
-                       std::vector<IndexUsage> &rows, const std::vector<catalog::ForeignKey> &foreign_keys,
-                       const catalog::ColumnCatalog &columns, const catalog::RelationStatistics &stats,
-                       catalog::RelationSizer &sizer);
-
 // The tables whose column statistics index_usage needs (tables that have btree indexes).
 std::unordered_set<Oid> indexed_tables(const std::vector<catalog::IndexDetails> &details);
-std::unordered_set<Oid> indexed_tables(const std::vector<IndexUsage> &rows);
 
 } // namespace pgo::health

@@ -78,7 +78,7 @@ std::vector<Recommendation> recommendations(HealthData &data) {
   for (const MissingFkIndex &m : data.missing_fk_indexes())
     completed.insert(m.completes.begin(), m.completes.end());
   for (const IndexUsage &u : data.index_usage()) {
-    if (u.recommendation.empty() || completed.count(u.details.index) != 0)
+    if (!u.has_finding() || completed.count(u.details.index) != 0)
       continue;
     const std::string name = name_of(u.details.index);
     const char *kind = !u.details.valid               ? "drop_invalid_index"
@@ -86,7 +86,7 @@ std::vector<Recommendation> recommendations(HealthData &data) {
                        : OidIsValid(u.redundant_with) ? "drop_redundant_index"
                        : u.unused                     ? "drop_unused_index"
                                                       : "reindex_bloated_index";
-    out.push_back({!u.details.valid ? 1 : (u.unused ? 3 : 2), kind, name, u.recommendation, u.sql});
+    out.push_back({!u.details.valid ? 1 : (u.unused ? 3 : 2), kind, name, u.recommendation(), u.sql()});
   }
   data.done_with_index_usage();
   for (const auto &[oid, row] : data.classes().rows()) {

@@ -106,8 +106,8 @@ core::Report build_report(HealthData &data) {
   index_section.title = "Index findings";
   index_section.table = core::Table{{"index", "bytes", "scans", "finding"}, {}, {core::Unit::None, core::Unit::Bytes}};
   for (const IndexUsage &u : data.index_usage())
-    if (!u.recommendation.empty())
-      index_section.table->rows.push_back({name_of(u.details.index), u.bytes, u.activity.scans, u.recommendation});
+    if (u.has_finding())
+      index_section.table->rows.push_back({name_of(u.details.index), u.bytes, u.activity.scans, u.recommendation()});
   report.sections.push_back(std::move(index_section));
 
   core::Section fk;
