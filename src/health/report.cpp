@@ -1,5 +1,6 @@
 // optimize.report(format): the full performance report, as text for psql, markdown, or json.
 #include <algorithm>
+#include <tuple>
 
 #include "catalog/names.hpp"
 #include "core/report.hpp"
@@ -121,7 +122,17 @@ core::Report build_report(HealthData &data) {
   core::Section todo;
   todo.title = "Recommendations";
   todo.table = core::Table{{"priority", "kind", "object", "sql"}, {}};
-  for (Recommendation &r : recommendations(data)) { // a temporary: its strings move into the cells, uncopied
+  // Every row, in the view's order: (priority, kind), each group in the order found.
+  struct All : RecommendationSink {
+    std::vector<Recommendation> rows;
+    bool wants(const RecommendationKey &) override { return true; }
+    void add(const RecommendationKey &, Recommendation &&r) override { rows.push_back(std::move(r)); }
+  } all;
+  recommendations(data, all);
+  std::stable_sort(all.rows.begin(), all.rows.end(), [](const Recommendation &a, const Recommendation &b) {
+    return std::tie(a.priority, a.kind) < std::tie(b.priority, b.kind);
+  });
+  for (Recommendation &r : all.rows) { // its strings move into the cells, uncopied
     std::vector<Cell> row;
     row.reserve(4);
     row.emplace_back(static_cast<std::int64_t>(r.priority));
