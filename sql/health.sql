@@ -177,6 +177,61 @@ SELECT optimize.report('xml');
 \echo :LAST_ERROR_SQLSTATE
 SELECT optimize.report(NULL);
 \echo :LAST_ERROR_SQLSTATE
+-- A long list shows its most important rows (pg_optimize.report_max_rows), with the exact count and the query that
+-- lists them all; the rows shown are those the views put first, and every format says the same.
+CREATE SCHEMA cut;
+CREATE TABLE cut.parent (id int PRIMARY KEY);
+INSERT INTO cut.parent SELECT generate_series(1, 10);
+CREATE TABLE cut.small (id int, parent int REFERENCES cut.parent);
+CREATE TABLE cut.middle (id int, parent int REFERENCES cut.parent);
+CREATE TABLE cut.big (id int, parent int REFERENCES cut.parent);
+INSERT INTO cut.small SELECT g, 1 FROM generate_series(1, 10) g;
+INSERT INTO cut.middle SELECT g, 1 FROM generate_series(1, 5000) g;
+INSERT INTO cut.big SELECT g, 1 FROM generate_series(1, 20000) g;
+CREATE INDEX small_id ON cut.small (id);
+CREATE INDEX small_id_again ON cut.small (id);
+CREATE INDEX middle_id ON cut.middle (id);
+CREATE INDEX middle_id_again ON cut.middle (id);
+CREATE INDEX big_id ON cut.big (id);
+CREATE INDEX big_id_again ON cut.big (id);
+SET pg_optimize.report_max_rows = 2;
+CREATE TEMP TABLE cut AS
+SELECT s ->> 'title' AS section, s -> 'rows' AS rows, s ->> 'note' AS note
+FROM jsonb_array_elements(optimize.report('json')::jsonb -> 'sections') s
+WHERE s ->> 'title' IN ('Alerts', 'Index findings', 'Foreign keys without an index', 'Recommendations');
+CREATE TEMP TABLE listed AS
+SELECT 'Alerts' AS section, (SELECT count(*) FROM optimize.alerts) AS total
+UNION ALL SELECT 'Index findings', (SELECT count(*) FROM optimize.index_usage WHERE recommendation IS NOT NULL)
+UNION ALL SELECT 'Foreign keys without an index', (SELECT count(*) FROM optimize.missing_fk_indexes())
+UNION ALL SELECT 'Recommendations', (SELECT count(*) FROM optimize.recommendations);
+SELECT section, jsonb_array_length(rows) AS shown, l.total > 2 AS more_than_two,
+       CASE WHEN l.total > 2 THEN (regexp_match(note, '^Showing 2 of (\d+) '))[1]::bigint = l.total
+            ELSE note IS NULL END AS note_counts_all,
+       substring(note from 'All of them: (.*)$') AS query
+FROM cut JOIN listed l USING (section) ORDER BY section;
+-- the biggest tables' foreign keys, as missing_fk_indexes() lists them first
+SELECT ARRAY(SELECT r ->> 1 FROM cut, jsonb_array_elements(rows) r WHERE section = 'Foreign keys without an index')
+       = ARRAY(SELECT constraint_name::text FROM optimize.missing_fk_indexes() LIMIT 2) AS fk_first_two;
+-- index findings by priority (1 invalid, 2, 3 unused), then size, then the view's order
+SELECT ARRAY(SELECT (r ->> 0)::regclass FROM cut, jsonb_array_elements(rows) r WHERE section = 'Index findings')
+       = ARRAY(SELECT index FROM optimize._index_usage() WITH ORDINALITY u
+               WHERE recommendation IS NOT NULL
+               ORDER BY CASE WHEN NOT is_valid THEN 1 WHEN unused THEN 3 ELSE 2 END, bytes DESC, ordinality
+               LIMIT 2) AS index_findings_first_two;
+-- recommendations: the most urgent first
+SELECT ARRAY(SELECT (r ->> 0)::int FROM cut, jsonb_array_elements(rows) r WHERE section = 'Recommendations')
+       = ARRAY(SELECT priority FROM optimize.recommendations ORDER BY priority LIMIT 2) AS most_urgent_first;
+SELECT count(*) AS formats_with_the_note FROM (VALUES (optimize.report()), (optimize.report('markdown')),
+  (optimize.report('json')), (optimize.report('html'))) f(t)
+WHERE t LIKE '%All of them: SELECT * FROM optimize.recommendations;%';
+SET pg_optimize.report_max_rows = 0;
+RESET pg_optimize.report_max_rows;
+SELECT note FROM cut WHERE section = 'Foreign keys without an index';
+SELECT jsonb_array_length(rows) AS fk_rows_by_default
+FROM jsonb_array_elements(optimize.report('json')::jsonb -> 'sections') s(s), LATERAL (SELECT s -> 'rows') r(rows)
+WHERE s ->> 'title' = 'Foreign keys without an index';
+DROP TABLE cut, listed;
+DROP SCHEMA cut CASCADE;
 
 -- index_hit_pct counts each index's block reads once: a partitioned index's row in index_usage sums its
 -- partitions' indexes, which have rows of their own (pg_statio_user_indexes has only those). A new index's first

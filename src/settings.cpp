@@ -28,6 +28,7 @@ int alert_lock_wait_critical_ms = 30000;
 int alert_slot_retained_mb = 0;
 int alert_slot_retained_critical_mb = 10240;
 int openmetrics_max_tables = 20;
+int report_max_rows = 50;
 int advisor_min_calls = 10;
 int advisor_min_saving_pct = 20;
 int advisor_max_columns = 3;
@@ -81,6 +82,10 @@ void define() {
       {"pg_optimize.openmetrics_max_tables",
        "Tables per metric in optimize.openmetrics() (the worst ones): keeps the number of series bounded.",
        &openmetrics_max_tables, 0, 10000, 0},
+      {"pg_optimize.report_max_rows",
+       "Rows of each long list in optimize.report() (the most important ones); a note gives the count and the query "
+       "for all.",
+       &report_max_rows, 1, 1000000, 0},
       {"pg_optimize.advisor_min_calls", "Statement shapes called fewer times than this get no index advice.",
        &advisor_min_calls, 1, INT_MAX, 0},
       {"pg_optimize.advisor_min_saving_pct",

@@ -22,6 +22,7 @@ extern int alert_lock_wait_critical_ms;
 extern int alert_slot_retained_mb;
 extern int alert_slot_retained_critical_mb;
 extern int openmetrics_max_tables;
+extern int report_max_rows;
 extern int advisor_min_calls;
 extern int advisor_min_saving_pct;
 extern int advisor_max_columns;

@@ -6,6 +6,7 @@
 
 #include "catalog/names.hpp"
 #include "core/openmetrics.hpp"
+#include "core/top_n.hpp"
 #include "health/activity.hpp"
 #include "health/alerts.hpp"
 #include "health/health_data.hpp"
@@ -60,26 +61,40 @@ std::vector<Family> connection_families(HealthData &data, const std::string &dat
   return {by_state, in_use, slots, usage, waiting, blocked};
 }
 
-// The `limit` tables with the highest key (only those with a key above zero), worst first.
-template <typename Key>
-std::vector<const TableHealth *> worst_tables(const std::vector<TableHealth> &tables, std::size_t limit, Key key) {
-  std::vector<const TableHealth *> out;
-  for (const TableHealth &t : tables)
-    if (key(t) > 0)
-      out.push_back(&t);
-  std::sort(out.begin(), out.end(), [&](const TableHealth *a, const TableHealth *b) {
-    return key(*a) != key(*b) ? key(*a) > key(*b) : a->table < b->table;
-  });
-  if (out.size() > limit)
-    out.resize(limit);
-  return out;
+// What a per-table series needs of a table_health row: rows are not kept, only the worst few of each kind.
+struct TableFigures {
+  Oid table;
+  std::int64_t dead_tuples, bytes, xid_age, mxid_age;
+  double dead_pct;
+};
+
+// The `limit` tables with the highest value (only those above zero), worst first, ties by OID.
+using Worst = core::TopN<std::pair<std::int64_t, Oid>, TableFigures>;
+void offer(Worst &worst, std::int64_t value, const TableFigures &t) {
+  if (value > 0)
+    worst.offer({-value, t.table}, t);
 }
 
 std::vector<Family> table_families(HealthData &data, const std::string &database) {
   const auto limit = static_cast<std::size_t>(settings::openmetrics_max_tables);
-  const auto name_of = [&](const TableHealth &t) {
+  const auto name_of = [&](const TableFigures &t) {
     return catalog::qualified_name(data.classes(), t.table).value_or(std::to_string(t.table));
   };
+  Worst by_dead(limit), by_xid(limit), by_mxid(limit);
+  {
+    // As the table_health view reads them: its rows stream past (no shapes of foreign keys' indexes, no column
+    // statistics of other tables), and only the figures of the worst tables are kept.
+    const catalog::IndexCatalog indexes = catalog::IndexCatalog::read(data.classes(), {});
+    const catalog::ColumnCatalog columns = catalog::ColumnCatalog::read(health_tables(data.classes()));
+    catalog::RelationSizer sizer(data.classes(), indexes, /*wait_for_locks=*/false);
+    table_health(data.classes(), indexes, data.inheritance(), columns, data.statistics(), sizer, [&](TableHealth &&h) {
+      const TableFigures t{h.table,   h.activity.dead_tuples, h.bytes, h.xid_age.value_or(0), h.mxid_age.value_or(0),
+                           h.dead_pct};
+      offer(by_dead, t.dead_tuples, t);
+      offer(by_xid, t.xid_age, t);
+      offer(by_mxid, t.mxid_age, t);
+    });
+  }
   Family dead{"pg_optimize_table_dead_tuples",
               Type::Gauge,
               "Dead tuples of the tables with the most (pg_optimize.openmetrics_max_tables of them).",
@@ -89,27 +104,24 @@ std::vector<Family> table_families(HealthData &data, const std::string &database
                     "Dead tuples over live plus dead tuples (0 to 1), for the same tables.",
                     {}};
   Family bytes{"pg_optimize_table_size_bytes", Type::Gauge, "Size of the same tables (heap, TOAST, indexes).", {}};
-  for (const TableHealth *t :
-       worst_tables(data.tables(), limit, [](const TableHealth &t) { return t.activity.dead_tuples; })) {
-    const om::Labels labels{{"database", database}, {"table", name_of(*t)}};
-    dead.add(labels, static_cast<double>(t->activity.dead_tuples));
-    dead_ratio.add(labels, t->dead_pct / 100.0);
-    bytes.add(labels, static_cast<double>(t->bytes));
+  for (const TableFigures &t : by_dead.take_sorted()) {
+    const om::Labels labels{{"database", database}, {"table", name_of(t)}};
+    dead.add(labels, static_cast<double>(t.dead_tuples));
+    dead_ratio.add(labels, t.dead_pct / 100.0);
+    bytes.add(labels, static_cast<double>(t.bytes));
   }
   Family xid{"pg_optimize_table_xid_age",
              Type::Gauge,
              "Age in transactions of the oldest unfrozen XID of the tables with the oldest.",
              {}};
-  for (const TableHealth *t :
-       worst_tables(data.tables(), limit, [](const TableHealth &t) { return t.xid_age.value_or(0); }))
-    xid.add({{"database", database}, {"table", name_of(*t)}}, static_cast<double>(*t->xid_age));
+  for (const TableFigures &t : by_xid.take_sorted())
+    xid.add({{"database", database}, {"table", name_of(t)}}, static_cast<double>(t.xid_age));
   Family mxid{"pg_optimize_table_mxid_age",
               Type::Gauge,
               "Age in multixacts of the oldest unfrozen multixact ID of the tables with the oldest.",
               {}};
-  for (const TableHealth *t :
-       worst_tables(data.tables(), limit, [](const TableHealth &t) { return t.mxid_age.value_or(0); }))
-    mxid.add({{"database", database}, {"table", name_of(*t)}}, static_cast<double>(*t->mxid_age));
+  for (const TableFigures &t : by_mxid.take_sorted())
+    mxid.add({{"database", database}, {"table", name_of(t)}}, static_cast<double>(t.mxid_age));
 
   Family db_xid{"pg_optimize_database_xid_age", Type::Gauge, "Age of the database's datfrozenxid.", {}};
   Family db_mxid{"pg_optimize_database_mxid_age", Type::Gauge, "Age of the database's datminmxid.", {}};

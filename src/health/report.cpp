@@ -1,9 +1,14 @@
 // optimize.report(format): the full performance report, as text for psql, markdown, or json.
 #include <algorithm>
+#include <cstddef>
+#include <tuple>
+
+#include <fmt/format.h>
 
 #include "catalog/names.hpp"
 #include "core/report.hpp"
 #include "core/report_html.hpp"
+#include "core/top_n.hpp"
 #include "health/alerts.hpp"
 #include "health/config_advice.hpp"
 #include "health/health_data.hpp"
@@ -13,6 +18,7 @@
 #include "latency/latency.hpp"
 #include "pg/barrier.hpp"
 #include "pg/guard.hpp"
+#include "settings.hpp"
 
 extern "C" {
 #include "utils/builtins.h"
@@ -27,6 +33,57 @@ using core::Cell;
 Cell optional_cell(const std::optional<double> &v) { return v ? Cell(*v) : Cell(); }
 Cell optional_cell(const std::optional<std::int64_t> &v) { return v ? Cell(*v) : Cell(); }
 
+// Under a list cut to its first rows for a person to read: how many there are, and the query that lists them all.
+void note_cut(core::Section &section, std::size_t total, const char *what, const char *order, const char *query) {
+  const std::size_t shown = section.table->rows.size();
+  if (total > shown)
+    section.note = fmt::format("Showing {} of {} {}: {} (pg_optimize.report_max_rows). All of them: {}", shown, total,
+                               what, order, query);
+}
+
+// Ranks: (priority, size descending, order found); the last keeps the order fully determined.
+using Rank = std::tuple<int, std::int64_t, std::size_t>;
+
+// report()'s share of recommendations(): the most important for its Recommendations section, the biggest tables
+// for its section of missing foreign-key indexes, each with the exact count; text is built only for kept rows.
+class ReportRecommendations : public RecommendationSink {
+public:
+  ReportRecommendations(HealthData &data, std::size_t limit) : data_(data), top_(limit), fks_(limit) {}
+
+  bool wants(const RecommendationKey &key) override {
+    pending_ = {key.priority, -key.bytes, top_.offered()};
+    if (top_.would_keep(pending_))
+      return true;
+    top_.skip();
+    return false;
+  }
+
+  void add(const RecommendationKey &, Recommendation &&r) override {
+    top_.offer(pending_, {static_cast<std::int64_t>(r.priority), std::move(r.kind), std::move(r.object),
+                          r.sql.empty() ? Cell() : Cell(std::move(r.sql))});
+  }
+
+  // They come biggest table first: the first ones are the ones shown.
+  void missing_fk_index(const MissingFkIndex &m) override {
+    fks_.offer_with(fks_.offered(), [&]() -> std::vector<Cell> {
+      return {name_of(m.fk->table), m.fk->name, m.table_bytes, m.suggested_index};
+    });
+  }
+
+  core::TopN<Rank, std::vector<Cell>> &top() { return top_; }
+  core::TopN<std::size_t, std::vector<Cell>> &fks() { return fks_; }
+
+private:
+  std::string name_of(Oid relid) {
+    return catalog::qualified_name(data_.classes(), relid).value_or(std::to_string(relid));
+  }
+
+  HealthData &data_;
+  Rank pending_{};
+  core::TopN<Rank, std::vector<Cell>> top_;
+  core::TopN<std::size_t, std::vector<Cell>> fks_;
+};
+
 core::Report build_report(HealthData &data) {
   core::Report report;
   report.title = "pg_optimize report: database " + database_name(MyDatabaseId);
@@ -34,6 +91,8 @@ core::Report build_report(HealthData &data) {
   auto name_of = [&](Oid relid) {
     return catalog::qualified_name(data.classes(), relid).value_or(std::to_string(relid));
   };
+
+  const auto max_rows = static_cast<std::size_t>(settings::report_max_rows);
 
   core::Section summary;
   summary.title = "Summary";
@@ -47,8 +106,13 @@ core::Report build_report(HealthData &data) {
   core::Section alerts_section;
   alerts_section.title = "Alerts";
   alerts_section.table = core::Table{{"severity", "kind", "object", "message"}, {}};
-  for (const Alert &a : alerts(data))
+  const std::vector<Alert> raised = alerts(data); // critical first
+  for (const Alert &a : raised) {
+    if (alerts_section.table->rows.size() >= max_rows)
+      break;
     alerts_section.table->rows.push_back({a.severity, a.kind, a.object, a.message});
+  }
+  note_cut(alerts_section, raised.size(), "alerts", "the critical ones first", "SELECT * FROM optimize.alerts;");
   report.sections.push_back(std::move(alerts_section));
 
   core::Section sessions;
@@ -105,31 +169,36 @@ core::Report build_report(HealthData &data) {
   core::Section index_section;
   index_section.title = "Index findings";
   index_section.table = core::Table{{"index", "bytes", "scans", "finding"}, {}, {core::Unit::None, core::Unit::Bytes}};
+  core::TopN<Rank, const IndexUsage *> findings(max_rows);
   for (const IndexUsage &u : data.index_usage())
     if (u.has_finding())
-      index_section.table->rows.push_back({name_of(u.details.index), u.bytes, u.activity.scans, u.recommendation()});
+      findings.offer({priority_of(u), -u.bytes, findings.offered()}, &u);
+  for (const IndexUsage *u : findings.take_sorted())
+    index_section.table->rows.push_back({name_of(u->details.index), u->bytes, u->activity.scans, u->recommendation()});
+  note_cut(index_section, findings.offered(), "index findings", "the most important, by priority, then size",
+           "SELECT * FROM optimize.index_usage WHERE recommendation IS NOT NULL;");
   report.sections.push_back(std::move(index_section));
+
+  // One pass over the missing foreign-key indexes and the advice, for the next two sections.
+  ReportRecommendations advice(data, max_rows);
+  recommendations(data, advice);
 
   core::Section fk;
   fk.title = "Foreign keys without an index";
   fk.table =
       core::Table{{"table", "constraint", "bytes", "fix"}, {}, {core::Unit::None, core::Unit::None, core::Unit::Bytes}};
-  for (const MissingFkIndex &m : data.missing_fk_indexes())
-    fk.table->rows.push_back({name_of(m.fk->table), m.fk->name, m.table_bytes, m.suggested_index});
+  fk.table->rows = advice.fks().take_sorted();
+  note_cut(fk, advice.fks().offered(), "foreign keys without an index", "those of the biggest tables",
+           "SELECT * FROM optimize.missing_fk_indexes();");
   report.sections.push_back(std::move(fk));
 
   core::Section todo;
   todo.title = "Recommendations";
   todo.table = core::Table{{"priority", "kind", "object", "sql"}, {}};
-  for (Recommendation &r : recommendations(data)) { // a temporary: its strings move into the cells, uncopied
-    std::vector<Cell> row;
-    row.reserve(4);
-    row.emplace_back(static_cast<std::int64_t>(r.priority));
-    row.emplace_back(std::move(r.kind));
-    row.emplace_back(std::move(r.object));
-    row.emplace_back(r.sql.empty() ? Cell() : Cell(std::move(r.sql)));
-    todo.table->rows.push_back(std::move(row));
-  }
+  todo.table->rows = advice.top().take_sorted();
+  note_cut(todo, advice.top().offered(), "recommendations",
+           "the most important, by priority, then the size of what they concern",
+           "SELECT * FROM optimize.recommendations;");
   report.sections.push_back(std::move(todo));
 
   core::Section config;

@@ -1,5 +1,7 @@
 #include "pg/srf.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "core/error.hpp"
@@ -7,7 +9,9 @@
 
 extern "C" {
 #include "catalog/pg_type.h"
+#include "executor/tuptable.h"
 #include "funcapi.h"
+#include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
@@ -136,11 +140,28 @@ void ResultSet::end_row() {
                 kOlderObjectsHint);
   const auto *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo_->resultinfo);
   guard([&] {
-    tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values_, nulls_); // copies the values
+    tuplestore_putvalues(target_ != nullptr ? target_ : rsinfo->setResult, rsinfo->setDesc, values_,
+                         nulls_); // copies the values
     MemoryContextReset(row_context_);
   });
 }
 
 Datum ResultSet::done() { return Datum(0); }
+
+Tuplestorestate *ResultSet::spool() {
+  // In the memory context of the call, like the row context; its temporary file goes with the resource owner.
+  return guard([] { return tuplestore_begin_heap(false, false, std::max(64, work_mem / 16)); });
+}
+
+void ResultSet::append(Tuplestorestate *spool) {
+  const auto *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo_->resultinfo);
+  guard([&] {
+    TupleTableSlot *slot = MakeSingleTupleTableSlot(rsinfo->setDesc, &TTSOpsMinimalTuple);
+    while (tuplestore_gettupleslot(spool, true, false, slot))
+      tuplestore_puttupleslot(rsinfo->setResult, slot);
+    ExecDropSingleTupleTableSlot(slot);
+    tuplestore_end(spool);
+  });
+}
 
 } // namespace pgo::pg

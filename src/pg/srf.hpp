@@ -19,6 +19,7 @@
 
 extern "C" {
 #include "datatype/timestamp.h"
+#include "utils/tuplestore.h"
 }
 
 namespace pgo::pg {
@@ -53,6 +54,14 @@ public:
   void end_row();
   Datum done();
 
+  // Spools, for rows whose place in the result is known only once all are built: each is a tuplestore of its own
+  // that keeps at most work_mem / 16 (64 kB at least) in memory and the rest in a temporary file. Rows go to the
+  // spool made current by write_to() (nullptr: the result itself); append() moves a spool's rows into the result,
+  // in the order they were written, and frees the spool.
+  Tuplestorestate *spool();
+  void write_to(Tuplestorestate *spool) { target_ = spool; }
+  void append(Tuplestorestate *spool);
+
 private:
   void add(Datum value);
   // make() run with the row's memory context current, through guard().
@@ -60,6 +69,7 @@ private:
 
   FunctionCallInfo fcinfo_;
   MemoryContext row_context_ = nullptr; // a child of the function's context: freed with it on every path
+  Tuplestorestate *target_ = nullptr;   // where end_row() writes; nullptr: the result
   int natts_ = 0;
   int count_ = 0;
   Datum values_[kMaxColumns];
