@@ -47,8 +47,11 @@ int read_conkey(HeapTuple tuple, core::AttrNumber (&out)[INDEX_MAX_KEYS]) {
 
 } // namespace
 
-std::vector<ForeignKey> read_user_foreign_keys() {
+std::vector<ForeignKey> read_user_foreign_keys() { return read_user_foreign_keys(nullptr); }
+
+std::vector<ForeignKey> read_user_foreign_keys(const ForeignKeyFilter &keep) {
   std::vector<ForeignKey> result;
+  std::vector<core::AttrNumber> columns;  // reused: the filter sees each key's columns without an allocation each
   std::unordered_map<Oid, bool> excluded; // per namespace, decided once
 
   CatalogScan scan(ConstraintRelationId);
@@ -66,6 +69,9 @@ std::vector<ForeignKey> read_user_foreign_keys() {
     const int nkeys = read_conkey(tuple, keys);
     if (nkeys <= 0)
       continue;
+    columns.assign(keys, keys + nkeys);
+    if (keep != nullptr && !keep(con->conrelid, columns))
+      continue;
 
     ForeignKey fk;
     fk.constraint_oid = con->oid;
@@ -73,7 +79,7 @@ std::vector<ForeignKey> read_user_foreign_keys() {
     fk.referenced_table = con->confrelid;
     fk.namespace_oid = con->connamespace;
     fk.name = NameStr(con->conname);
-    fk.columns.assign(keys, keys + nkeys);
+    fk.columns = columns;
     result.push_back(std::move(fk));
   }
   scan.close();

@@ -1,9 +1,11 @@
 // Names of catalog objects as C++ strings, and SQL quoting done by PostgreSQL's own rules.
 #pragma once
 
+#include <cstdint>
+#include <memory>
 #include <optional>
-#include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -16,6 +18,11 @@ namespace pgo::catalog {
 // std::nullopt when the object no longer exists.
 std::optional<std::string> namespace_name(Oid namespace_oid);
 std::optional<std::string> attribute_name(Oid relid, core::AttrNumber attnum);
+
+// The names of many (table, column number) pairs, read with pg_attribute opened once and one index probe each, in
+// the order of the pairs handed in (sorted by table and column, the probes follow the index). std::nullopt for a
+// column that no longer exists.
+std::vector<std::optional<std::string>> attribute_names(const std::vector<std::pair<Oid, core::AttrNumber>> &columns);
 
 // quote_identifier(): quotes only where SQL needs it (upper case, spaces, quotes, keywords).
 std::string quote_identifier(const std::string &ident);
@@ -36,11 +43,48 @@ std::optional<std::string> qualified_name(Oid relid);
 
 namespace pgo::catalog {
 
-// A name for a new index on `table` over `columns`, chosen as CREATE INDEX would choose it (table_col1_col2_idx,
-// truncated to fit, with a number added while the name is taken in the schema) and not in `reserved` either; the
-// chosen name is added to `reserved`, so names proposed together in one answer never collide.
-std::string choose_index_name(const ClassCatalog &classes, const std::string &table,
-                              const std::vector<std::string> &columns, Oid namespace_oid,
-                              std::set<std::pair<Oid, std::string>> &reserved);
+// Names for new indexes, chosen as CREATE INDEX would choose them (table_col1_col2_idx, truncated to fit, with a number
+// added while the name is taken in the schema), none of them chosen twice in one answer.
+//
+// CREATE INDEX probes pg_class by name for each try. Here the catalog of the pg_class scan is read once for the only
+// names that can equal a try, those ending in "_idx" and digits (core::ends_with_index_label): a few per schema in a
+// typical catalog, where keeping every name (or its hash) of a catalog of 500,000 relations took megabytes and a
+// sort. A catalog read without every name is asked through pg_class's name index instead, one probe per try.
+class IndexNames {
+public:
+  explicit IndexNames(const ClassCatalog &classes);
+  IndexNames(const IndexNames &) = delete;
+  IndexNames &operator=(const IndexNames &) = delete;
+
+  // A free name for an index on `table` over `columns`, in the schema `namespace_oid`; it is taken from then on.
+  std::string choose(const char *table, const std::vector<std::string> &columns, Oid namespace_oid);
+  // Marks a name as taken (an existing index the answer reuses).
+  void reserve(Oid namespace_oid, const char *name);
+
+private:
+  bool from_catalog_; // false: the catalog lacks rows or names, so pg_class is probed
+  // (schema, name) of the catalog's names that could clash and of every name chosen or reserved: the bytes of the
+  // schema OID and the name, one after another in blocks that never move, found through an open-addressing table of
+  // their positions (about 35 bytes a name, where a std::set of pairs took over 100).
+  class NameSet {
+  public:
+    // False when it was there already.
+    bool insert(Oid namespace_oid, std::string_view name);
+    bool contains(Oid namespace_oid, std::string_view name) const;
+
+  private:
+    static constexpr unsigned kBlockBits = 16;
+    static constexpr std::size_t kBlockBytes = std::size_t{1} << kBlockBits;
+    std::size_t slot_of(Oid namespace_oid, std::string_view name) const; // where it is, or the empty slot for it
+    std::string_view key_at(std::uint32_t where) const;
+    void grow();
+
+    std::vector<std::unique_ptr<char[]>> blocks_;
+    std::size_t used_ = kBlockBytes;   // in the last block
+    std::vector<std::uint32_t> slots_; // position + 1 in the blocks; 0: empty
+    std::size_t count_ = 0;
+  };
+  NameSet taken_;
+};
 
 } // namespace pgo::catalog

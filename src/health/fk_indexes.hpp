@@ -32,4 +32,9 @@ void missing_fk_indexes(const std::vector<catalog::ForeignKey> &fks, const catal
                         const catalog::IndexCatalog &indexes, catalog::RelationSizer &sizer,
                         const std::function<void(MissingFkIndex &&)> &emit);
 
+// The same rows from foreign keys already known to be uncovered (catalog::read_uncovered_foreign_keys): what
+// optimize.missing_fk_indexes() calls, with an IndexCatalog read without shapes behind `sizer`.
+void uncovered_fk_indexes(const std::vector<catalog::ForeignKey> &uncovered, const catalog::ClassCatalog &classes,
+                          catalog::RelationSizer &sizer, const std::function<void(MissingFkIndex &&)> &emit);
+
 } // namespace pgo::health
