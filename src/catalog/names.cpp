@@ -1,8 +1,10 @@
 #include "catalog/names.hpp"
 
-#include <cstdio>
+#include <algorithm>
 #include <cstring>
+#include <unordered_set>
 
+#include "catalog/catalog_scan.hpp"
 #include "core/index_name_label.hpp"
 #include "pg/guard.hpp"
 
@@ -71,19 +73,56 @@ std::optional<std::string> attribute_name(Oid relid, core::AttrNumber attnum) {
   return std::string(NameStr(found.name));
 }
 
-std::vector<std::optional<std::string>> attribute_names(const std::vector<std::pair<Oid, core::AttrNumber>> &columns) {
-  std::vector<std::optional<std::string>> names(columns.size());
+void ColumnNames::set(std::size_t i, const char *name) {
+  auto found = id_of_.find(name);
+  if (found == id_of_.end()) {
+    found = id_of_.emplace(name, static_cast<std::uint32_t>(distinct_.size())).first;
+    distinct_.emplace_back(name);
+  }
+  ids_[i] = found->second;
+}
+
+ColumnNames ColumnNames::read(const std::vector<std::pair<Oid, core::AttrNumber>> &columns, double attribute_rows) {
+  ColumnNames names;
+  names.ids_.assign(columns.size(), kMissing);
   if (columns.empty())
     return names;
+  // The pairs in (table, column) order, as positions into `columns`: the order of pg_attribute's index.
+  std::vector<std::uint32_t> order(columns.size());
+  for (std::uint32_t i = 0; i < order.size(); i++)
+    order[i] = i;
+  std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return columns[a] < columns[b]; });
+
+  if (static_cast<double>(columns.size()) * 100 > attribute_rows) {
+    std::unordered_set<Oid> tables;
+    for (const auto &column : columns)
+      tables.insert(column.first);
+    auto before = [&](std::uint32_t i, const std::pair<Oid, core::AttrNumber> &key) { return columns[i] < key; };
+    CatalogScan scan(AttributeRelationId);
+    while (HeapTuple tuple = scan.next()) {
+      const auto *att = reinterpret_cast<Form_pg_attribute>(GETSTRUCT(tuple));
+      if (att->attnum <= 0 || tables.count(att->attrelid) == 0)
+        continue;
+      const std::pair<Oid, core::AttrNumber> key(att->attrelid, att->attnum);
+      for (auto it = std::lower_bound(order.begin(), order.end(), key, before);
+           it != order.end() && columns[*it] == key; ++it)
+        names.set(*it, NameStr(att->attname));
+    }
+    scan.close();
+    return names;
+  }
   Relation attribute = pg::guard([] { return table_open(AttributeRelationId, AccessShareLock); });
-  for (std::size_t i = 0; i < columns.size(); i++) {
+  for (std::size_t n = 0; n < order.size(); n++) {
+    const std::pair<Oid, core::AttrNumber> &column = columns[order[n]];
+    if (n > 0 && column == columns[order[n - 1]]) {
+      names.ids_[order[n]] = names.ids_[order[n - 1]];
+      continue;
+    }
     NameData name{};
     const bool found = pg::guard([&] {
       ScanKeyData keys[2];
-      ScanKeyInit(&keys[0], Anum_pg_attribute_attrelid, BTEqualStrategyNumber, F_OIDEQ,
-                  ObjectIdGetDatum(columns[i].first));
-      ScanKeyInit(&keys[1], Anum_pg_attribute_attnum, BTEqualStrategyNumber, F_INT2EQ,
-                  Int16GetDatum(columns[i].second));
+      ScanKeyInit(&keys[0], Anum_pg_attribute_attrelid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(column.first));
+      ScanKeyInit(&keys[1], Anum_pg_attribute_attnum, BTEqualStrategyNumber, F_INT2EQ, Int16GetDatum(column.second));
       SysScanDesc scan = systable_beginscan(attribute, AttributeRelidNumIndexId, true, nullptr, 2, keys);
       HeapTuple tuple = systable_getnext(scan);
       const bool f = HeapTupleIsValid(tuple);
@@ -93,7 +132,7 @@ std::vector<std::optional<std::string>> attribute_names(const std::vector<std::p
       return f;
     });
     if (found)
-      names[i].emplace(NameStr(name)); // a bad_alloc leaves pg_attribute to the transaction abort
+      names.set(order[n], NameStr(name)); // a bad_alloc leaves pg_attribute to the transaction abort
   }
   pg::guard([&] { table_close(attribute, AccessShareLock); });
   return names;

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -19,10 +20,25 @@ namespace pgo::catalog {
 std::optional<std::string> namespace_name(Oid namespace_oid);
 std::optional<std::string> attribute_name(Oid relid, core::AttrNumber attnum);
 
-// The names of many (table, column number) pairs, read with pg_attribute opened once and one index probe each, in
-// the order of the pairs handed in (sorted by table and column, the probes follow the index). std::nullopt for a
-// column that no longer exists.
-std::vector<std::optional<std::string>> attribute_names(const std::vector<std::pair<Oid, core::AttrNumber>> &columns);
+// The names of many (table, column number) pairs, each kept once however many pairs share it (tables of one schema
+// repeat their column names).
+class ColumnNames {
+public:
+  // Read in (table, column) order, with one index probe of pg_attribute each (pg_attribute opened once),
+  // or with one sequential scan of it when there are more than a hundredth as many pairs as `attribute_rows`, its
+  // estimated row count: at 50,000 pairs in a catalog of 2.3 million attributes the scan took 120 ms, the probes 220.
+  static ColumnNames read(const std::vector<std::pair<Oid, core::AttrNumber>> &columns, double attribute_rows);
+  // The name of the i-th pair; nullptr for a column that no longer exists.
+  const std::string *name(std::size_t i) const { return ids_[i] == kMissing ? nullptr : &distinct_[ids_[i]]; }
+
+private:
+  static constexpr std::uint32_t kMissing = UINT32_MAX;
+  void set(std::size_t i, const char *name);
+
+  std::vector<std::uint32_t> ids_;
+  std::vector<std::string> distinct_;
+  std::unordered_map<std::string, std::uint32_t> id_of_;
+};
 
 // quote_identifier(): quotes only where SQL needs it (upper case, spaces, quotes, keywords).
 std::string quote_identifier(const std::string &ident);

@@ -16,37 +16,44 @@ extern "C" {
 namespace pgo::catalog {
 namespace {
 
-// An index that may cover a foreign key of its table: btree or hash, valid and ready, with key columns. 16 bytes,
-// its key columns in a pool shared by all.
+// An index that may cover a foreign key of its table: valid and ready, with key columns. 16 bytes, its key columns in
+// a pool shared by all. The access method is looked up only for an index whose columns match a key.
 struct CandidateIndex {
   Oid table;
   Oid index;
   std::uint32_t first_key; // in the pool
   std::uint8_t key_count;
-  core::AccessMethod am;
   bool partial;
 };
 
+core::AccessMethod access_method_of(const ClassCatalog &classes, Oid index) {
+  const ClassRow *row = classes.find(index);
+  if (row == nullptr)
+    return core::AccessMethod::Other;
+  if (row->access_method == BTREE_AM_OID)
+    return core::AccessMethod::Btree;
+  if (row->access_method == HASH_AM_OID)
+    return core::AccessMethod::Hash;
+  return core::AccessMethod::Other;
+}
+
 struct CandidateIndexes {
+  const ClassCatalog &classes;
   std::vector<CandidateIndex> indexes; // sorted by table, each table's in scan order
   std::vector<core::AttrNumber> keys;
 
   static CandidateIndexes read(const ClassCatalog &classes) {
-    CandidateIndexes c;
+    CandidateIndexes c{classes, {}, {}};
     CatalogScan scan(IndexRelationId);
     while (HeapTuple tuple = scan.next()) {
       const auto *index = reinterpret_cast<Form_pg_index>(GETSTRUCT(tuple));
       if (!index->indisvalid || !index->indisready || index->indnkeyatts <= 0)
         continue; // can never cover (core::fk_coverage)
-      const ClassRow *row = classes.find(index->indexrelid);
-      if (row == nullptr || (row->access_method != BTREE_AM_OID && row->access_method != HASH_AM_OID))
-        continue;
       CandidateIndex candidate;
       candidate.table = index->indrelid;
       candidate.index = index->indexrelid;
       candidate.first_key = static_cast<std::uint32_t>(c.keys.size());
       candidate.key_count = static_cast<std::uint8_t>(index->indnkeyatts);
-      candidate.am = row->access_method == BTREE_AM_OID ? core::AccessMethod::Btree : core::AccessMethod::Hash;
       // indpred is a nullable varlena column: testing for null reads only the tuple header, it cannot raise.
       candidate.partial = !heap_attisnull(tuple, Anum_pg_index_indpred, nullptr);
       c.keys.insert(c.keys.end(), index->indkey.values, index->indkey.values + index->indnkeyatts);
@@ -64,7 +71,13 @@ struct CandidateIndexes {
     auto it = std::lower_bound(indexes.begin(), indexes.end(), table,
                                [](const CandidateIndex &i, Oid t) { return i.table < t; });
     for (; it != indexes.end() && it->table == table; ++it) {
-      switch (core::fk_coverage(it->am, true, true, it->partial, keys.data() + it->first_key, it->key_count, columns)) {
+      const core::AttrNumber *key = keys.data() + it->first_key;
+      // Btree covers whatever any access method covers: only a match on the columns needs the real one.
+      if (core::fk_coverage(core::AccessMethod::Btree, true, true, it->partial, key, it->key_count, columns) ==
+          core::FkCoverage::None)
+        continue;
+      switch (core::fk_coverage(access_method_of(classes, it->index), true, true, it->partial, key, it->key_count,
+                                columns)) {
       case core::FkCoverage::None:
         break;
       case core::FkCoverage::Covers:

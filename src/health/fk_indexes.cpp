@@ -31,6 +31,7 @@
 
 extern "C" {
 #include "catalog/pg_am.h"
+#include "catalog/pg_attribute.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_inherits.h"
 #include "catalog/pg_type.h"
@@ -43,9 +44,10 @@ namespace {
 struct MissingIndex {
   const catalog::ForeignKey *fk;
   std::int64_t table_bytes;
-  const std::string *schema; // in SchemaNames
-  const char *table;         // in the ClassCatalog
-  std::size_t first_column;  // where its column names start in the list of every row's
+  const std::string *schema;      // in SchemaNames
+  const catalog::ClassRow *table; // in the ClassCatalog
+  const char *table_name;         // in the ClassCatalog
+  std::size_t first_column;       // where its column names start in the list of every row's
 };
 
 // Schema names, looked up once each (a catalog has a handful), and their quoted forms.
@@ -128,11 +130,10 @@ bool attachable_under(const catalog::IndexDetails &d, const catalog::IndexDetail
 // IF NOT EXISTS skips what is there, ATTACH of an attached index does nothing) instead of building a second one.
 // Returns std::nullopt when some relation of the tree vanished meanwhile.
 std::optional<core::IndexTarget> index_target(const catalog::ClassCatalog &classes, Oid table,
-                                              const std::vector<std::string> &columns,
+                                              const catalog::ClassRow *row, const std::vector<std::string> &columns,
                                               const std::vector<core::AttrNumber> &attnums, SchemaNames &schemas,
                                               catalog::IndexNames &names, const TreeIndexes *tree,
                                               const catalog::IndexDetails *existing, std::vector<Oid> &completes) {
-  const catalog::ClassRow *row = classes.find(table);
   if (row == nullptr)
     return std::nullopt; // a partition attached after the scan: leave the suggestion out rather than guess
   if (schemas.name(row->namespace_oid) == nullptr)
@@ -168,8 +169,8 @@ std::optional<core::IndexTarget> index_target(const catalog::ClassCatalog &class
             }
       }
     }
-    std::optional<core::IndexTarget> child =
-        index_target(classes, partition, columns, attnums, schemas, names, tree, reuse, completes);
+    std::optional<core::IndexTarget> child = index_target(classes, partition, classes.find(partition), columns, attnums,
+                                                          schemas, names, tree, reuse, completes);
     if (!child)
       return std::nullopt;
     target.partitions.push_back(std::move(*child));
@@ -195,7 +196,7 @@ const catalog::IndexDetails *interrupted_suggestion(const TreeIndexes &tree, Oid
 std::vector<MissingIndex> find_missing(const std::vector<catalog::ForeignKey> &fks,
                                        const std::function<bool(const catalog::ForeignKey &)> &covered,
                                        const catalog::ClassCatalog &classes, catalog::RelationSizer &sizer,
-                                       SchemaNames &schemas, std::vector<std::optional<std::string>> &column_names) {
+                                       SchemaNames &schemas, std::optional<catalog::ColumnNames> &column_names) {
   std::vector<MissingIndex> missing;
   for (const catalog::ForeignKey &fk : fks) {
     if (covered != nullptr && covered(fk))
@@ -204,7 +205,7 @@ std::vector<MissingIndex> find_missing(const std::vector<catalog::ForeignKey> &f
     const std::string *schema = schemas.name(fk.namespace_oid);
     if (table == nullptr || schema == nullptr)
       continue;
-    missing.push_back(MissingIndex{&fk, 0, schema, classes.name_of(*table), 0});
+    missing.push_back(MissingIndex{&fk, 0, schema, table, classes.name_of(*table), 0});
   }
   std::stable_sort(missing.begin(), missing.end(),
                    [](const MissingIndex &a, const MissingIndex &b) { return a.fk->table < b.fk->table; });
@@ -222,36 +223,27 @@ std::vector<MissingIndex> find_missing(const std::vector<catalog::ForeignKey> &f
   }
   missing.resize(kept);
 
-  // Column names, in (table, column) order.
-  std::vector<std::pair<Oid, core::AttrNumber>> wanted;
-  for (MissingIndex &row : missing) {
-    row.first_column = wanted.size();
-    for (core::AttrNumber attnum : row.fk->columns)
-      wanted.emplace_back(row.fk->table, attnum);
-  }
+  // Column names, all in one pass.
   {
-    std::vector<std::uint32_t> order(wanted.size());
-    for (std::uint32_t i = 0; i < order.size(); i++)
-      order[i] = i;
-    std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return wanted[a] < wanted[b]; });
-    std::vector<std::pair<Oid, core::AttrNumber>> sorted;
-    sorted.reserve(wanted.size());
-    for (std::uint32_t i : order)
-      sorted.push_back(wanted[i]);
-    std::vector<std::optional<std::string>> names = catalog::attribute_names(sorted);
-    column_names.assign(wanted.size(), std::nullopt);
-    for (std::size_t i = 0; i < order.size(); i++)
-      column_names[order[i]] = std::move(names[i]);
+    std::vector<std::pair<Oid, core::AttrNumber>> wanted;
+    for (MissingIndex &row : missing) {
+      row.first_column = wanted.size();
+      for (core::AttrNumber attnum : row.fk->columns)
+        wanted.emplace_back(row.fk->table, attnum);
+    }
+    const catalog::ClassRow *pg_attribute = classes.find(AttributeRelationId);
+    column_names.emplace(catalog::ColumnNames::read(wanted, pg_attribute != nullptr ? pg_attribute->tuples : 0));
   }
   // A row whose column is gone (dropped while we looked) is left out.
-  missing.erase(std::remove_if(missing.begin(), missing.end(),
-                               [&](const MissingIndex &row) {
-                                 for (std::size_t i = 0; i < row.fk->columns.size(); i++)
-                                   if (!column_names[row.first_column + i])
-                                     return true;
-                                 return false;
-                               }),
-                missing.end());
+  kept = 0;
+  for (std::size_t r = 0; r < missing.size(); r++) {
+    bool complete = true;
+    for (std::size_t i = 0; i < missing[r].fk->columns.size(); i++)
+      complete = complete && column_names->name(missing[r].first_column + i) != nullptr;
+    if (complete)
+      missing[kept++] = missing[r];
+  }
+  missing.resize(kept);
 
   // Biggest tables first; names break ties so the order is stable.
   std::sort(missing.begin(), missing.end(), [](const MissingIndex &a, const MissingIndex &b) {
@@ -259,7 +251,7 @@ std::vector<MissingIndex> find_missing(const std::vector<catalog::ForeignKey> &f
       return a.table_bytes > b.table_bytes;
     if (const int c = a.schema->compare(*b.schema))
       return c < 0;
-    if (const int c = std::strcmp(a.table, b.table))
+    if (const int c = std::strcmp(a.table_name, b.table_name))
       return c < 0;
     return a.fk->name < b.fk->name;
   });
@@ -292,7 +284,7 @@ void emit_missing(const std::vector<catalog::ForeignKey> &fks,
                   const std::function<bool(const catalog::ForeignKey &)> &covered, const catalog::ClassCatalog &classes,
                   catalog::RelationSizer &sizer, const std::function<void(MissingFkIndex &&)> &emit) {
   SchemaNames schemas;
-  std::vector<std::optional<std::string>> column_names;
+  std::optional<catalog::ColumnNames> column_names;
   std::vector<MissingIndex> missing = find_missing(fks, covered, classes, sizer, schemas, column_names);
   // Foreign keys of one table over the same column set get one suggestion, not two indexes. The statement is kept
   // only for keys whose hash comes up more than once (a collision just keeps one more), not for every row.
@@ -315,7 +307,7 @@ void emit_missing(const std::vector<catalog::ForeignKey> &fks,
   for (MissingIndex &row : missing) {
     columns.clear();
     for (std::size_t i = 0; i < row.fk->columns.size(); i++)
-      columns.push_back(std::move(*column_names[row.first_column + i]));
+      columns.push_back(*column_names->name(row.first_column + i));
     std::pair<Oid, std::vector<core::AttrNumber>> key = suggestion_key(*row.fk);
     const bool shared = !repeated.empty() && std::binary_search(repeated.begin(), repeated.end(), hash_of(key));
     auto statement = shared ? suggested.find(key) : suggested.end();
@@ -324,15 +316,14 @@ void emit_missing(const std::vector<catalog::ForeignKey> &fks,
     if (statement != suggested.end()) {
       text = statement->second;
     } else {
-      const catalog::ClassRow *table = classes.find(row.fk->table);
-      const bool partitioned = table != nullptr && table->relkind == RELKIND_PARTITIONED_TABLE;
+      const bool partitioned = row.table->relkind == RELKIND_PARTITIONED_TABLE;
       if (partitioned && !tree)
         tree.emplace(TreeIndexes::read(classes));
       const catalog::IndexDetails *existing =
           partitioned ? interrupted_suggestion(*tree, row.fk->table, row.fk->columns) : nullptr;
       std::optional<core::IndexTarget> target =
-          index_target(classes, row.fk->table, columns, row.fk->columns, schemas, names, partitioned ? &*tree : nullptr,
-                       existing, completes);
+          index_target(classes, row.fk->table, row.table, columns, row.fk->columns, schemas, names,
+                       partitioned ? &*tree : nullptr, existing, completes);
       if (!target)
         continue;
       quoted.clear();
