@@ -51,6 +51,12 @@ std::vector<ForeignKey> read_user_foreign_keys() { return read_user_foreign_keys
 
 std::vector<ForeignKey> read_user_foreign_keys(const ForeignKeyFilter &keep) {
   std::vector<ForeignKey> result;
+  scan_user_foreign_keys(keep, [&](ForeignKey &&fk) { result.push_back(std::move(fk)); });
+  result.shrink_to_fit(); // kept for the whole call: without the up to half that growing by doubling leaves spare
+  return result;
+}
+
+void scan_user_foreign_keys(const ForeignKeyFilter &keep, const std::function<void(ForeignKey &&)> &take) {
   std::vector<core::AttrNumber> columns;  // reused: the filter sees each key's columns without an allocation each
   std::unordered_map<Oid, bool> excluded; // per namespace, decided once
 
@@ -80,11 +86,9 @@ std::vector<ForeignKey> read_user_foreign_keys(const ForeignKeyFilter &keep) {
     fk.namespace_oid = con->connamespace;
     fk.name = NameStr(con->conname);
     fk.columns = columns;
-    result.push_back(std::move(fk));
+    take(std::move(fk));
   }
   scan.close();
-  result.shrink_to_fit(); // kept for the whole call: without the up to half that growing by doubling leaves spare
-  return result;
 }
 
 std::unordered_set<Oid> tables_of(const std::vector<ForeignKey> &fks) {

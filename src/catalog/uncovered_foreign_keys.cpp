@@ -45,6 +45,9 @@ struct CandidateIndexes {
   static CandidateIndexes read(const ClassCatalog &classes) {
     CandidateIndexes c{classes, {}, {}};
     CatalogScan scan(IndexRelationId);
+    // Sized once from the catalog's row count, so no half-used copies are left behind by growing.
+    c.indexes.reserve(scan.estimated_rows() + 64);
+    c.keys.reserve(2 * scan.estimated_rows() + 64);
     while (HeapTuple tuple = scan.next()) {
       const auto *index = reinterpret_cast<Form_pg_index>(GETSTRUCT(tuple));
       if (!index->indisvalid || !index->indisready || index->indnkeyatts <= 0)
@@ -94,10 +97,12 @@ struct CandidateIndexes {
 
 } // namespace
 
-std::vector<ForeignKey> read_uncovered_foreign_keys(const ClassCatalog &classes) {
+std::deque<ForeignKey> read_uncovered_foreign_keys(const ClassCatalog &classes) {
   const CandidateIndexes candidates = CandidateIndexes::read(classes);
-  std::vector<ForeignKey> fks = read_user_foreign_keys(
-      [&](Oid table, const std::vector<core::AttrNumber> &columns) { return !candidates.covers(table, columns); });
+  std::deque<ForeignKey> fks;
+  scan_user_foreign_keys(
+      [&](Oid table, const std::vector<core::AttrNumber> &columns) { return !candidates.covers(table, columns); },
+      [&](ForeignKey &&fk) { fks.push_back(std::move(fk)); });
   return fks;
 }
 

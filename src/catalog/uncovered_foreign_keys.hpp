@@ -7,7 +7,7 @@
 // tables) nor a ForeignKey per covered key.
 #pragma once
 
-#include <vector>
+#include <deque>
 
 #include "catalog/class_catalog.hpp"
 #include "catalog/foreign_keys.hpp"
@@ -15,7 +15,7 @@
 namespace pgo::catalog {
 
 // The user foreign keys (read_user_foreign_keys) that no index covers, in pg_constraint scan order. `classes` gives
-// the indexes' access methods.
-std::vector<ForeignKey> read_uncovered_foreign_keys(const ClassCatalog &classes);
+// the indexes' access methods. A deque: it grows block by block, leaving no spare copies behind as a vector would.
+std::deque<ForeignKey> read_uncovered_foreign_keys(const ClassCatalog &classes);
 
 } // namespace pgo::catalog

@@ -193,11 +193,14 @@ const catalog::IndexDetails *interrupted_suggestion(const TreeIndexes &tree, Oid
 // The rows of the uncovered foreign keys among `fks` (`covered` says which are covered), with their tables' sizes and
 // their columns' names (`column_names`, from each row's first_column on), biggest tables first. Sizes are measured
 // once per table and names read in one pass, both in table OID order.
-std::vector<MissingIndex> find_missing(const std::vector<catalog::ForeignKey> &fks,
+template <class ForeignKeys>
+std::vector<MissingIndex> find_missing(const ForeignKeys &fks,
                                        const std::function<bool(const catalog::ForeignKey &)> &covered,
                                        const catalog::ClassCatalog &classes, catalog::RelationSizer &sizer,
                                        SchemaNames &schemas, std::optional<catalog::ColumnNames> &column_names) {
   std::vector<MissingIndex> missing;
+  if (covered == nullptr)
+    missing.reserve(fks.size()); // each is a row, but for a table or schema dropped meanwhile
   for (const catalog::ForeignKey &fk : fks) {
     if (covered != nullptr && covered(fk))
       continue;
@@ -280,12 +283,15 @@ std::uint64_t hash_of(const std::pair<Oid, std::vector<core::AttrNumber>> &key) 
 
 namespace {
 
-void emit_missing(const std::vector<catalog::ForeignKey> &fks,
-                  const std::function<bool(const catalog::ForeignKey &)> &covered, const catalog::ClassCatalog &classes,
-                  catalog::RelationSizer &sizer, const std::function<void(MissingFkIndex &&)> &emit) {
+template <class ForeignKeys>
+void emit_missing(const ForeignKeys &fks, const std::function<bool(const catalog::ForeignKey &)> &covered,
+                  const catalog::ClassCatalog &classes, catalog::RelationSizer &sizer,
+                  const std::function<void(MissingFkIndex &&)> &emit, const std::function<void()> &done_with_sizer) {
   SchemaNames schemas;
   std::optional<catalog::ColumnNames> column_names;
   std::vector<MissingIndex> missing = find_missing(fks, covered, classes, sizer, schemas, column_names);
+  if (done_with_sizer != nullptr)
+    done_with_sizer();
   // Foreign keys of one table over the same column set get one suggestion, not two indexes. The statement is kept
   // only for keys whose hash comes up more than once (a collision just keeps one more), not for every row.
   std::vector<std::uint64_t> repeated;
@@ -343,12 +349,13 @@ void missing_fk_indexes(const std::vector<catalog::ForeignKey> &fks, const catal
                         const catalog::IndexCatalog &indexes, catalog::RelationSizer &sizer,
                         const std::function<void(MissingFkIndex &&)> &emit) {
   emit_missing(
-      fks, [&](const catalog::ForeignKey &fk) { return fk_is_covered(fk, indexes); }, classes, sizer, emit);
+      fks, [&](const catalog::ForeignKey &fk) { return fk_is_covered(fk, indexes); }, classes, sizer, emit, nullptr);
 }
 
-void uncovered_fk_indexes(const std::vector<catalog::ForeignKey> &uncovered, const catalog::ClassCatalog &classes,
-                          catalog::RelationSizer &sizer, const std::function<void(MissingFkIndex &&)> &emit) {
-  emit_missing(uncovered, nullptr, classes, sizer, emit);
+void uncovered_fk_indexes(const std::deque<catalog::ForeignKey> &uncovered, const catalog::ClassCatalog &classes,
+                          catalog::RelationSizer &sizer, const std::function<void(MissingFkIndex &&)> &emit,
+                          const std::function<void()> &done_with_sizer) {
+  emit_missing(uncovered, nullptr, classes, sizer, emit, done_with_sizer);
 }
 
 std::vector<MissingFkIndex> missing_fk_indexes(const std::vector<catalog::ForeignKey> &fks,
@@ -366,21 +373,32 @@ PGO_FUNCTION(pgo_missing_fk_indexes) {
   const catalog::ClassCatalog classes = catalog::ClassCatalog::read();
   // Only the uncovered keys are kept, and index shapes only while they are judged; the index lists that sizes need
   // are read without shapes.
-  const std::vector<catalog::ForeignKey> fks = catalog::read_uncovered_foreign_keys(classes);
-  const catalog::IndexCatalog indexes = catalog::IndexCatalog::read(classes, {});
-  catalog::RelationSizer sizer(classes, indexes);
+  const std::deque<catalog::ForeignKey> fks = catalog::read_uncovered_foreign_keys(classes);
+  // The index lists and the sizer's listing of the database's files (about 15 MB at 100,000 tables) go once every
+  // size is measured, before the statements and the result rows take their own memory.
+  struct Sizing {
+    catalog::IndexCatalog indexes;
+    catalog::RelationSizer sizer;
+    explicit Sizing(const catalog::ClassCatalog &classes)
+        : indexes(catalog::IndexCatalog::read(classes, {})), sizer(classes, indexes) {}
+  };
+  std::optional<Sizing> sizing;
+  sizing.emplace(classes);
 
   // Each row goes into the tuplestore as soon as it is built.
   pg::ResultSet out(fcinfo);
-  health::uncovered_fk_indexes(fks, classes, sizer, [&](health::MissingFkIndex &&row) {
-    out.begin_row();
-    out.add_oid(row.fk->table);
-    out.add_name(row.fk->name);
-    out.add_name_array(row.columns);
-    out.add_oid(row.fk->referenced_table);
-    out.add_int64(row.table_bytes);
-    out.add_text(row.suggested_index);
-    out.end_row();
-  });
+  health::uncovered_fk_indexes(
+      fks, classes, sizing->sizer,
+      [&](health::MissingFkIndex &&row) {
+        out.begin_row();
+        out.add_oid(row.fk->table);
+        out.add_name(row.fk->name);
+        out.add_name_array(row.columns);
+        out.add_oid(row.fk->referenced_table);
+        out.add_int64(row.table_bytes);
+        out.add_text(row.suggested_index);
+        out.end_row();
+      },
+      [&] { sizing.reset(); });
   return out.done();
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <string>
 #include <vector>
@@ -34,7 +35,9 @@ void missing_fk_indexes(const std::vector<catalog::ForeignKey> &fks, const catal
 
 // The same rows from foreign keys already known to be uncovered (catalog::read_uncovered_foreign_keys): what
 // optimize.missing_fk_indexes() calls, with an IndexCatalog read without shapes behind `sizer`.
-void uncovered_fk_indexes(const std::vector<catalog::ForeignKey> &uncovered, const catalog::ClassCatalog &classes,
-                          catalog::RelationSizer &sizer, const std::function<void(MissingFkIndex &&)> &emit);
+// `sizer` is used only until every size is measured; then `done_with_sizer` is called, and may free it.
+void uncovered_fk_indexes(const std::deque<catalog::ForeignKey> &uncovered, const catalog::ClassCatalog &classes,
+                          catalog::RelationSizer &sizer, const std::function<void(MissingFkIndex &&)> &emit,
+                          const std::function<void()> &done_with_sizer = nullptr);
 
 } // namespace pgo::health
