@@ -79,6 +79,10 @@ CREATE INDEX ON part_indexed (parent_id);
 CREATE TABLE part_leaves_only (id int, parent_id int REFERENCES parent, at date) PARTITION BY RANGE (at);
 CREATE TABLE part_leaves_only_2026 PARTITION OF part_leaves_only FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
 CREATE INDEX ON ONLY part_leaves_only_2026 (parent_id);
+-- missing, and the first two names CREATE INDEX would choose are taken, by an index and by a sequence: the next one
+CREATE TABLE name_taken (id int PRIMARY KEY, parent_id int REFERENCES parent);
+CREATE INDEX name_taken_parent_id_idx ON name_taken (id);
+CREATE SEQUENCE name_taken_parent_id_idx1;
 -- some rows, so sizes differ and the order by size shows
 INSERT INTO plain SELECT g, g % 20 + 1 FROM generate_series(1, 2000) g;
 INSERT INTO self_ref SELECT g, NULL FROM generate_series(1, 300) g;

@@ -47,8 +47,17 @@ int read_conkey(HeapTuple tuple, core::AttrNumber (&out)[INDEX_MAX_KEYS]) {
 
 } // namespace
 
-std::vector<ForeignKey> read_user_foreign_keys() {
+std::vector<ForeignKey> read_user_foreign_keys() { return read_user_foreign_keys(nullptr); }
+
+std::vector<ForeignKey> read_user_foreign_keys(const ForeignKeyFilter &keep) {
   std::vector<ForeignKey> result;
+  scan_user_foreign_keys(keep, [&](ForeignKey &&fk) { result.push_back(std::move(fk)); });
+  result.shrink_to_fit(); // kept for the whole call: without the up to half that growing by doubling leaves spare
+  return result;
+}
+
+void scan_user_foreign_keys(const ForeignKeyFilter &keep, const std::function<void(ForeignKey &&)> &take) {
+  std::vector<core::AttrNumber> columns;  // reused: the filter sees each key's columns without an allocation each
   std::unordered_map<Oid, bool> excluded; // per namespace, decided once
 
   CatalogScan scan(ConstraintRelationId);
@@ -66,6 +75,9 @@ std::vector<ForeignKey> read_user_foreign_keys() {
     const int nkeys = read_conkey(tuple, keys);
     if (nkeys <= 0)
       continue;
+    columns.assign(keys, keys + nkeys);
+    if (keep != nullptr && !keep(con->conrelid, columns))
+      continue;
 
     ForeignKey fk;
     fk.constraint_oid = con->oid;
@@ -73,12 +85,10 @@ std::vector<ForeignKey> read_user_foreign_keys() {
     fk.referenced_table = con->confrelid;
     fk.namespace_oid = con->connamespace;
     fk.name = NameStr(con->conname);
-    fk.columns.assign(keys, keys + nkeys);
-    result.push_back(std::move(fk));
+    fk.columns = columns;
+    take(std::move(fk));
   }
   scan.close();
-  result.shrink_to_fit(); // kept for the whole call: without the up to half that growing by doubling leaves spare
-  return result;
 }
 
 std::unordered_set<Oid> tables_of(const std::vector<ForeignKey> &fks) {

@@ -1,6 +1,7 @@
 // Foreign keys as the catalog describes them, read with one scan of pg_constraint.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -24,6 +25,12 @@ struct ForeignKey {
 // partition are left out), outside pg_catalog, information_schema, the TOAST schemas and other sessions'
 // temporary schemas.
 std::vector<ForeignKey> read_user_foreign_keys();
+// The same, keeping only the foreign keys `keep` accepts (asked with the referencing table and the columns, before
+// anything is copied).
+using ForeignKeyFilter = std::function<bool(Oid table, const std::vector<core::AttrNumber> &columns)>;
+std::vector<ForeignKey> read_user_foreign_keys(const ForeignKeyFilter &keep);
+// The same foreign keys, each handed to `take` as it is read (for a container that need not grow by copying).
+void scan_user_foreign_keys(const ForeignKeyFilter &keep, const std::function<void(ForeignKey &&)> &take);
 
 // The referencing tables of the foreign keys.
 std::unordered_set<Oid> tables_of(const std::vector<ForeignKey> &fks);

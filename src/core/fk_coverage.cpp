@@ -4,11 +4,37 @@
 
 namespace pgo::core {
 
-FkCoverage fk_coverage(const IndexShape &index, const std::vector<AttrNumber> &fk_columns) {
+namespace {
+
+// Whether the first k values at `keys` are the k values of `wanted` as a set. Both sides are tiny (a key has at most
+// 32 columns in PostgreSQL), so sorted copies on the stack beat any cleverer structure.
+bool same_set(const AttrNumber *keys, const std::vector<AttrNumber> &wanted) {
+  constexpr std::size_t kInline = 32;
+  const std::size_t k = wanted.size();
+  if (k > kInline) {
+    std::vector<AttrNumber> a(keys, keys + k), b(wanted);
+    std::sort(a.begin(), a.end());
+    std::sort(b.begin(), b.end());
+    return a == b;
+  }
+  if (k == 1)
+    return keys[0] == wanted[0];
+  AttrNumber a[kInline], b[kInline];
+  std::copy(keys, keys + k, a);
+  std::copy(wanted.begin(), wanted.end(), b);
+  std::sort(a, a + k);
+  std::sort(b, b + k);
+  return std::equal(a, a + k, b);
+}
+
+} // namespace
+
+FkCoverage fk_coverage(AccessMethod am, bool valid, bool ready, bool partial, const AttrNumber *keys,
+                       std::size_t key_count, const std::vector<AttrNumber> &fk_columns) {
   const std::size_t k = fk_columns.size();
-  if (k == 0 || !index.valid || !index.ready)
+  if (k == 0 || !valid || !ready)
     return FkCoverage::None;
-  switch (index.am) {
+  switch (am) {
   case AccessMethod::Btree:
     break;
   case AccessMethod::Hash:
@@ -18,18 +44,15 @@ FkCoverage fk_coverage(const IndexShape &index, const std::vector<AttrNumber> &f
   case AccessMethod::Other:
     return FkCoverage::None;
   }
-  if (index.key_columns.size() < k)
+  // The leading k key columns must be the foreign key's columns as a set.
+  if (key_count < k || !same_set(keys, fk_columns))
     return FkCoverage::None;
+  return partial ? FkCoverage::CoversIfPredicateImplied : FkCoverage::Covers;
+}
 
-  // The leading k key columns must be the foreign key's columns as a set. Both sides are tiny (at most 32
-  // columns), so sorting copies beats any cleverer structure.
-  std::vector<AttrNumber> leading(index.key_columns.begin(), index.key_columns.begin() + static_cast<long>(k));
-  std::vector<AttrNumber> wanted(fk_columns);
-  std::sort(leading.begin(), leading.end());
-  std::sort(wanted.begin(), wanted.end());
-  if (leading != wanted)
-    return FkCoverage::None;
-  return index.partial ? FkCoverage::CoversIfPredicateImplied : FkCoverage::Covers;
+FkCoverage fk_coverage(const IndexShape &index, const std::vector<AttrNumber> &fk_columns) {
+  return fk_coverage(index.am, index.valid, index.ready, index.partial, index.key_columns.data(),
+                     index.key_columns.size(), fk_columns);
 }
 
 bool index_covers_foreign_key(const IndexShape &index, const std::vector<AttrNumber> &fk_columns,

@@ -7,6 +7,7 @@
 
 #include "core/postgres_free.hpp"
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <vector>
@@ -38,6 +39,11 @@ enum class FkCoverage {
 // any order. A partial index covers only if the lookup's clauses imply its predicate (as in the Rails habit
 // "WHERE parent_id IS NOT NULL"): deciding that needs the server's predicate prover, so it is left to the caller.
 FkCoverage fk_coverage(const IndexShape &index, const std::vector<AttrNumber> &fk_columns);
+
+// The same rule for an index given by its facts, its key columns `key_count` values at `keys`: what a reader that
+// keeps indexes in a compact form calls, without building an IndexShape. Allocates nothing for up to 32 columns.
+FkCoverage fk_coverage(AccessMethod am, bool valid, bool ready, bool partial, const AttrNumber *keys,
+                       std::size_t key_count, const std::vector<AttrNumber> &fk_columns);
 
 // Decides CoversIfPredicateImplied for one index; nullptr treats every partial index as not covering.
 using PredicateProof = std::function<bool(const IndexShape &)>;

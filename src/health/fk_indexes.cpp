@@ -1,12 +1,13 @@
 // optimize.missing_fk_indexes(): foreign keys whose referencing side has no index to serve PostgreSQL's lookups.
 //
-// Three catalog passes (pg_constraint, pg_class for index access methods, pg_index), the coverage rule from
-// core/fk_coverage, and sizes and names only for the foreign keys found missing.
+// Catalog passes over pg_class, pg_index (the indexes that can cover a foreign key, then every index's table for the
+// sizes) and pg_constraint (keeping the uncovered keys only), the coverage rule from core/fk_coverage, and sizes,
+// column names and free index names only for the foreign keys found missing.
 #include <algorithm>
+#include <cstring>
 #include <functional>
 #include <map>
 #include <optional>
-#include <set>
 #include <string>
 #include <tuple>
 #include <unordered_map>
@@ -19,6 +20,7 @@
 #include "catalog/inheritance.hpp"
 #include "catalog/names.hpp"
 #include "catalog/relation_size.hpp"
+#include "catalog/uncovered_foreign_keys.hpp"
 #include "core/fk_coverage.hpp"
 #include "core/index_ddl.hpp"
 #include "health/fk_counts.hpp"
@@ -29,6 +31,7 @@
 
 extern "C" {
 #include "catalog/pg_am.h"
+#include "catalog/pg_attribute.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_inherits.h"
 #include "catalog/pg_type.h"
@@ -41,9 +44,37 @@ namespace {
 struct MissingIndex {
   const catalog::ForeignKey *fk;
   std::int64_t table_bytes;
-  std::string schema;
-  std::string table;
-  std::vector<std::string> columns;
+  const std::string *schema;      // in SchemaNames
+  const catalog::ClassRow *table; // in the ClassCatalog
+  const char *table_name;         // in the ClassCatalog
+  std::size_t first_column;       // where its column names start in the list of every row's
+};
+
+// Schema names, looked up once each (a catalog has a handful), and their quoted forms.
+class SchemaNames {
+public:
+  // nullptr when the schema is gone.
+  const std::string *name(Oid namespace_oid) {
+    return entry(namespace_oid).name ? &*entry(namespace_oid).name : nullptr;
+  }
+  const std::string &quoted(Oid namespace_oid) { return entry(namespace_oid).quoted; }
+
+private:
+  struct Entry {
+    std::optional<std::string> name;
+    std::string quoted;
+  };
+  Entry &entry(Oid namespace_oid) {
+    auto found = names_.find(namespace_oid);
+    if (found == names_.end()) {
+      Entry e{catalog::namespace_name(namespace_oid), {}};
+      if (e.name)
+        e.quoted = catalog::quote_identifier(*e.name);
+      found = names_.emplace(namespace_oid, std::move(e)).first;
+    }
+    return found->second;
+  }
+  std::unordered_map<Oid, Entry> names_;
 };
 
 std::vector<Oid> direct_partitions(Oid table) {
@@ -99,29 +130,26 @@ bool attachable_under(const catalog::IndexDetails &d, const catalog::IndexDetail
 // IF NOT EXISTS skips what is there, ATTACH of an attached index does nothing) instead of building a second one.
 // Returns std::nullopt when some relation of the tree vanished meanwhile.
 std::optional<core::IndexTarget> index_target(const catalog::ClassCatalog &classes, Oid table,
-                                              const std::vector<std::string> &columns,
-                                              const std::vector<core::AttrNumber> &attnums,
-                                              std::set<std::pair<Oid, std::string>> &reserved, const TreeIndexes *tree,
+                                              const catalog::ClassRow *row, const std::vector<std::string> &columns,
+                                              const std::vector<core::AttrNumber> &attnums, SchemaNames &schemas,
+                                              catalog::IndexNames &names, const TreeIndexes *tree,
                                               const catalog::IndexDetails *existing, std::vector<Oid> &completes) {
-  const catalog::ClassRow *row = classes.find(table);
   if (row == nullptr)
     return std::nullopt; // a partition attached after the scan: leave the suggestion out rather than guess
-  std::optional<std::string> schema = catalog::namespace_name(row->namespace_oid);
-  if (!schema)
+  if (schemas.name(row->namespace_oid) == nullptr)
     return std::nullopt;
   core::IndexTarget target;
-  target.schema = catalog::quote_identifier(*schema);
+  target.schema = schemas.quoted(row->namespace_oid);
   target.table = catalog::quote_identifier(classes.name_of(*row));
   target.partitioned = row->relkind == RELKIND_PARTITIONED_TABLE;
   const catalog::ClassRow *existing_row = existing == nullptr ? nullptr : classes.find(existing->index);
   if (existing_row != nullptr) {
     target.index_name = catalog::quote_identifier(classes.name_of(*existing_row));
-    reserved.emplace(row->namespace_oid, classes.name_of(*existing_row));
+    names.reserve(row->namespace_oid, classes.name_of(*existing_row));
     completes.push_back(existing->index);
   } else {
     existing = nullptr;
-    target.index_name = catalog::quote_identifier(
-        catalog::choose_index_name(classes, classes.name_of(*row), columns, row->namespace_oid, reserved));
+    target.index_name = catalog::quote_identifier(names.choose(classes.name_of(*row), columns, row->namespace_oid));
   }
   if (!target.partitioned)
     return target;
@@ -141,8 +169,8 @@ std::optional<core::IndexTarget> index_target(const catalog::ClassCatalog &class
             }
       }
     }
-    std::optional<core::IndexTarget> child =
-        index_target(classes, partition, columns, attnums, reserved, tree, reuse, completes);
+    std::optional<core::IndexTarget> child = index_target(classes, partition, classes.find(partition), columns, attnums,
+                                                          schemas, names, tree, reuse, completes);
     if (!child)
       return std::nullopt;
     target.partitions.push_back(std::move(*child));
@@ -162,45 +190,73 @@ const catalog::IndexDetails *interrupted_suggestion(const TreeIndexes &tree, Oid
   return nullptr;
 }
 
-std::vector<MissingIndex> find_missing(const std::vector<catalog::ForeignKey> &fks,
-                                       const catalog::ClassCatalog &classes, const catalog::IndexCatalog &indexes,
-                                       catalog::RelationSizer &sizer) {
-  std::unordered_map<Oid, std::optional<std::string>> schemas; // a handful of schemas, looked up once each
-  std::unordered_map<Oid, std::optional<std::int64_t>> sizes;  // one measurement per table
+// The rows of the uncovered foreign keys among `fks` (`covered` says which are covered), with their tables' sizes and
+// their columns' names (`column_names`, from each row's first_column on), biggest tables first. Sizes are measured
+// once per table and names read in one pass, both in table OID order.
+template <class ForeignKeys>
+std::vector<MissingIndex> find_missing(const ForeignKeys &fks,
+                                       const std::function<bool(const catalog::ForeignKey &)> &covered,
+                                       const catalog::ClassCatalog &classes, catalog::RelationSizer &sizer,
+                                       SchemaNames &schemas, std::optional<catalog::ColumnNames> &column_names) {
   std::vector<MissingIndex> missing;
+  if (covered == nullptr)
+    missing.reserve(fks.size()); // each is a row, but for a table or schema dropped meanwhile
   for (const catalog::ForeignKey &fk : fks) {
-    if (fk_is_covered(fk, indexes))
+    if (covered != nullptr && covered(fk))
       continue;
-    auto size = sizes.find(fk.table);
-    if (size == sizes.end())
-      size = sizes.emplace(fk.table, sizer.total_bytes(fk.table)).first;
-    if (!size->second)
-      continue; // dropped while we looked
-    MissingIndex row{&fk, *size->second, {}, {}, {}};
-    auto schema = schemas.find(fk.namespace_oid);
-    if (schema == schemas.end())
-      schema = schemas.emplace(fk.namespace_oid, catalog::namespace_name(fk.namespace_oid)).first;
     const catalog::ClassRow *table = classes.find(fk.table);
-    if (!schema->second || table == nullptr)
+    const std::string *schema = schemas.name(fk.namespace_oid);
+    if (table == nullptr || schema == nullptr)
       continue;
-    row.schema = *schema->second;
-    row.table = classes.name_of(*table);
-    bool complete = true;
-    for (core::AttrNumber attnum : fk.columns) {
-      std::optional<std::string> column = catalog::attribute_name(fk.table, attnum);
-      if (!column) {
-        complete = false;
-        break;
-      }
-      row.columns.push_back(std::move(*column));
-    }
-    if (complete)
-      missing.push_back(std::move(row));
+    missing.push_back(MissingIndex{&fk, 0, schema, table, classes.name_of(*table), 0});
   }
+  std::stable_sort(missing.begin(), missing.end(),
+                   [](const MissingIndex &a, const MissingIndex &b) { return a.fk->table < b.fk->table; });
+
+  // Sizes, one measurement per table.
+  std::size_t kept = 0;
+  std::optional<std::int64_t> size;
+  for (std::size_t i = 0; i < missing.size(); i++) {
+    if (i == 0 || missing[i].fk->table != missing[i - 1].fk->table)
+      size = sizer.total_bytes(missing[i].fk->table);
+    if (!size)
+      continue; // dropped while we looked
+    missing[i].table_bytes = *size;
+    missing[kept++] = missing[i];
+  }
+  missing.resize(kept);
+
+  // Column names, all in one pass.
+  {
+    std::vector<std::pair<Oid, core::AttrNumber>> wanted;
+    for (MissingIndex &row : missing) {
+      row.first_column = wanted.size();
+      for (core::AttrNumber attnum : row.fk->columns)
+        wanted.emplace_back(row.fk->table, attnum);
+    }
+    const catalog::ClassRow *pg_attribute = classes.find(AttributeRelationId);
+    column_names.emplace(catalog::ColumnNames::read(wanted, pg_attribute != nullptr ? pg_attribute->tuples : 0));
+  }
+  // A row whose column is gone (dropped while we looked) is left out.
+  kept = 0;
+  for (std::size_t r = 0; r < missing.size(); r++) {
+    bool complete = true;
+    for (std::size_t i = 0; i < missing[r].fk->columns.size(); i++)
+      complete = complete && column_names->name(missing[r].first_column + i) != nullptr;
+    if (complete)
+      missing[kept++] = missing[r];
+  }
+  missing.resize(kept);
+
   // Biggest tables first; names break ties so the order is stable.
   std::sort(missing.begin(), missing.end(), [](const MissingIndex &a, const MissingIndex &b) {
-    return std::tie(b.table_bytes, a.schema, a.table, a.fk->name) <
-           std::tie(a.table_bytes, b.schema, b.table, b.fk->name);
+    if (a.table_bytes != b.table_bytes)
+      return a.table_bytes > b.table_bytes;
+    if (const int c = a.schema->compare(*b.schema))
+      return c < 0;
+    if (const int c = std::strcmp(a.table_name, b.table_name))
+      return c < 0;
+    return a.fk->name < b.fk->name;
   });
   return missing;
 }
@@ -225,10 +281,17 @@ std::uint64_t hash_of(const std::pair<Oid, std::vector<core::AttrNumber>> &key) 
 
 } // namespace
 
-void missing_fk_indexes(const std::vector<catalog::ForeignKey> &fks, const catalog::ClassCatalog &classes,
-                        const catalog::IndexCatalog &indexes, catalog::RelationSizer &sizer,
-                        const std::function<void(MissingFkIndex &&)> &emit) {
-  std::vector<MissingIndex> missing = find_missing(fks, classes, indexes, sizer);
+namespace {
+
+template <class ForeignKeys>
+void emit_missing(const ForeignKeys &fks, const std::function<bool(const catalog::ForeignKey &)> &covered,
+                  const catalog::ClassCatalog &classes, catalog::RelationSizer &sizer,
+                  const std::function<void(MissingFkIndex &&)> &emit, const std::function<void()> &done_with_sizer) {
+  SchemaNames schemas;
+  std::optional<catalog::ColumnNames> column_names;
+  std::vector<MissingIndex> missing = find_missing(fks, covered, classes, sizer, schemas, column_names);
+  if (done_with_sizer != nullptr)
+    done_with_sizer();
   // Foreign keys of one table over the same column set get one suggestion, not two indexes. The statement is kept
   // only for keys whose hash comes up more than once (a collision just keeps one more), not for every row.
   std::vector<std::uint64_t> repeated;
@@ -242,38 +305,57 @@ void missing_fk_indexes(const std::vector<catalog::ForeignKey> &fks, const catal
       if (hashes[i] == hashes[i - 1] && (repeated.empty() || repeated.back() != hashes[i]))
         repeated.push_back(hashes[i]);
   }
-  std::set<std::pair<Oid, std::string>> reserved_names;
+  catalog::IndexNames names(classes);
   std::map<std::pair<Oid, std::vector<core::AttrNumber>>, std::string> suggested;
   std::optional<TreeIndexes> tree;
+  std::vector<std::string> columns;
+  std::vector<std::string> quoted;
   for (MissingIndex &row : missing) {
+    columns.clear();
+    for (std::size_t i = 0; i < row.fk->columns.size(); i++)
+      columns.push_back(*column_names->name(row.first_column + i));
     std::pair<Oid, std::vector<core::AttrNumber>> key = suggestion_key(*row.fk);
-    const bool shared = std::binary_search(repeated.begin(), repeated.end(), hash_of(key));
+    const bool shared = !repeated.empty() && std::binary_search(repeated.begin(), repeated.end(), hash_of(key));
     auto statement = shared ? suggested.find(key) : suggested.end();
     std::vector<Oid> completes;
     std::string text;
     if (statement != suggested.end()) {
       text = statement->second;
     } else {
-      const catalog::ClassRow *table = classes.find(row.fk->table);
-      const bool partitioned = table != nullptr && table->relkind == RELKIND_PARTITIONED_TABLE;
+      const bool partitioned = row.table->relkind == RELKIND_PARTITIONED_TABLE;
       if (partitioned && !tree)
         tree.emplace(TreeIndexes::read(classes));
       const catalog::IndexDetails *existing =
           partitioned ? interrupted_suggestion(*tree, row.fk->table, row.fk->columns) : nullptr;
       std::optional<core::IndexTarget> target =
-          index_target(classes, row.fk->table, row.columns, row.fk->columns, reserved_names,
+          index_target(classes, row.fk->table, row.table, columns, row.fk->columns, schemas, names,
                        partitioned ? &*tree : nullptr, existing, completes);
       if (!target)
         continue;
-      std::vector<std::string> quoted;
-      for (const std::string &column : row.columns)
+      quoted.clear();
+      for (const std::string &column : columns)
         quoted.push_back(catalog::quote_identifier(column));
       text = core::create_index_statements(*target, quoted);
       if (shared)
         suggested.emplace(std::move(key), text);
     }
-    emit(MissingFkIndex{row.fk, row.table_bytes, std::move(row.columns), std::move(text), std::move(completes)});
+    emit(MissingFkIndex{row.fk, row.table_bytes, std::move(columns), std::move(text), std::move(completes)});
   }
+}
+
+} // namespace
+
+void missing_fk_indexes(const std::vector<catalog::ForeignKey> &fks, const catalog::ClassCatalog &classes,
+                        const catalog::IndexCatalog &indexes, catalog::RelationSizer &sizer,
+                        const std::function<void(MissingFkIndex &&)> &emit) {
+  emit_missing(
+      fks, [&](const catalog::ForeignKey &fk) { return fk_is_covered(fk, indexes); }, classes, sizer, emit, nullptr);
+}
+
+void uncovered_fk_indexes(const std::deque<catalog::ForeignKey> &uncovered, const catalog::ClassCatalog &classes,
+                          catalog::RelationSizer &sizer, const std::function<void(MissingFkIndex &&)> &emit,
+                          const std::function<void()> &done_with_sizer) {
+  emit_missing(uncovered, nullptr, classes, sizer, emit, done_with_sizer);
 }
 
 std::vector<MissingFkIndex> missing_fk_indexes(const std::vector<catalog::ForeignKey> &fks,
@@ -288,22 +370,35 @@ std::vector<MissingFkIndex> missing_fk_indexes(const std::vector<catalog::Foreig
 
 PGO_FUNCTION(pgo_missing_fk_indexes) {
   using namespace pgo;
-  const std::vector<catalog::ForeignKey> fks = catalog::read_user_foreign_keys();
   const catalog::ClassCatalog classes = catalog::ClassCatalog::read();
-  const catalog::IndexCatalog indexes = catalog::IndexCatalog::read(classes, catalog::tables_of(fks));
-  catalog::RelationSizer sizer(classes, indexes);
+  // Only the uncovered keys are kept, and index shapes only while they are judged; the index lists that sizes need
+  // are read without shapes.
+  const std::deque<catalog::ForeignKey> fks = catalog::read_uncovered_foreign_keys(classes);
+  // The index lists and the sizer's listing of the database's files (about 15 MB at 100,000 tables) go once every
+  // size is measured, before the statements and the result rows take their own memory.
+  struct Sizing {
+    catalog::IndexCatalog indexes;
+    catalog::RelationSizer sizer;
+    explicit Sizing(const catalog::ClassCatalog &classes)
+        : indexes(catalog::IndexCatalog::read(classes, {})), sizer(classes, indexes) {}
+  };
+  std::optional<Sizing> sizing;
+  sizing.emplace(classes);
 
   // Each row goes into the tuplestore as soon as it is built.
   pg::ResultSet out(fcinfo);
-  health::missing_fk_indexes(fks, classes, indexes, sizer, [&](health::MissingFkIndex &&row) {
-    out.begin_row();
-    out.add_oid(row.fk->table);
-    out.add_name(row.fk->name);
-    out.add_name_array(row.columns);
-    out.add_oid(row.fk->referenced_table);
-    out.add_int64(row.table_bytes);
-    out.add_text(row.suggested_index);
-    out.end_row();
-  });
+  health::uncovered_fk_indexes(
+      fks, classes, sizing->sizer,
+      [&](health::MissingFkIndex &&row) {
+        out.begin_row();
+        out.add_oid(row.fk->table);
+        out.add_name(row.fk->name);
+        out.add_name_array(row.columns);
+        out.add_oid(row.fk->referenced_table);
+        out.add_int64(row.table_bytes);
+        out.add_text(row.suggested_index);
+        out.end_row();
+      },
+      [&] { sizing.reset(); });
   return out.done();
 }

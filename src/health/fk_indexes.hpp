@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <string>
 #include <vector>
@@ -31,5 +32,12 @@ std::vector<MissingFkIndex> missing_fk_indexes(const std::vector<catalog::Foreig
 void missing_fk_indexes(const std::vector<catalog::ForeignKey> &fks, const catalog::ClassCatalog &classes,
                         const catalog::IndexCatalog &indexes, catalog::RelationSizer &sizer,
                         const std::function<void(MissingFkIndex &&)> &emit);
+
+// The same rows from foreign keys already known to be uncovered (catalog::read_uncovered_foreign_keys): what
+// optimize.missing_fk_indexes() calls, with an IndexCatalog read without shapes behind `sizer`.
+// `sizer` is used only until every size is measured; then `done_with_sizer` is called, and may free it.
+void uncovered_fk_indexes(const std::deque<catalog::ForeignKey> &uncovered, const catalog::ClassCatalog &classes,
+                          catalog::RelationSizer &sizer, const std::function<void(MissingFkIndex &&)> &emit,
+                          const std::function<void()> &done_with_sizer = nullptr);
 
 } // namespace pgo::health

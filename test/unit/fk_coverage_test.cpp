@@ -97,3 +97,32 @@ TEST(FkCoverage, PartialCoversOnlyWhenTheLookupImpliesItsPredicate) {
   EXPECT_TRUE(any_index_covers({btree({1}), partial}, {2}, proves));
   EXPECT_FALSE(any_index_covers({btree({1}), partial}, {2}));
 }
+
+namespace {
+
+using pgo::core::FkCoverage;
+
+TEST(FkCoverage, CompactFormAgreesWithShapes) {
+  const pgo::core::AttrNumber keys[] = {3, 2, 7};
+  EXPECT_EQ(pgo::core::fk_coverage(AccessMethod::Btree, true, true, false, keys, 3, {2, 3}), FkCoverage::Covers);
+  EXPECT_EQ(pgo::core::fk_coverage(AccessMethod::Btree, true, true, true, keys, 3, {2, 3}),
+            FkCoverage::CoversIfPredicateImplied);
+  EXPECT_EQ(pgo::core::fk_coverage(AccessMethod::Btree, true, true, false, keys, 1, {2, 3}), FkCoverage::None);
+  EXPECT_EQ(pgo::core::fk_coverage(AccessMethod::Hash, true, true, false, keys, 3, {2, 3}), FkCoverage::None);
+  EXPECT_EQ(pgo::core::fk_coverage(AccessMethod::Hash, true, true, false, keys, 3, {3}), FkCoverage::Covers);
+  EXPECT_EQ(pgo::core::fk_coverage(AccessMethod::Btree, false, true, false, keys, 3, {3}), FkCoverage::None);
+  EXPECT_EQ(pgo::core::fk_coverage(AccessMethod::Other, true, true, false, keys, 3, {3}), FkCoverage::None);
+}
+
+TEST(FkCoverage, MoreColumnsThanTheInlineBuffer) {
+  std::vector<pgo::core::AttrNumber> fk, index;
+  for (pgo::core::AttrNumber c = 1; c <= 40; c++) {
+    fk.push_back(c);
+    index.insert(index.begin(), c);
+  }
+  EXPECT_TRUE(index_covers_foreign_key(btree(index), fk));
+  index[0] = 99;
+  EXPECT_FALSE(index_covers_foreign_key(btree(index), fk));
+}
+
+} // namespace
