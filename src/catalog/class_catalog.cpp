@@ -190,25 +190,4 @@ namespace pgo::catalog {
 
 bool ClassCatalog::unchanged_since_scan() const { return SharedInvalidMessageCounter == invalidations_at_scan_; }
 
-std::uint64_t ClassCatalog::name_hash(Oid namespace_oid, const char *name) {
-  return static_cast<std::uint64_t>(std::hash<std::string_view>()(name)) * 0x9E3779B97F4A7C15ULL ^ namespace_oid;
-}
-
-bool ClassCatalog::name_taken(Oid namespace_oid, const std::string &name) const {
-  if (partial_ || !has_names_)
-    throw std::logic_error("pg_optimize: name_taken() asked of a catalog read without every name");
-  if (name_hashes_.empty() && !rows_.empty()) {
-    name_hashes_.reserve(rows_.size());
-    for (const auto &entry : rows_)
-      name_hashes_.push_back(name_hash(entry.second.namespace_oid, name_of(entry.second)));
-    std::sort(name_hashes_.begin(), name_hashes_.end());
-  }
-  if (!std::binary_search(name_hashes_.begin(), name_hashes_.end(), name_hash(namespace_oid, name.c_str())))
-    return false;
-  for (const auto &entry : rows_)
-    if (entry.second.namespace_oid == namespace_oid && name_of(entry.second) == name)
-      return true;
-  return false; // another name with the same hash
-}
-
 } // namespace pgo::catalog

@@ -108,10 +108,6 @@ public:
 
   bool has_names() const { return has_names_; }
 
-  // Whether a relation of that name existed in the schema at the time of the scan (a complete catalog with names
-  // only).
-  bool name_taken(Oid namespace_oid, const std::string &name) const;
-
 private:
   // The names of the rows, copied one after another into blocks that never move (a row points into them): about
   // 17 bytes a relation instead of a std::string of 32 and often a heap block of its own.
@@ -130,8 +126,6 @@ private:
     std::size_t used_ = kBlockBytes; // in the last block
   };
 
-  static std::uint64_t name_hash(Oid namespace_oid, const char *name);
-
   // Sorted by OID: about 54 bytes a relation (the directory included), where a node-based hash map took 130.
   Rows rows_;
   core::KeyDirectory directory_; // over rows_' OIDs: find() looks in one bucket of a few rows
@@ -141,9 +135,6 @@ private:
   std::uint64_t invalidations_at_scan_ = 0;
   bool partial_ = false;
   bool has_names_ = true;
-  // Hashes of (schema, name) of every row, sorted, built on first use: 8 bytes a relation instead of a copy of each
-  // name; a hit is confirmed against the rows.
-  mutable std::vector<std::uint64_t> name_hashes_;
 };
 
 } // namespace pgo::catalog

@@ -195,15 +195,6 @@ void read_index_details(const ClassCatalog &classes, const Inheritance &inherita
   scan.close();
 }
 
-IndexCatalog read_indexes_with_details(const ClassCatalog &classes, const std::unordered_set<Oid> &shape_tables,
-                                       const Inheritance &inheritance,
-                                       const std::function<void(IndexDetails &&)> &take) {
-  const std::unordered_map<Oid, Dependent> dependents = constraints_by_index();
-  return IndexCatalog::read(classes, shape_tables, [&](HeapTuple tuple, TupleDesc descriptor) {
-    take_details(tuple, descriptor, classes, inheritance, dependents, take);
-  });
-}
-
 std::vector<IndexDetails> read_index_details(const ClassCatalog &classes) {
   return read_index_details(classes, Inheritance::read());
 }

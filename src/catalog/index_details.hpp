@@ -99,11 +99,6 @@ std::vector<IndexDetails> read_index_details(const ClassCatalog &classes, const 
 // The same indexes, each handed to `take` as it is read, for callers that keep them in a structure of their own.
 void read_index_details(const ClassCatalog &classes, const Inheritance &inheritance,
                         const std::function<void(IndexDetails &&)> &take);
-// Both from one scan of pg_index: the IndexCatalog that IndexCatalog::read(classes, shape_tables) answers, and the
-// details read_index_details(classes, inheritance, take) hands to `take`, in the same order.
-IndexCatalog read_indexes_with_details(const ClassCatalog &classes, const std::unordered_set<Oid> &shape_tables,
-                                       const Inheritance &inheritance,
-                                       const std::function<void(IndexDetails &&)> &take);
 // How many indexes read_index_details() finds, as of the ClassCatalog's scan: those outside the excluded schemas
 // (an index is in its table's schema).
 std::size_t reported_index_count(const ClassCatalog &classes);

@@ -25,11 +25,6 @@ core::AccessMethod access_method_of(Oid am) {
 } // namespace
 
 IndexCatalog IndexCatalog::read(const ClassCatalog &classes, const std::unordered_set<Oid> &shape_tables) {
-  return read(classes, shape_tables, nullptr);
-}
-
-IndexCatalog IndexCatalog::read(const ClassCatalog &classes, const std::unordered_set<Oid> &shape_tables,
-                                const std::function<void(HeapTuple, TupleDesc)> &each) {
   IndexCatalog catalog;
   std::vector<std::pair<Oid, Oid>> pairs; // (table, index)
 
@@ -38,8 +33,6 @@ IndexCatalog IndexCatalog::read(const ClassCatalog &classes, const std::unordere
   while (HeapTuple tuple = scan.next()) {
     const auto *index = reinterpret_cast<Form_pg_index>(GETSTRUCT(tuple));
     pairs.emplace_back(index->indrelid, index->indexrelid);
-    if (each)
-      each(tuple, scan.descriptor());
     if (shape_tables.count(index->indrelid) == 0)
       continue;
 

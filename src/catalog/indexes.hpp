@@ -37,10 +37,6 @@ public:
   // Reads every index. Shapes (what index_covers_foreign_key needs) are kept for the indexes of `shape_tables`;
   // the plain table -> index list is kept for every table, since sizes need it.
   static IndexCatalog read(const ClassCatalog &classes, const std::unordered_set<Oid> &shape_tables);
-  // The same, also handing every pg_index tuple to `each` (with the scan's tuple descriptor): one scan of pg_index
-  // for a caller that reads more of it (read_indexes_with_details()).
-  static IndexCatalog read(const ClassCatalog &classes, const std::unordered_set<Oid> &shape_tables,
-                           const std::function<void(HeapTuple, TupleDesc)> &each);
 
   // Shapes of the indexes on `table` (empty if none, or if `table` was not among shape_tables).
   const std::vector<core::IndexShape> &shapes_of(Oid table) const;

@@ -65,9 +65,9 @@ catalog::RelationSizer &HealthData::sizer() {
 }
 
 std::vector<catalog::IndexDetails> &HealthData::index_details() {
-  // Read apart from indexes(), not with read_indexes_with_details(): building the IndexCatalog's index shapes while
-  // the details' constraint names are held raised the peak memory of metrics() by 10 to 20 MB at 100,000 tables,
-  // more than the second scan of pg_index is worth.
+  // Read apart from indexes(), in a second scan of pg_index: one scan for both (tried) built the IndexCatalog's index
+  // shapes while the details' constraint names were held, and raised the peak memory of metrics() by 10 to 20 MB at
+  // 100,000 tables, more than the second scan is worth.
   if (!index_details_)
     index_details_.emplace(catalog::read_index_details(classes(), inheritance()));
   return *index_details_;
