@@ -91,11 +91,4 @@ void scan_user_foreign_keys(const ForeignKeyFilter &keep, const std::function<vo
   scan.close();
 }
 
-std::unordered_set<Oid> tables_of(const std::vector<ForeignKey> &fks) {
-  std::unordered_set<Oid> tables;
-  for (const ForeignKey &fk : fks)
-    tables.insert(fk.table);
-  return tables;
-}
-
 } // namespace pgo::catalog

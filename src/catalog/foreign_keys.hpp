@@ -32,7 +32,4 @@ std::vector<ForeignKey> read_user_foreign_keys(const ForeignKeyFilter &keep);
 // The same foreign keys, each handed to `take` as it is read (for a container that need not grow by copying).
 void scan_user_foreign_keys(const ForeignKeyFilter &keep, const std::function<void(ForeignKey &&)> &take);
 
-// The referencing tables of the foreign keys.
-std::unordered_set<Oid> tables_of(const std::vector<ForeignKey> &fks);
-
 } // namespace pgo::catalog

@@ -1,20 +1,10 @@
-// The indexes of the database, read with one scan of pg_index (access methods come from the ClassCatalog).
+// The indexes of each table of the database, read with one scan of pg_index.
 #pragma once
 
-#include <functional>
-#include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
-#include "catalog/class_catalog.hpp"
-#include "core/fk_coverage.hpp"
 #include "core/key_directory.hpp"
 #include "pg/postgres.hpp"
-
-extern "C" {
-#include "access/htup.h"
-#include "access/tupdesc.h"
-}
 
 namespace pgo::catalog {
 
@@ -34,22 +24,17 @@ private:
 
 class IndexCatalog {
 public:
-  // Reads every index. Shapes (what index_covers_foreign_key needs) are kept for the indexes of `shape_tables`;
-  // the plain table -> index list is kept for every table, since sizes need it.
-  static IndexCatalog read(const ClassCatalog &classes, const std::unordered_set<Oid> &shape_tables);
+  // Reads every index: the table -> index lists that sizes need.
+  static IndexCatalog read();
 
-  // Shapes of the indexes on `table` (empty if none, or if `table` was not among shape_tables).
-  const std::vector<core::IndexShape> &shapes_of(Oid table) const;
   // Every index on `table`, partitioned indexes included, in pg_index scan order.
   OidRange indexes_of(Oid table) const;
 
 private:
-  std::unordered_map<Oid, std::vector<core::IndexShape>> shapes_;
   // Every (table, index) pair, sorted by table: 8 bytes an index, where a hash map of vectors took ten times that.
   std::vector<Oid> tables_;
   std::vector<Oid> indexes_;
-  core::KeyDirectory directory_;            // over tables_: indexes_of() looks in one bucket
-  std::vector<core::IndexShape> no_shapes_; // what shapes_of answers for a table without indexes
+  core::KeyDirectory directory_; // over tables_: indexes_of() looks in one bucket
 };
 
 } // namespace pgo::catalog

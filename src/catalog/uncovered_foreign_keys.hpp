@@ -1,10 +1,9 @@
-// The foreign keys no index covers, read for optimize.missing_fk_indexes() alone: one scan of pg_index that keeps a
-// compact form of only the indexes that can cover a foreign key, then one scan of pg_constraint that keeps only the
-// keys none of them covers.
+// The foreign keys no index covers, for optimize.missing_fk_indexes() and the summaries that count or advise on them:
+// one scan of pg_index that keeps a compact form of only the indexes that can cover a foreign key, then one scan of
+// pg_constraint that keeps only the keys none of them covers.
 //
-// The rule is core/fk_coverage's with the planner's prover for partial indexes, as health::fk_is_covered applies it
-// to an IndexCatalog's shapes; this reader just never holds a shape per index of every table (about 18 MB at 100,000
-// tables) nor a ForeignKey per covered key.
+// The rule is core/fk_coverage's with the planner's prover for partial indexes; this reader never holds a shape per
+// index of every table (about 18 MB at 100,000 tables) nor a ForeignKey per covered key.
 #pragma once
 
 #include <deque>

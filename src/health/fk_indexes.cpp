@@ -23,7 +23,6 @@
 #include "catalog/uncovered_foreign_keys.hpp"
 #include "core/fk_coverage.hpp"
 #include "core/index_ddl.hpp"
-#include "health/fk_counts.hpp"
 #include "health/fk_indexes.hpp"
 #include "pg/barrier.hpp"
 #include "pg/guard.hpp"
@@ -190,20 +189,15 @@ const catalog::IndexDetails *interrupted_suggestion(const TreeIndexes &tree, Oid
   return nullptr;
 }
 
-// The rows of the uncovered foreign keys among `fks` (`covered` says which are covered), with their tables' sizes and
+// The rows of the uncovered foreign keys `fks`, with their tables' sizes and
 // their columns' names (`column_names`, from each row's first_column on), biggest tables first. Sizes are measured
 // once per table and names read in one pass, both in table OID order.
-template <class ForeignKeys>
-std::vector<MissingIndex> find_missing(const ForeignKeys &fks,
-                                       const std::function<bool(const catalog::ForeignKey &)> &covered,
-                                       const catalog::ClassCatalog &classes, catalog::RelationSizer &sizer,
-                                       SchemaNames &schemas, std::optional<catalog::ColumnNames> &column_names) {
+std::vector<MissingIndex> find_missing(const std::deque<catalog::ForeignKey> &fks, const catalog::ClassCatalog &classes,
+                                       catalog::RelationSizer &sizer, SchemaNames &schemas,
+                                       std::optional<catalog::ColumnNames> &column_names) {
   std::vector<MissingIndex> missing;
-  if (covered == nullptr)
-    missing.reserve(fks.size()); // each is a row, but for a table or schema dropped meanwhile
+  missing.reserve(fks.size()); // each is a row, but for a table or schema dropped meanwhile
   for (const catalog::ForeignKey &fk : fks) {
-    if (covered != nullptr && covered(fk))
-      continue;
     const catalog::ClassRow *table = classes.find(fk.table);
     const std::string *schema = schemas.name(fk.namespace_oid);
     if (table == nullptr || schema == nullptr)
@@ -261,10 +255,6 @@ std::vector<MissingIndex> find_missing(const ForeignKeys &fks,
   return missing;
 }
 
-} // namespace
-
-namespace {
-
 // The key under which foreign keys share one suggestion: the table and the set of columns.
 std::pair<Oid, std::vector<core::AttrNumber>> suggestion_key(const catalog::ForeignKey &fk) {
   std::vector<core::AttrNumber> column_set = fk.columns;
@@ -281,15 +271,12 @@ std::uint64_t hash_of(const std::pair<Oid, std::vector<core::AttrNumber>> &key) 
 
 } // namespace
 
-namespace {
-
-template <class ForeignKeys>
-void emit_missing(const ForeignKeys &fks, const std::function<bool(const catalog::ForeignKey &)> &covered,
-                  const catalog::ClassCatalog &classes, catalog::RelationSizer &sizer,
-                  const std::function<void(MissingFkIndex &&)> &emit, const std::function<void()> &done_with_sizer) {
+void uncovered_fk_indexes(const std::deque<catalog::ForeignKey> &uncovered, const catalog::ClassCatalog &classes,
+                          catalog::RelationSizer &sizer, const std::function<void(MissingFkIndex &&)> &emit,
+                          const std::function<void()> &done_with_sizer) {
   SchemaNames schemas;
   std::optional<catalog::ColumnNames> column_names;
-  std::vector<MissingIndex> missing = find_missing(fks, covered, classes, sizer, schemas, column_names);
+  std::vector<MissingIndex> missing = find_missing(uncovered, classes, sizer, schemas, column_names);
   if (done_with_sizer != nullptr)
     done_with_sizer();
   // Foreign keys of one table over the same column set get one suggestion, not two indexes. The statement is kept
@@ -343,29 +330,6 @@ void emit_missing(const ForeignKeys &fks, const std::function<bool(const catalog
   }
 }
 
-} // namespace
-
-void missing_fk_indexes(const std::vector<catalog::ForeignKey> &fks, const catalog::ClassCatalog &classes,
-                        const catalog::IndexCatalog &indexes, catalog::RelationSizer &sizer,
-                        const std::function<void(MissingFkIndex &&)> &emit) {
-  emit_missing(
-      fks, [&](const catalog::ForeignKey &fk) { return fk_is_covered(fk, indexes); }, classes, sizer, emit, nullptr);
-}
-
-void uncovered_fk_indexes(const std::deque<catalog::ForeignKey> &uncovered, const catalog::ClassCatalog &classes,
-                          catalog::RelationSizer &sizer, const std::function<void(MissingFkIndex &&)> &emit,
-                          const std::function<void()> &done_with_sizer) {
-  emit_missing(uncovered, nullptr, classes, sizer, emit, done_with_sizer);
-}
-
-std::vector<MissingFkIndex> missing_fk_indexes(const std::vector<catalog::ForeignKey> &fks,
-                                               const catalog::ClassCatalog &classes,
-                                               const catalog::IndexCatalog &indexes, catalog::RelationSizer &sizer) {
-  std::vector<MissingFkIndex> result;
-  missing_fk_indexes(fks, classes, indexes, sizer, [&](MissingFkIndex &&row) { result.push_back(std::move(row)); });
-  return result;
-}
-
 } // namespace pgo::health
 
 PGO_FUNCTION(pgo_missing_fk_indexes) {
@@ -380,7 +344,7 @@ PGO_FUNCTION(pgo_missing_fk_indexes) {
     catalog::IndexCatalog indexes;
     catalog::RelationSizer sizer;
     explicit Sizing(const catalog::ClassCatalog &classes)
-        : indexes(catalog::IndexCatalog::read(classes, {})), sizer(classes, indexes) {}
+        : indexes(catalog::IndexCatalog::read()), sizer(classes, indexes) {}
   };
   std::optional<Sizing> sizing;
   sizing.emplace(classes);

@@ -24,18 +24,9 @@ struct MissingFkIndex {
   std::vector<Oid> completes;
 };
 
-// Biggest tables first. `indexes` must have been read with shapes for the foreign keys' tables.
-std::vector<MissingFkIndex> missing_fk_indexes(const std::vector<catalog::ForeignKey> &fks,
-                                               const catalog::ClassCatalog &classes,
-                                               const catalog::IndexCatalog &indexes, catalog::RelationSizer &sizer);
-// The same rows in the same order, each handed to `emit` as it is built and not kept.
-void missing_fk_indexes(const std::vector<catalog::ForeignKey> &fks, const catalog::ClassCatalog &classes,
-                        const catalog::IndexCatalog &indexes, catalog::RelationSizer &sizer,
-                        const std::function<void(MissingFkIndex &&)> &emit);
-
-// The same rows from foreign keys already known to be uncovered (catalog::read_uncovered_foreign_keys): what
-// optimize.missing_fk_indexes() calls, with an IndexCatalog read without shapes behind `sizer`.
-// `sizer` is used only until every size is measured; then `done_with_sizer` is called, and may free it.
+// The rows of optimize.missing_fk_indexes(), biggest tables first, each handed to `emit` as it is built and not kept,
+// from the foreign keys no index covers (catalog::read_uncovered_foreign_keys). `sizer` is used only until every size
+// is measured; then `done_with_sizer` is called, and may free it.
 void uncovered_fk_indexes(const std::deque<catalog::ForeignKey> &uncovered, const catalog::ClassCatalog &classes,
                           catalog::RelationSizer &sizer, const std::function<void(MissingFkIndex &&)> &emit,
                           const std::function<void()> &done_with_sizer = nullptr);

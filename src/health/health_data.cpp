@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include "health/fk_counts.hpp"
+#include "catalog/uncovered_foreign_keys.hpp"
 #include "settings.hpp"
 
 extern "C" {
@@ -46,7 +46,7 @@ const std::vector<catalog::ForeignKey> &HealthData::foreign_keys() {
 const catalog::IndexCatalog &HealthData::indexes() {
   require_full_catalog();
   if (!indexes_)
-    indexes_.emplace(catalog::IndexCatalog::read(classes(), catalog::tables_of(foreign_keys())));
+    indexes_.emplace(catalog::IndexCatalog::read());
   return *indexes_;
 }
 
@@ -113,18 +113,19 @@ void HealthData::done_with_index_usage() {
     index_usage_.reset();
 }
 
-const std::vector<MissingFkIndex> &HealthData::missing_fk_indexes() {
+const std::deque<catalog::ForeignKey> &HealthData::uncovered_foreign_keys() {
   require_full_catalog();
-  if (!missing_fk_)
-    missing_fk_.emplace(health::missing_fk_indexes(foreign_keys(), classes(), indexes(), sizer()));
-  return *missing_fk_;
+  if (!uncovered_foreign_keys_)
+    uncovered_foreign_keys_.emplace(catalog::read_uncovered_foreign_keys(classes()));
+  return *uncovered_foreign_keys_;
 }
 
 std::size_t HealthData::missing_fk_index_count() {
-  require_full_catalog();
-  if (missing_fk_)
-    return missing_fk_->size();
-  return health::missing_fk_index_count(foreign_keys(), classes(), indexes());
+  // The keys whose table the pg_class scan holds, as missing_fk_indexes() keeps them.
+  const catalog::ClassCatalog &catalog = classes();
+  return static_cast<std::size_t>(
+      std::count_if(uncovered_foreign_keys().begin(), uncovered_foreign_keys().end(),
+                    [&](const catalog::ForeignKey &fk) { return catalog.find(fk.table) != nullptr; }));
 }
 
 const std::vector<SequenceHealth> &HealthData::sequences() {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -28,7 +29,7 @@ namespace pgo::health {
 class HealthData {
 public:
   enum class Catalog {
-    Full,              // every relation: what tables(), index_usage(), missing_fk_indexes() and sizes need
+    Full,              // every relation: what tables(), index_usage(), the foreign keys and sizes need
     TablesAndSequences // enough for alerts and sequences; asking for the rest is an internal error
   };
   enum class Rows {
@@ -40,14 +41,15 @@ public:
   TimestampTz now() const { return now_; }
   const catalog::ClassCatalog &classes();
   const std::vector<catalog::ForeignKey> &foreign_keys();
+  // The foreign keys no index covers: those missing_fk_indexes() suggests an index for.
+  const std::deque<catalog::ForeignKey> &uncovered_foreign_keys();
   const catalog::IndexCatalog &indexes();
   const catalog::Inheritance &inheritance();
   catalog::RelationSizer &sizer();
   const catalog::RelationStatistics &statistics();
   const std::vector<TableHealth> &tables();
   const std::vector<IndexUsage> &index_usage();
-  const std::vector<MissingFkIndex> &missing_fk_indexes();
-  // How many rows missing_fk_indexes() has, without building them when they are not built yet (metrics()).
+  // How many foreign keys lack an index, without building the rows of missing_fk_indexes() (metrics()).
   std::size_t missing_fk_index_count();
   // The sequences past the lower of the two sequence alert thresholds (alerts and metrics need no others).
   const std::vector<SequenceHealth> &sequences();
@@ -73,6 +75,7 @@ private:
   Rows rows_;
   std::optional<catalog::ClassCatalog> classes_;
   std::optional<std::vector<catalog::ForeignKey>> foreign_keys_;
+  std::optional<std::deque<catalog::ForeignKey>> uncovered_foreign_keys_;
   std::optional<catalog::IndexCatalog> indexes_;
   std::optional<catalog::Inheritance> inheritance_;
   std::unique_ptr<catalog::RelationSizer> sizer_;
@@ -82,7 +85,6 @@ private:
   std::optional<catalog::ColumnCatalog> columns_;
   std::optional<std::vector<TableHealth>> tables_;
   std::optional<std::vector<IndexUsage>> index_usage_;
-  std::optional<std::vector<MissingFkIndex>> missing_fk_;
   std::optional<std::vector<SequenceHealth>> sequences_;
   std::optional<std::vector<catalog::Backend>> backends_;
   std::optional<std::vector<BlockedQuery>> blocked_;

@@ -615,7 +615,7 @@ PGO_FUNCTION(pgo_index_usage) {
   input.cover_foreign_keys(catalog::read_user_foreign_keys());
   input.count_scans(inheritance, catalog::RelationStatistics::read(statistics_untouched));
   {
-    const catalog::IndexCatalog indexes = catalog::IndexCatalog::read(classes, {});
+    const catalog::IndexCatalog indexes = catalog::IndexCatalog::read();
     catalog::RelationSizer sizer(classes, indexes);
     input.measure_sizes(inheritance, sizer);
   }

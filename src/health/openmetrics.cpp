@@ -84,7 +84,7 @@ std::vector<Family> table_families(HealthData &data, const std::string &database
   {
     // As the table_health view reads them: its rows stream past (no shapes of foreign keys' indexes, no column
     // statistics of other tables), and only the figures of the worst tables are kept.
-    const catalog::IndexCatalog indexes = catalog::IndexCatalog::read(data.classes(), {});
+    const catalog::IndexCatalog indexes = catalog::IndexCatalog::read();
     const catalog::ColumnCatalog columns = catalog::ColumnCatalog::read(health_tables(data.classes()));
     catalog::RelationSizer sizer(data.classes(), indexes, /*wait_for_locks=*/false);
     table_health(data.classes(), indexes, data.inheritance(), columns, data.statistics(), sizer, [&](TableHealth &&h) {

@@ -31,7 +31,7 @@ void recommendations(HealthData &data, RecommendationSink &sink) {
   // An invalid partitioned index that a missing-index suggestion finishes is not to be dropped first.
   std::unordered_set<Oid> completed;
   // Read as a stream: each row goes once its advice is out (the view's order is this order within each group).
-  missing_fk_indexes(data.foreign_keys(), data.classes(), data.indexes(), data.sizer(), [&](MissingFkIndex &&m) {
+  uncovered_fk_indexes(data.uncovered_foreign_keys(), data.classes(), data.sizer(), [&](MissingFkIndex &&m) {
     completed.insert(m.completes.begin(), m.completes.end());
     sink.missing_fk_index(m);
     const Key key{m.table_bytes >= 10 * 1024 * 1024 ? 1 : 2, "missing_fk_index", m.table_bytes};

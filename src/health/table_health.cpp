@@ -253,7 +253,7 @@ PGO_FUNCTION(pgo_table_health) {
       catalog::RelationStatistics::read(catalog::statistics_untouched_in_transaction());
   // The view shows OIDs, never names: the catalog is read without them.
   const catalog::ClassCatalog classes = catalog::ClassCatalog::read(nullptr, catalog::ClassCatalog::Names::Skip);
-  const catalog::IndexCatalog indexes = catalog::IndexCatalog::read(classes, {});
+  const catalog::IndexCatalog indexes = catalog::IndexCatalog::read();
   const catalog::Inheritance inheritance = catalog::Inheritance::read();
   const catalog::ColumnCatalog columns = catalog::ColumnCatalog::read(health::health_tables(classes));
   catalog::RelationSizer sizer(classes, indexes);
