@@ -36,13 +36,6 @@ const catalog::ClassCatalog &HealthData::classes() {
   return *classes_;
 }
 
-const std::vector<catalog::ForeignKey> &HealthData::foreign_keys() {
-  require_full_catalog();
-  if (!foreign_keys_)
-    foreign_keys_.emplace(catalog::read_user_foreign_keys());
-  return *foreign_keys_;
-}
-
 const catalog::IndexCatalog &HealthData::indexes() {
   require_full_catalog();
   if (!indexes_)
@@ -64,22 +57,11 @@ catalog::RelationSizer &HealthData::sizer() {
   return *sizer_;
 }
 
-std::vector<catalog::IndexDetails> &HealthData::index_details() {
-  // Read apart from indexes(), in a second scan of pg_index: one scan for both (tried) built the IndexCatalog's index
-  // shapes while the details' constraint names were held, and raised the peak memory of metrics() by 10 to 20 MB at
-  // 100,000 tables, more than the second scan is worth.
-  if (!index_details_)
-    index_details_.emplace(catalog::read_index_details(classes(), inheritance()));
-  return *index_details_;
-}
-
 const catalog::ColumnCatalog &HealthData::columns() {
-  if (!columns_) {
-    std::unordered_set<Oid> wanted = health_tables(classes());
-    for (Oid t : indexed_tables(index_details()))
-      wanted.insert(t);
-    columns_.emplace(catalog::ColumnCatalog::read(wanted));
-  }
+  // The tables table_health() looks at include every table whose index index_usage() estimates the bloat of (a btree
+  // index of an ordinary table or materialized view): no need to read the indexes first to know their tables.
+  if (!columns_)
+    columns_.emplace(catalog::ColumnCatalog::read(health_tables(classes())));
   return *columns_;
 }
 
@@ -90,15 +72,32 @@ const std::vector<TableHealth> &HealthData::tables() {
   return *tables_;
 }
 
+void HealthData::for_each_table(const std::function<void(const TableHealth &)> &visit) {
+  require_full_catalog();
+  if (tables_ || rows_ == Rows::Kept) {
+    for (const TableHealth &t : tables())
+      visit(t);
+    return;
+  }
+  // Built one at a time and not kept: what is held is (size, OID) a table, not a row.
+  table_health(classes(), indexes(), inheritance(), columns(), statistics(), sizer(),
+               [&](TableHealth &&t) { visit(t); });
+}
+
 const std::vector<IndexUsage> &HealthData::index_usage() {
   require_full_catalog();
   if (!index_usage_) {
-    const catalog::ColumnCatalog &column_stats = columns(); // before the details move: it reads them
-    // The details move into the rows; read again should the rows be dropped and asked for once more.
-    std::vector<catalog::IndexDetails> details = std::move(index_details());
-    index_details_.reset();
-    index_usage_.emplace(health::index_usage(classes(), inheritance(), std::move(details), foreign_keys(), column_stats,
-                                             statistics(), sizer()));
+    // Each index goes into its compact row as pg_index is read (no vector of their details is held), and the foreign
+    // keys are read, used and freed, as the index_usage view does.
+    IndexUsageInput input(classes());
+    input.reserve(catalog::reported_index_count(classes()));
+    catalog::read_index_details(classes(), inheritance(), [&](catalog::IndexDetails &&d) { input.add(d); });
+    input.count_scans(inheritance(), statistics());
+    if (rows_ == Rows::Dropped)
+      statistics_.reset(); // the tables' pass came first (see Rows::Dropped): nothing else of this call reads them
+    input.measure_sizes(inheritance(), sizer());
+    input.cover_foreign_keys(catalog::read_user_foreign_keys());
+    index_usage_.emplace(judge_index_usage(std::move(input), columns()));
   }
   return *index_usage_;
 }

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -33,14 +34,15 @@ public:
     TablesAndSequences // enough for alerts and sequences; asking for the rest is an internal error
   };
   enum class Rows {
-    Kept,   // the rows of tables() and index_usage() stay for the whole call (report(), which shows them)
-    Dropped // metrics() and recommendations alone: each set of rows goes once used, so one set is held at a time
+    Kept,   // the rows of tables() and index_usage() stay for the whole call
+    Dropped // metrics(), recommendations and report(): each set of rows goes once used, so one set is held at a time.
+            // Their passes go over the tables first, then index_usage(), which frees the statistics once it has
+            // counted its scans (a later table pass would read them again).
   };
   explicit HealthData(Catalog catalog = Catalog::Full, Rows rows = Rows::Kept);
 
   TimestampTz now() const { return now_; }
   const catalog::ClassCatalog &classes();
-  const std::vector<catalog::ForeignKey> &foreign_keys();
   // The foreign keys no index covers: those missing_fk_indexes() suggests an index for.
   const std::deque<catalog::ForeignKey> &uncovered_foreign_keys();
   const catalog::IndexCatalog &indexes();
@@ -48,6 +50,9 @@ public:
   catalog::RelationSizer &sizer();
   const catalog::RelationStatistics &statistics();
   const std::vector<TableHealth> &tables();
+  // Each row of tables(), in its order. With Rows::Dropped and no rows built yet, each row is built, visited and
+  // dropped in turn (a table's row is never held), so a summary that only adds rows up holds none.
+  void for_each_table(const std::function<void(const TableHealth &)> &visit);
   const std::vector<IndexUsage> &index_usage();
   // How many foreign keys lack an index, without building the rows of missing_fk_indexes() (metrics()).
   std::size_t missing_fk_index_count();
@@ -66,7 +71,6 @@ public:
 
 private:
   void require_full_catalog() const;
-  std::vector<catalog::IndexDetails> &index_details();
   // The column statistics of the tables table_health() and index_usage() look at, read once for both.
   const catalog::ColumnCatalog &columns();
 
@@ -74,14 +78,12 @@ private:
   Catalog catalog_;
   Rows rows_;
   std::optional<catalog::ClassCatalog> classes_;
-  std::optional<std::vector<catalog::ForeignKey>> foreign_keys_;
   std::optional<std::deque<catalog::ForeignKey>> uncovered_foreign_keys_;
   std::optional<catalog::IndexCatalog> indexes_;
   std::optional<catalog::Inheritance> inheritance_;
   std::unique_ptr<catalog::RelationSizer> sizer_;
   bool statistics_untouched_; // at the start of the call: a bulk read of the statistics gives what pg_stat_get_* would
   std::optional<catalog::RelationStatistics> statistics_;
-  std::optional<std::vector<catalog::IndexDetails>> index_details_;
   std::optional<catalog::ColumnCatalog> columns_;
   std::optional<std::vector<TableHealth>> tables_;
   std::optional<std::vector<IndexUsage>> index_usage_;
