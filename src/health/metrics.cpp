@@ -30,7 +30,38 @@ ConnectionCounts connection_counts(HealthData &data) {
   return c;
 }
 
+void RowTotals::add(const TableHealth &t) {
+  if (t.partitioned)
+    return; // its partitions are counted
+  live += t.activity.live_tuples;
+  dead += t.activity.dead_tuples;
+  bloat += t.bloat_bytes.value_or(0);
+  need_vacuum += t.vacuum_needed ? 1 : 0;
+  need_analyze += t.analyze_needed ? 1 : 0;
+}
+
+void RowTotals::add(const IndexUsage &u) {
+  if (!u.details.partitioned) { // a partitioned index's row sums its partitions' indexes, which have rows too
+    index_hit += u.activity.blocks_hit;
+    index_read += u.activity.blocks_read;
+  }
+  if (u.unused)
+    unused_bytes += u.bytes;
+  if (!u.details.valid)
+    invalid++;
+}
+
 std::vector<Metric> metrics(HealthData &data) {
+  RowTotals totals;
+  data.for_each_table([&](const TableHealth &t) { totals.add(t); });
+  data.done_with_tables();
+  for (const IndexUsage &u : data.index_usage())
+    totals.add(u);
+  data.done_with_index_usage();
+  return metrics(data, totals);
+}
+
+std::vector<Metric> metrics(HealthData &data, const RowTotals &totals) {
   std::vector<Metric> m;
   auto add = [&](const char *name, std::optional<double> value, const char *unit, const char *description) {
     m.push_back(Metric{name, value, unit, description});
@@ -67,20 +98,7 @@ std::vector<Metric> metrics(HealthData &data) {
   };
   add("cache_hit_pct", ratio(db.blocks_hit, db.blocks_read), "percent",
       "share of this database's block reads served from shared buffers");
-  std::int64_t index_hit = 0, index_read = 0, unused_bytes = 0;
-  int invalid = 0;
-  for (const IndexUsage &u : data.index_usage()) {
-    if (!u.details.partitioned) { // a partitioned index's row sums its partitions' indexes, which have rows too
-      index_hit += u.activity.blocks_hit;
-      index_read += u.activity.blocks_read;
-    }
-    if (u.unused)
-      unused_bytes += u.bytes;
-    if (!u.details.valid)
-      invalid++;
-  }
-  data.done_with_index_usage();
-  add("index_hit_pct", ratio(index_hit, index_read), "percent",
+  add("index_hit_pct", ratio(totals.index_hit, totals.index_read), "percent",
       "share of index block reads served from shared buffers");
   add("xact_commit", static_cast<double>(db.xact_commit), "transactions", "transactions committed in this database");
   add("xact_rollback", static_cast<double>(db.xact_rollback), "transactions",
@@ -92,25 +110,13 @@ std::vector<Metric> metrics(HealthData &data) {
       "time since this database's statistics were reset (NULL: never)");
   add("database_bytes", static_cast<double>(data.sizer().database_bytes()), "bytes", "size of this database");
 
-  std::int64_t live = 0, dead = 0, bloat = 0;
-  int need_vacuum = 0, need_analyze = 0;
-  for (const TableHealth &t : data.tables()) {
-    if (t.partitioned)
-      continue; // its partitions are counted
-    live += t.activity.live_tuples;
-    dead += t.activity.dead_tuples;
-    bloat += t.bloat_bytes.value_or(0);
-    need_vacuum += t.vacuum_needed ? 1 : 0;
-    need_analyze += t.analyze_needed ? 1 : 0;
-  }
-  data.done_with_tables();
-  add("dead_tuple_pct", core::dead_pct(live, dead), "percent",
+  add("dead_tuple_pct", core::dead_pct(totals.live, totals.dead), "percent",
       "dead tuples among all tuples of this database's tables");
-  add("tables_needing_vacuum", need_vacuum, "tables", "tables past autovacuum's VACUUM threshold");
-  add("tables_needing_analyze", need_analyze, "tables", "tables past autovacuum's ANALYZE threshold");
-  add("estimated_bloat_bytes", static_cast<double>(bloat), "bytes", "estimated heap bloat of all tables");
-  add("unused_index_bytes", static_cast<double>(unused_bytes), "bytes", "size of indexes never scanned");
-  add("invalid_indexes", invalid, "indexes", "indexes left invalid by a failed concurrent build");
+  add("tables_needing_vacuum", totals.need_vacuum, "tables", "tables past autovacuum's VACUUM threshold");
+  add("tables_needing_analyze", totals.need_analyze, "tables", "tables past autovacuum's ANALYZE threshold");
+  add("estimated_bloat_bytes", static_cast<double>(totals.bloat), "bytes", "estimated heap bloat of all tables");
+  add("unused_index_bytes", static_cast<double>(totals.unused_bytes), "bytes", "size of indexes never scanned");
+  add("invalid_indexes", totals.invalid, "indexes", "indexes left invalid by a failed concurrent build");
   add("missing_fk_indexes", static_cast<double>(data.missing_fk_index_count()), "foreign keys",
       "foreign keys without an index on the referencing columns");
 
@@ -148,7 +154,7 @@ std::vector<Metric> metrics(HealthData &data) {
 
 PGO_FUNCTION(pgo_metrics) {
   using namespace pgo;
-  // Only totals: the rows of each check go once summed (report() keeps them for its sections).
+  // Only totals: the rows of each check go once summed.
   health::HealthData data(health::HealthData::Catalog::Full, health::HealthData::Rows::Dropped);
   const std::vector<health::Metric> rows = health::metrics(data);
   pg::ResultSet out(fcinfo);

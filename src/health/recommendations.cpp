@@ -22,99 +22,105 @@ extern "C" {
 
 namespace pgo::health {
 
-void recommendations(HealthData &data, RecommendationSink &sink) {
-  using Key = RecommendationKey;
-  auto name_of = [&](Oid relid) {
-    return catalog::qualified_name(data.classes(), relid).value_or(std::to_string(relid));
-  };
+RecommendationPasses::RecommendationPasses(HealthData &data, RecommendationSink &sink) : data_(data), sink_(sink) {}
 
-  // An invalid partitioned index that a missing-index suggestion finishes is not to be dropped first.
-  std::unordered_set<Oid> completed;
+std::string RecommendationPasses::name_of(Oid relid) {
+  return catalog::qualified_name(data_.classes(), relid).value_or(std::to_string(relid));
+}
+
+void RecommendationPasses::missing_fk_indexes() {
+  using Key = RecommendationKey;
   // Read as a stream: each row goes once its advice is out (the view's order is this order within each group).
-  uncovered_fk_indexes(data.uncovered_foreign_keys(), data.classes(), data.sizer(), [&](MissingFkIndex &&m) {
-    completed.insert(m.completes.begin(), m.completes.end());
-    sink.missing_fk_index(m);
+  uncovered_fk_indexes(data_.uncovered_foreign_keys(), data_.classes(), data_.sizer(), [&](MissingFkIndex &&m) {
+    // An invalid partitioned index that a missing-index suggestion finishes is not to be dropped first.
+    completed_.insert(m.completes.begin(), m.completes.end());
+    sink_.missing_fk_index(m);
     const Key key{m.table_bytes >= 10 * 1024 * 1024 ? 1 : 2, "missing_fk_index", m.table_bytes};
-    if (!sink.wants(key))
+    if (!sink_.wants(key))
       return;
     std::string columns;
     for (const std::string &c : m.columns)
       columns += (columns.empty() ? "" : ", ") + c;
-    sink.add(key, {key.priority, key.kind, name_of(m.fk->table),
-                   fmt::format("foreign key {} ({}) has no index: every DELETE or key UPDATE on {} scans {} ({})",
-                               m.fk->name, columns, name_of(m.fk->referenced_table), name_of(m.fk->table),
-                               core::pretty_bytes(m.table_bytes)),
-                   std::move(m.suggested_index)});
+    sink_.add(key, {key.priority, key.kind, name_of(m.fk->table),
+                    fmt::format("foreign key {} ({}) has no index: every DELETE or key UPDATE on {} scans {} ({})",
+                                m.fk->name, columns, name_of(m.fk->referenced_table), name_of(m.fk->table),
+                                core::pretty_bytes(m.table_bytes)),
+                    std::move(m.suggested_index)});
   });
-  for (const TableHealth &t : data.tables()) {
-    if (t.partitioned)
-      continue; // its partitions have rows of their own; partitioning advice would be absurd
-    // The tables optimize.partition_advice looks at: plain tables (not partitions) past its size setting.
-    const bool partitioning = t.bytes >= static_cast<std::int64_t>(settings::partition_advice_min_kb) * 1024 &&
-                              data.inheritance().parent_of(t.table) == InvalidOid;
-    if (!t.freeze_due && !t.vacuum_needed && !t.analyze_needed && !partitioning)
-      continue;                           // most tables: nothing to advise, and no name to look up
-    std::optional<std::string> looked_up; // the name, looked up once and only for advice that is wanted
-    const auto name = [&]() -> const std::string & {
-      if (!looked_up)
-        looked_up = name_of(t.table);
-      return *looked_up;
-    };
-    const Key maintenance = t.freeze_due      ? Key{1, "vacuum_freeze", t.bytes}
-                            : t.vacuum_needed ? Key{t.dead_pct >= 20 ? 1 : 2, "vacuum", t.bytes}
-                                              : Key{2, "analyze", t.bytes};
-    if ((t.freeze_due || t.vacuum_needed || t.analyze_needed) && sink.wants(maintenance)) {
-      if (t.freeze_due)
-        sink.add(maintenance,
-                 {1, maintenance.kind, name(),
-                  t.multixact_freeze_due
-                      ? fmt::format("multixact ID age {} is past autovacuum_multixact_freeze_max_age",
-                                    t.mxid_age.value_or(0))
-                      : fmt::format("transaction ID age {} is past autovacuum_freeze_max_age", t.xid_age.value_or(0)),
-                  fmt::format("VACUUM (FREEZE, ANALYZE) {};", name())});
-      else if (t.vacuum_needed)
-        sink.add(maintenance,
-                 {maintenance.priority, maintenance.kind, name(),
-                  fmt::format("{} dead tuples ({:.1f}%), past autovacuum's threshold{}{}", t.activity.dead_tuples,
-                              t.dead_pct, t.toast_vacuum_needed ? " (its TOAST table's)" : "",
-                              t.autovacuum_enabled ? "" : "; autovacuum is off for this table"),
-                  fmt::format("VACUUM (ANALYZE) {};", name())});
-      else
-        sink.add(maintenance, {2, maintenance.kind, name(),
-                               fmt::format("{} rows changed since the last ANALYZE", t.activity.mod_since_analyze),
-                               fmt::format("ANALYZE {};", name())});
-    }
-    const Key partition{3, "partitioning", t.bytes};
-    if (partitioning && sink.wants(partition))
-      sink.add(partition, {3, partition.kind, name(),
-                           fmt::format("{} in one table: partitioning by time or key keeps VACUUM, index builds and "
-                                       "retention (DROP of a partition) proportional to a partition; the advice view "
-                                       "suggests a key and an interval, and partition_plan() the migration",
-                                       core::pretty_bytes(t.bytes)),
-                           fmt::format("SELECT * FROM optimize.partition_advice WHERE \"table\" = {};",
-                                       catalog::quote_literal(name()) + "::pg_catalog.regclass")});
+}
+
+void RecommendationPasses::table(const TableHealth &t) {
+  using Key = RecommendationKey;
+  if (t.partitioned)
+    return; // its partitions have rows of their own; partitioning advice would be absurd
+  // The tables optimize.partition_advice looks at: plain tables (not partitions) past its size setting.
+  const bool partitioning = t.bytes >= static_cast<std::int64_t>(settings::partition_advice_min_kb) * 1024 &&
+                            data_.inheritance().parent_of(t.table) == InvalidOid;
+  if (!t.freeze_due && !t.vacuum_needed && !t.analyze_needed && !partitioning)
+    return;                             // most tables: nothing to advise, and no name to look up
+  std::optional<std::string> looked_up; // the name, looked up once and only for advice that is wanted
+  const auto name = [&]() -> const std::string & {
+    if (!looked_up)
+      looked_up = name_of(t.table);
+    return *looked_up;
+  };
+  const Key maintenance = t.freeze_due      ? Key{1, "vacuum_freeze", t.bytes}
+                          : t.vacuum_needed ? Key{t.dead_pct >= 20 ? 1 : 2, "vacuum", t.bytes}
+                                            : Key{2, "analyze", t.bytes};
+  if ((t.freeze_due || t.vacuum_needed || t.analyze_needed) && sink_.wants(maintenance)) {
+    if (t.freeze_due)
+      sink_.add(
+          maintenance,
+          {1, maintenance.kind, name(),
+           t.multixact_freeze_due
+               ? fmt::format("multixact ID age {} is past autovacuum_multixact_freeze_max_age", t.mxid_age.value_or(0))
+               : fmt::format("transaction ID age {} is past autovacuum_freeze_max_age", t.xid_age.value_or(0)),
+           fmt::format("VACUUM (FREEZE, ANALYZE) {};", name())});
+    else if (t.vacuum_needed)
+      sink_.add(maintenance,
+                {maintenance.priority, maintenance.kind, name(),
+                 fmt::format("{} dead tuples ({:.1f}%), past autovacuum's threshold{}{}", t.activity.dead_tuples,
+                             t.dead_pct, t.toast_vacuum_needed ? " (its TOAST table's)" : "",
+                             t.autovacuum_enabled ? "" : "; autovacuum is off for this table"),
+                 fmt::format("VACUUM (ANALYZE) {};", name())});
+    else
+      sink_.add(maintenance, {2, maintenance.kind, name(),
+                              fmt::format("{} rows changed since the last ANALYZE", t.activity.mod_since_analyze),
+                              fmt::format("ANALYZE {};", name())});
   }
-  data.done_with_tables();
-  for (const IndexUsage &u : data.index_usage()) {
-    if (!u.has_finding() || completed.count(u.details.index) != 0)
-      continue;
-    const char *kind = !u.details.valid               ? "drop_invalid_index"
-                       : OidIsValid(u.duplicate_of)   ? "drop_duplicate_index"
-                       : OidIsValid(u.redundant_with) ? "drop_redundant_index"
-                       : u.unused                     ? "drop_unused_index"
-                                                      : "reindex_bloated_index";
-    const Key key{priority_of(u), kind, u.bytes};
-    if (sink.wants(key))
-      sink.add(key, {key.priority, kind, name_of(u.details.index), u.recommendation(), u.sql()});
-  }
-  data.done_with_index_usage();
-  for (const auto &[oid, row] : data.classes().rows()) {
+  const Key partition{3, "partitioning", t.bytes};
+  if (partitioning && sink_.wants(partition))
+    sink_.add(partition, {3, partition.kind, name(),
+                          fmt::format("{} in one table: partitioning by time or key keeps VACUUM, index builds and "
+                                      "retention (DROP of a partition) proportional to a partition; the advice view "
+                                      "suggests a key and an interval, and partition_plan() the migration",
+                                      core::pretty_bytes(t.bytes)),
+                          fmt::format("SELECT * FROM optimize.partition_advice WHERE \"table\" = {};",
+                                      catalog::quote_literal(name()) + "::pg_catalog.regclass")});
+}
+
+void RecommendationPasses::index(const IndexUsage &u) {
+  if (!u.has_finding() || completed_.count(u.details.index) != 0)
+    return;
+  const char *kind = !u.details.valid               ? "drop_invalid_index"
+                     : OidIsValid(u.duplicate_of)   ? "drop_duplicate_index"
+                     : OidIsValid(u.redundant_with) ? "drop_redundant_index"
+                     : u.unused                     ? "drop_unused_index"
+                                                    : "reindex_bloated_index";
+  const RecommendationKey key{priority_of(u), kind, u.bytes};
+  if (sink_.wants(key))
+    sink_.add(key, {key.priority, kind, name_of(u.details.index), u.recommendation(), u.sql()});
+}
+
+void RecommendationPasses::rest() {
+  using Key = RecommendationKey;
+  for (const auto &[oid, row] : data_.classes().rows()) {
     if (row.excluded || row.relkind != RELKIND_MATVIEW || row.populated)
       continue;
     const Key key{2, "refresh_materialized_view", Key::kWholeDatabase}; // no data, so no size to rank it by
-    if (sink.wants(key))
-      sink.add(key, {2, key.kind, name_of(oid), "materialized view has never been populated",
-                     fmt::format("REFRESH MATERIALIZED VIEW {};", name_of(oid))});
+    if (sink_.wants(key))
+      sink_.add(key, {2, key.kind, name_of(oid), "materialized view has never been populated",
+                      fmt::format("REFRESH MATERIALIZED VIEW {};", name_of(oid))});
   }
   for (const ConfigAdvice &a : config_advice(std::nullopt, "ssd", std::nullopt)) {
     const core::Recommendation &r = a.recommendation;
@@ -122,19 +128,30 @@ void recommendations(HealthData &data, RecommendationSink &sink) {
     if (a.current_value == r.value || r.setting == "random_page_cost" || r.setting == "effective_io_concurrency")
       continue;
     const Key key{3, "setting", Key::kWholeDatabase};
-    if (sink.wants(key))
-      sink.add(key, {3, key.kind, r.setting,
-                     fmt::format("{} is {}, {} is advised: {}{}", r.setting, a.current_value, r.value, r.reason,
-                                 a.needs_restart ? " (takes effect after a restart)" : " (takes effect on reload)"),
-                     a.sql});
+    if (sink_.wants(key))
+      sink_.add(key, {3, key.kind, r.setting,
+                      fmt::format("{} is {}, {} is advised: {}{}", r.setting, a.current_value, r.value, r.reason,
+                                  a.needs_restart ? " (takes effect after a restart)" : " (takes effect on reload)"),
+                      a.sql});
   }
   std::vector<Recommendation> advised; // at most a few
   advisor::add_recommendations(advised);
   for (Recommendation &r : advised) {
     const Key key{r.priority, r.kind.c_str(), Key::kWholeDatabase};
-    if (sink.wants(key))
-      sink.add(key, std::move(r));
+    if (sink_.wants(key))
+      sink_.add(key, std::move(r));
   }
+}
+
+void recommendations(HealthData &data, RecommendationSink &sink) {
+  RecommendationPasses passes(data, sink);
+  passes.missing_fk_indexes();
+  data.for_each_table([&](const TableHealth &t) { passes.table(t); });
+  data.done_with_tables();
+  for (const IndexUsage &u : data.index_usage())
+    passes.index(u);
+  data.done_with_index_usage();
+  passes.rest();
 }
 
 namespace {
@@ -181,8 +198,8 @@ private:
 
 PGO_FUNCTION(pgo_recommendations) {
   using namespace pgo;
-  // The rows of each check go once turned into advice (report() keeps them for its sections), and each advice row
-  // goes at once to the spool of its (priority, kind): the view's order without holding every row in memory.
+  // The rows of each check go once turned into advice, and each advice row goes at once to the spool of its
+  // (priority, kind): the view's order without holding every row in memory.
   health::HealthData data(health::HealthData::Catalog::Full, health::HealthData::Rows::Dropped);
   pg::ResultSet out(fcinfo);
   health::SpooledRecommendations spooled(out);

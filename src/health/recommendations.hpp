@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <unordered_set>
 
 #include "health/fk_indexes.hpp"
 #include "health/health_data.hpp"
@@ -40,6 +41,26 @@ public:
   virtual void add(const RecommendationKey &key, Recommendation &&row) = 0;
   // Each missing foreign-key index, as read for its advice (report() shows them too, and reads them only once).
   virtual void missing_fk_index(const MissingFkIndex &) {}
+};
+
+// recommendations() in its steps, for a caller that passes over the checks' rows for other ends too (report()):
+// missing_fk_indexes() first, then table() for each row of table_health, index() for each row of index_usage, and
+// rest() (materialized views, settings, the index advisor) last, the order recommendations() takes.
+class RecommendationPasses {
+public:
+  RecommendationPasses(HealthData &data, RecommendationSink &sink);
+  void missing_fk_indexes();
+  void table(const TableHealth &t);
+  void index(const IndexUsage &u);
+  void rest();
+
+private:
+  std::string name_of(Oid relid);
+
+  HealthData &data_;
+  RecommendationSink &sink_;
+  // Invalid partitioned indexes a missing-index suggestion finishes: not to be dropped first.
+  std::unordered_set<Oid> completed_;
 };
 
 // Reads each check once (with HealthData::Rows::Dropped each check's rows go once turned into advice), in this

@@ -84,7 +84,10 @@ private:
   core::TopN<std::size_t, std::vector<Cell>> fks_;
 };
 
-core::Report build_report(HealthData &data) {
+// How many tables the lists by dead tuples and by bloat show (and the HTML report draws).
+constexpr std::size_t kTableRows = 10;
+
+core::Report build_report(HealthData &data, TableTops &tops) {
   core::Report report;
   report.title = "pg_optimize report: database " + database_name(MyDatabaseId);
   report.generated_at = pg::guard([&] { return timestamptz_to_str(data.now()); });
@@ -94,9 +97,44 @@ core::Report build_report(HealthData &data) {
 
   const auto max_rows = static_cast<std::size_t>(settings::report_max_rows);
 
+  // One pass over each check's rows feeds the summary's totals, the lists below and the report's share of the
+  // recommendations, in the order recommendations() takes; each check's rows go once passed over.
+  RowTotals totals;
+  ReportRecommendations advice(data, max_rows);
+  RecommendationPasses passes(data, advice);
+  passes.missing_fk_indexes();
+  // (more first, then the order of table_health: biggest first)
+  using TableRank = std::pair<std::int64_t, std::size_t>;
+  core::TopN<TableRank, TableHealth> by_dead(kTableRows), by_bloat(kTableRows);
+  std::size_t position = 0;
+  data.for_each_table([&](const TableHealth &t) {
+    totals.add(t);
+    passes.table(t);
+    if (t.activity.dead_tuples > 0)
+      by_dead.offer_with({-t.activity.dead_tuples, position}, [&] { return t; });
+    if (t.bloat_bytes.value_or(0) > 0)
+      by_bloat.offer_with({-*t.bloat_bytes, position}, [&] { return t; });
+    position++;
+  });
+  data.done_with_tables();
+  tops.by_dead = by_dead.take_sorted();
+  tops.by_bloat = by_bloat.take_sorted();
+  // The findings' texts are built only for rows kept so far, and the rows go once passed over.
+  core::TopN<Rank, std::vector<Cell>> findings(max_rows);
+  for (const IndexUsage &u : data.index_usage()) {
+    totals.add(u);
+    passes.index(u);
+    if (u.has_finding())
+      findings.offer_with({priority_of(u), -u.bytes, findings.offered()}, [&]() -> std::vector<Cell> {
+        return {name_of(u.details.index), u.bytes, u.activity.scans, u.recommendation()};
+      });
+  }
+  data.done_with_index_usage();
+  passes.rest();
+
   core::Section summary;
   summary.title = "Summary";
-  for (const Metric &m : metrics(data))
+  for (const Metric &m : metrics(data, totals))
     summary.facts.push_back({m.name, optional_cell(m.value),
                              m.unit == "bytes"     ? core::Unit::Bytes
                              : m.unit == "percent" ? core::Unit::Percent
@@ -127,25 +165,17 @@ core::Report build_report(HealthData &data) {
   report.sections.push_back(std::move(sessions));
   latency::add_report_sections(report);
 
-  std::vector<const TableHealth *> tables;
-  for (const TableHealth &t : data.tables())
-    tables.push_back(&t);
   core::Section dead;
   dead.title = "Tables by dead tuples";
   dead.table = core::Table{{"table", "dead tuples", "dead %", "last vacuum", "status"},
                            {},
                            {core::Unit::None, core::Unit::None, core::Unit::Percent}};
-  std::sort(tables.begin(), tables.end(), [](const TableHealth *a, const TableHealth *b) {
-    return a->activity.dead_tuples > b->activity.dead_tuples;
-  });
-  for (const TableHealth *t : tables) {
-    if (t->activity.dead_tuples == 0 || dead.table->rows.size() >= 10)
-      break;
+  for (const TableHealth &t : tops.by_dead) {
     const auto last =
-        t->activity.last_vacuum > t->activity.last_autovacuum ? t->activity.last_vacuum : t->activity.last_autovacuum;
-    dead.table->rows.push_back({name_of(t->table), t->activity.dead_tuples, t->dead_pct,
+        t.activity.last_vacuum > t.activity.last_autovacuum ? t.activity.last_vacuum : t.activity.last_autovacuum;
+    dead.table->rows.push_back({name_of(t.table), t.activity.dead_tuples, t.dead_pct,
                                 last ? Cell(std::string(pg::guard([&] { return timestamptz_to_str(*last); }))) : Cell(),
-                                t->status});
+                                t.status});
   }
   report.sections.push_back(std::move(dead));
 
@@ -155,33 +185,17 @@ core::Report build_report(HealthData &data) {
   bloat.table = core::Table{{"table", "bytes", "bloat bytes", "bloat %"},
                             {},
                             {core::Unit::None, core::Unit::Bytes, core::Unit::Bytes, core::Unit::Percent}};
-  std::sort(tables.begin(), tables.end(), [](const TableHealth *a, const TableHealth *b) {
-    return a->bloat_bytes.value_or(0) > b->bloat_bytes.value_or(0);
-  });
-  for (const TableHealth *t : tables) {
-    if (t->bloat_bytes.value_or(0) == 0 || bloat.table->rows.size() >= 10)
-      break;
-    bloat.table->rows.push_back(
-        {name_of(t->table), t->bytes, optional_cell(t->bloat_bytes), optional_cell(t->bloat_pct)});
-  }
+  for (const TableHealth &t : tops.by_bloat)
+    bloat.table->rows.push_back({name_of(t.table), t.bytes, optional_cell(t.bloat_bytes), optional_cell(t.bloat_pct)});
   report.sections.push_back(std::move(bloat));
 
   core::Section index_section;
   index_section.title = "Index findings";
   index_section.table = core::Table{{"index", "bytes", "scans", "finding"}, {}, {core::Unit::None, core::Unit::Bytes}};
-  core::TopN<Rank, const IndexUsage *> findings(max_rows);
-  for (const IndexUsage &u : data.index_usage())
-    if (u.has_finding())
-      findings.offer({priority_of(u), -u.bytes, findings.offered()}, &u);
-  for (const IndexUsage *u : findings.take_sorted())
-    index_section.table->rows.push_back({name_of(u->details.index), u->bytes, u->activity.scans, u->recommendation()});
+  index_section.table->rows = findings.take_sorted();
   note_cut(index_section, findings.offered(), "index findings", "the most important, by priority, then size",
            "SELECT * FROM optimize.index_usage WHERE recommendation IS NOT NULL;");
   report.sections.push_back(std::move(index_section));
-
-  // One pass over the missing foreign-key indexes and the advice, for the next two sections.
-  ReportRecommendations advice(data, max_rows);
-  recommendations(data, advice);
 
   core::Section fk;
   fk.title = "Foreign keys without an index";
@@ -224,8 +238,10 @@ PGO_FUNCTION(pgo_report) {
   const std::string name = pg::guard([&] { return text_to_cstring(PG_GETARG_TEXT_PP(0)); });
   // before gathering anything; nullopt: html
   const std::optional<core::ReportFormat> format = core::parse_report_format_or_html(name);
-  health::HealthData data;
-  const std::string text = format ? core::render_report(health::build_report(data), *format)
-                                  : health::html_report(health::build_report(data), data);
+  // Each check's rows go once passed over: the report keeps only the rows it shows.
+  health::HealthData data(health::HealthData::Catalog::Full, health::HealthData::Rows::Dropped);
+  health::TableTops tops;
+  const core::Report report = health::build_report(data, tops);
+  const std::string text = format ? core::render_report(report, *format) : health::html_report(report, tops, data);
   PG_RETURN_TEXT_P(pg::guard([&] { return cstring_to_text_with_len(text.data(), static_cast<int>(text.size())); }));
 }

@@ -88,30 +88,21 @@ std::vector<core::Figure> trend_figures(pg::Spi &spi) {
   return out;
 }
 
-std::vector<core::Figure> table_figures(HealthData &data) {
-  std::vector<const TableHealth *> tables;
-  for (const TableHealth &t : data.tables())
-    tables.push_back(&t);
+std::vector<core::Figure> table_figures(const TableTops &tables, HealthData &data) {
   const auto name_of = [&](const TableHealth &t) {
     return catalog::qualified_name(data.classes(), t.table).value_or(std::to_string(t.table));
   };
   chart::BarChart dead{"Dead tuples", "", {}};
-  std::sort(tables.begin(), tables.end(), [](const TableHealth *a, const TableHealth *b) {
-    return a->activity.dead_tuples > b->activity.dead_tuples;
-  });
-  for (const TableHealth *t : tables)
-    if (t->activity.dead_tuples > 0 && dead.bars.size() < kBars)
-      dead.bars.push_back({name_of(*t), static_cast<double>(t->activity.dead_tuples),
-                           fmt::format("{} ({:.1f}%)", t->activity.dead_tuples, t->dead_pct)});
+  for (const TableHealth &t : tables.by_dead)
+    if (dead.bars.size() < kBars)
+      dead.bars.push_back({name_of(t), static_cast<double>(t.activity.dead_tuples),
+                           fmt::format("{} ({:.1f}%)", t.activity.dead_tuples, t.dead_pct)});
   chart::BarChart bloat{"Estimated bloat", "bytes", {}};
-  std::sort(tables.begin(), tables.end(), [](const TableHealth *a, const TableHealth *b) {
-    return a->bloat_bytes.value_or(0) > b->bloat_bytes.value_or(0);
-  });
-  for (const TableHealth *t : tables)
-    if (t->bloat_bytes.value_or(0) > 0 && bloat.bars.size() < kBars)
-      bloat.bars.push_back({name_of(*t), static_cast<double>(*t->bloat_bytes),
-                            core::pretty_bytes(*t->bloat_bytes) +
-                                (t->bloat_pct ? fmt::format(" ({:.1f}%)", *t->bloat_pct) : std::string())});
+  for (const TableHealth &t : tables.by_bloat)
+    if (bloat.bars.size() < kBars)
+      bloat.bars.push_back({name_of(t), static_cast<double>(*t.bloat_bytes),
+                            core::pretty_bytes(*t.bloat_bytes) +
+                                (t.bloat_pct ? fmt::format(" ({:.1f}%)", *t.bloat_pct) : std::string())});
   // no chart for an empty list: the section's table says "none"
   std::vector<core::Figure> out;
   if (!dead.bars.empty())
@@ -187,7 +178,7 @@ std::optional<core::ExtraSection> index_advice(pg::Spi &spi) {
 
 } // namespace
 
-std::string html_report(const core::Report &report, HealthData &data) {
+std::string html_report(const core::Report &report, const TableTops &tables, HealthData &data) {
   std::vector<core::Figure> figures = latency_figures();
   std::vector<core::ExtraSection> extra;
   {
@@ -206,7 +197,7 @@ std::string html_report(const core::Report &report, HealthData &data) {
     if (auto advice = index_advice(spi))
       extra.push_back(std::move(*advice));
   }
-  for (core::Figure &f : table_figures(data))
+  for (core::Figure &f : table_figures(tables, data))
     figures.push_back(std::move(f));
   return core::render_html(report, figures, extra);
 }
