@@ -114,17 +114,26 @@ void HealthData::done_with_index_usage() {
 
 const std::deque<catalog::ForeignKey> &HealthData::uncovered_foreign_keys() {
   require_full_catalog();
-  if (!uncovered_foreign_keys_)
+  if (!uncovered_foreign_keys_) {
     uncovered_foreign_keys_.emplace(catalog::read_uncovered_foreign_keys(classes()));
+    // The keys whose table the pg_class scan holds, as missing_fk_indexes() keeps them.
+    const catalog::ClassCatalog &catalog = classes();
+    missing_fk_index_count_ = static_cast<std::size_t>(
+        std::count_if(uncovered_foreign_keys_->begin(), uncovered_foreign_keys_->end(),
+                      [&](const catalog::ForeignKey &fk) { return catalog.find(fk.table) != nullptr; }));
+  }
   return *uncovered_foreign_keys_;
 }
 
 std::size_t HealthData::missing_fk_index_count() {
-  // The keys whose table the pg_class scan holds, as missing_fk_indexes() keeps them.
-  const catalog::ClassCatalog &catalog = classes();
-  return static_cast<std::size_t>(
-      std::count_if(uncovered_foreign_keys().begin(), uncovered_foreign_keys().end(),
-                    [&](const catalog::ForeignKey &fk) { return catalog.find(fk.table) != nullptr; }));
+  if (!missing_fk_index_count_)
+    uncovered_foreign_keys();
+  return *missing_fk_index_count_;
+}
+
+void HealthData::done_with_uncovered_foreign_keys() {
+  if (rows_ == Rows::Dropped)
+    uncovered_foreign_keys_.reset(); // their count stays
 }
 
 const std::vector<SequenceHealth> &HealthData::sequences() {

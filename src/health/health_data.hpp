@@ -54,7 +54,8 @@ public:
   // dropped in turn (a table's row is never held), so a summary that only adds rows up holds none.
   void for_each_table(const std::function<void(const TableHealth &)> &visit);
   const std::vector<IndexUsage> &index_usage();
-  // How many foreign keys lack an index, without building the rows of missing_fk_indexes() (metrics()).
+  // How many foreign keys lack an index, without building the rows of missing_fk_indexes() (metrics()); known from
+  // the first read of uncovered_foreign_keys() on.
   std::size_t missing_fk_index_count();
   // The sequences past the lower of the two sequence alert thresholds (alerts and metrics need no others).
   const std::vector<SequenceHealth> &sequences();
@@ -68,6 +69,9 @@ public:
   // call builds them again). With Rows::Kept: nothing.
   void done_with_tables();
   void done_with_index_usage();
+  // With Rows::Dropped: frees uncovered_foreign_keys() (missing_fk_index_count() stays known). With Rows::Kept:
+  // nothing.
+  void done_with_uncovered_foreign_keys();
 
 private:
   void require_full_catalog() const;
@@ -79,6 +83,7 @@ private:
   Rows rows_;
   std::optional<catalog::ClassCatalog> classes_;
   std::optional<std::deque<catalog::ForeignKey>> uncovered_foreign_keys_;
+  std::optional<std::size_t> missing_fk_index_count_;
   std::optional<catalog::IndexCatalog> indexes_;
   std::optional<catalog::Inheritance> inheritance_;
   std::unique_ptr<catalog::RelationSizer> sizer_;

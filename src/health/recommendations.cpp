@@ -47,6 +47,7 @@ void RecommendationPasses::missing_fk_indexes() {
                                 core::pretty_bytes(m.table_bytes)),
                     std::move(m.suggested_index)});
   });
+  data_.done_with_uncovered_foreign_keys();
 }
 
 void RecommendationPasses::table(const TableHealth &t) {
