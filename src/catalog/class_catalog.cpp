@@ -112,6 +112,9 @@ ClassCatalog ClassCatalog::read(const char *relkinds, Names names) {
   for (const char *k = relkinds; k != nullptr && *k != '\0'; ++k)
     keep[static_cast<unsigned char>(*k)] = true;
   catalog.partial_ = relkinds != nullptr;
+  // A partial catalog without TOAST tables leaves out their indexes too (in the pg_toast schema, never reported; a
+  // third of the indexes of a typical catalog): no row of a table it keeps leads to them.
+  const bool skip_toast = catalog.partial_ && !keep[static_cast<unsigned char>(RELKIND_TOASTVALUE)];
   std::unordered_map<Oid, bool> excluded; // per schema, decided once
   Oid last_namespace = InvalidOid;
   bool last_excluded = false;
@@ -119,7 +122,7 @@ ClassCatalog ClassCatalog::read(const char *relkinds, Names names) {
   CatalogScan scan(RelationRelationId);
   while (HeapTuple tuple = scan.next()) {
     const auto *rel = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple));
-    if (!keep[static_cast<unsigned char>(rel->relkind)])
+    if (!keep[static_cast<unsigned char>(rel->relkind)] || (skip_toast && rel->relnamespace == PG_TOAST_NAMESPACE))
       continue;
     ClassRow row = class_row_from(*rel);
     if (row.namespace_oid != last_namespace) { // rows of one schema mostly come one after another

@@ -72,7 +72,8 @@ ClassRow class_row_from(const FormData_pg_class &rel);
 // partitioned), materialized views and sequences; about a quarter of the rows of a typical catalog.
 inline constexpr const char *kTablesAndSequences = "rpmS";
 // For callers that look at indexes and their tables only: no TOAST tables or their indexes (in the excluded schema
-// pg_toast, they are never reported), sequences or views; about 60% of the rows of a typical catalog.
+// pg_toast, they are never reported), sequences or views; about 60% of the rows of a typical catalog. (A partial
+// catalog without TOAST tables, 't', leaves out every relation of the pg_toast schema.)
 inline constexpr const char *kTablesAndIndexes = "rpmiI";
 
 class ClassCatalog {
@@ -87,7 +88,7 @@ public:
   enum class Names { Keep, Skip };
 
   // Every relation, or with `relkinds` only the relations of those kinds (the scan is the same, but the others are
-  // neither decoded nor stored).
+  // neither decoded nor stored; without 't', nothing of the pg_toast schema either).
   static ClassCatalog read(const char *relkinds = nullptr, Names names = Names::Keep);
   // nullptr when the relation was not in pg_class at the time of the scan.
   const ClassRow *find(Oid relid) const;
