@@ -109,6 +109,14 @@ public:
   std::unordered_set<Oid> indexed_tables() const;
   // Once every index is added: which indexes cover each foreign key. The names the texts need are copied.
   void cover_foreign_keys(const std::vector<catalog::ForeignKey> &foreign_keys);
+  // The same, one foreign key at a time as the catalog is read (no vector of them held), in the order
+  // cover_foreign_keys() takes them, then foreign_keys_covered() once. No index may be added after the first.
+  void cover_foreign_key(const catalog::ForeignKey &fk);
+  void foreign_keys_covered();
+  // Whether some index of `table` was added: the foreign keys of other tables are covered by none.
+  bool has_indexes_of(Oid table);
+  // The indexes whose statistics count_scans() looks up, in OID order (for reading only theirs).
+  std::vector<Oid> scanned_indexes(const catalog::Inheritance &inheritance) const;
   // Scans and sizes. A partitioned index has neither of its own: it is what its partitions' indexes are, summed over
   // the leaves of its tree.
   void count_scans(const catalog::Inheritance &inheritance, const catalog::RelationStatistics &stats);
@@ -131,6 +139,7 @@ private:
   // The positions in rows_ of the indexes covering each foreign key that has any, in the keys' order: those of the
   // c-th from covering_first_[c] to covering_first_[c + 1].
   std::vector<std::uint32_t> covering_, covering_first_;
+  bool covered_ = false; // covering_first_ ends with its last entry
 };
 
 // Every index, judged together once cover_foreign_keys(), count_scans() and measure_sizes() have run: a drop is
