@@ -122,6 +122,12 @@ std::unordered_set<Oid> health_tables(const catalog::ClassCatalog &classes) {
   return result;
 }
 
+bool table_health_reads_statistics_of(const catalog::ClassCatalog &classes, Oid relation) {
+  const catalog::ClassRow *row = classes.find(relation);
+  // An index is in its table's schema; a TOAST table is in pg_toast, excluded, and read for its table.
+  return row != nullptr && (row->relkind == RELKIND_TOASTVALUE || !row->excluded);
+}
+
 namespace {
 
 // The row of one ordinary table or materialized view whose size is `bytes`.
@@ -204,8 +210,16 @@ void table_health(const catalog::ClassCatalog &classes, const catalog::IndexCata
     Oid table;
     bool partitioned;
   };
+  std::size_t leaves = 0, partitioned = 0;
+  for (const auto &[oid, row] : classes.rows()) {
+    leaves += is_health_table(row);
+    partitioned += !row.excluded && row.relkind == RELKIND_PARTITIONED_TABLE;
+  }
+  // Reserved: no old and new copy at once while growing, no spare left by doubling.
   std::vector<Entry> order;
+  order.reserve(leaves + partitioned);
   std::vector<std::pair<Oid, std::int64_t>> leaf_bytes; // in OID order, as rows() is
+  leaf_bytes.reserve(leaves);
   for (const auto &[oid, row] : classes.rows())
     if (is_health_table(row)) {
       const std::int64_t bytes = sizer.unlocked_total_bytes(oid);
@@ -249,10 +263,11 @@ std::vector<TableHealth> table_health(const catalog::ClassCatalog &classes, cons
 
 PGO_FUNCTION(pgo_table_health) {
   using namespace pgo;
-  const catalog::RelationStatistics stats =
-      catalog::RelationStatistics::read(catalog::statistics_untouched_in_transaction());
+  const bool statistics_untouched = catalog::statistics_untouched_in_transaction();
   // The view shows OIDs, never names: the catalog is read without them.
   const catalog::ClassCatalog classes = catalog::ClassCatalog::read(nullptr, catalog::ClassCatalog::Names::Skip);
+  const catalog::RelationStatistics stats = catalog::RelationStatistics::read(
+      statistics_untouched, [&](Oid relation) { return health::table_health_reads_statistics_of(classes, relation); });
   const catalog::IndexCatalog indexes = catalog::IndexCatalog::read();
   const catalog::Inheritance inheritance = catalog::Inheritance::read();
   const catalog::ColumnCatalog columns = catalog::ColumnCatalog::read(health::health_tables(classes));

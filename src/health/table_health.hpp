@@ -52,4 +52,9 @@ void table_health(const catalog::ClassCatalog &classes, const catalog::IndexCata
 // The tables table_health() looks at (for reading only their column statistics).
 std::unordered_set<Oid> health_tables(const catalog::ClassCatalog &classes);
 
+// Whether table_health() may look up the activity statistics of `relation` (a table outside the excluded schemas,
+// one of its indexes, a TOAST table): the filter of RelationStatistics::read for a call that reads them for
+// table_health() alone (not the TOAST tables' indexes, a fifth of a typical catalog).
+bool table_health_reads_statistics_of(const catalog::ClassCatalog &classes, Oid relation);
+
 } // namespace pgo::health
