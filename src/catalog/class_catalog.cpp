@@ -26,6 +26,8 @@ extern "C" {
 
 namespace pgo::catalog {
 
+static_assert(sizeof(ClassRow) == 44, "ClassRow: one per relation, kept small");
+
 ClassRow class_row_from(const FormData_pg_class &rel) {
   ClassRow row;
   row.namespace_oid = rel.relnamespace;
@@ -71,12 +73,11 @@ bool is_excluded_namespace(Oid namespace_oid) {
 namespace {
 
 // Reads the table-level settings autovacuum and bloat estimation care about. Only heap relations' options are parsed.
-std::optional<TableOptions> read_options(HeapTuple tuple, ClassRow &row) {
+std::optional<TableOptions> read_options(HeapTuple tuple, const ClassRow &row) {
   if (row.relkind != RELKIND_RELATION && row.relkind != RELKIND_MATVIEW && row.relkind != RELKIND_TOASTVALUE)
     return std::nullopt;
   if (heap_attisnull(tuple, Anum_pg_class_reloptions, nullptr))
     return std::nullopt;
-  row.has_options = true;
   const char relkind = row.relkind;
   TableOptions out;
   pg::guard([&] {

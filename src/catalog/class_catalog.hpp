@@ -38,7 +38,8 @@ struct TableOptions {
   double analyze_scale_factor = -1;
 };
 
-// One pg_class row, in 48 bytes: catalogs of hundreds of thousands of relations keep one per relation.
+// One pg_class row, in 44 bytes (48 with its OID): catalogs of hundreds of thousands of relations keep one per
+// relation.
 struct ClassRow {
   static constexpr std::uint32_t kNoName = UINT32_MAX;
   // Where relname is in its catalog's name arena: ClassCatalog::name_of() reads it. kNoName in a catalog read
@@ -55,10 +56,12 @@ struct ClassRow {
   std::uint32_t min_multixact = 0;
   char relkind = 0;
   char persistence = 0;
-  bool shared = false;
-  bool has_options = false;
-  bool populated = true; // relispopulated (false: a materialized view never refreshed)
-  bool excluded = false; // in a schema pg_optimize never reports on (see is_excluded_namespace)
+  // A bit each (a bit-field takes no default initializer before C++20: the constructor sets them).
+  bool shared : 1;
+  bool populated : 1; // relispopulated (false: a materialized view never refreshed)
+  bool excluded : 1;  // in a schema pg_optimize never reports on (see is_excluded_namespace)
+
+  ClassRow() : shared(false), populated(true), excluded(false) {}
 };
 
 // True for schemas whose objects pg_optimize never reports: pg_catalog, information_schema, pg_toast*, its own schema
