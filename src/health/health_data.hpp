@@ -36,7 +36,9 @@ public:
     Kept,   // the rows of tables() and index_usage() stay for the whole call (report(), which shows them)
     Dropped // metrics() and recommendations alone: each set of rows goes once used, so one set is held at a time
   };
-  explicit HealthData(Catalog catalog = Catalog::Full, Rows rows = Rows::Kept);
+  // `names`: Skip for a call that names few relations (their names then come from the system caches).
+  explicit HealthData(Catalog catalog = Catalog::Full, Rows rows = Rows::Kept,
+                      catalog::ClassCatalog::Names names = catalog::ClassCatalog::Names::Keep);
 
   TimestampTz now() const { return now_; }
   const catalog::ClassCatalog &classes();
@@ -73,6 +75,7 @@ private:
   TimestampTz now_;
   Catalog catalog_;
   Rows rows_;
+  catalog::ClassCatalog::Names names_;
   std::optional<catalog::ClassCatalog> classes_;
   std::optional<std::vector<catalog::ForeignKey>> foreign_keys_;
   std::optional<std::deque<catalog::ForeignKey>> uncovered_foreign_keys_;

@@ -249,7 +249,8 @@ std::vector<Family> latency_families() {
 
 std::string openmetrics_text() {
   const bool statistics_untouched = catalog::statistics_untouched_in_transaction();
-  HealthData data;
+  // It names a few dozen tables at most: their names come from the system caches, not a copy of every name.
+  HealthData data(HealthData::Catalog::Full, HealthData::Rows::Kept, catalog::ClassCatalog::Names::Skip);
   const std::string database = database_name(MyDatabaseId);
   std::vector<Family> all;
   for (auto part : {connection_families(data, database), table_families(data, database, statistics_untouched),
