@@ -87,9 +87,8 @@ std::vector<Family> table_families(HealthData &data, const std::string &database
     // As the table_health view reads them: its rows stream past (no shapes of foreign keys' indexes, no column
     // statistics of other tables, only the activity statistics it looks at, freed after it), and only the figures of
     // the worst tables are kept.
-    const catalog::ClassCatalog &classes = data.classes(); // read before the walk of the statistics asks it
-    const catalog::RelationStatistics stats = catalog::RelationStatistics::read(
-        statistics_untouched, [&](Oid relation) { return table_health_reads_statistics_of(classes, relation); });
+    const catalog::RelationStatistics stats =
+        catalog::RelationStatistics::read(statistics_untouched, table_health_statistics_filter(data.classes()));
     const catalog::IndexCatalog indexes = catalog::IndexCatalog::read();
     const catalog::ColumnCatalog columns = catalog::ColumnCatalog::read(health_tables(data.classes()));
     catalog::RelationSizer sizer(data.classes(), indexes, /*wait_for_locks=*/false);

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "core/bloat.hpp"
+#include "core/key_bitmap.hpp"
 #include "core/maintenance_math.hpp"
 #include "pg/barrier.hpp"
 #include "pg/fmgr_call.hpp"
@@ -122,10 +123,24 @@ std::unordered_set<Oid> health_tables(const catalog::ClassCatalog &classes) {
   return result;
 }
 
-bool table_health_reads_statistics_of(const catalog::ClassCatalog &classes, Oid relation) {
-  const catalog::ClassRow *row = classes.find(relation);
+catalog::RelationStatistics::Filter table_health_statistics_filter(const catalog::ClassCatalog &classes) {
   // An index is in its table's schema; a TOAST table is in pg_toast, excluded, and read for its table.
-  return row != nullptr && (row->relkind == RELKIND_TOASTVALUE || !row->excluded);
+  auto wanted = [](const catalog::ClassRow &row) { return row.relkind == RELKIND_TOASTVALUE || !row.excluded; };
+  const auto first = std::find_if(classes.rows().begin(), classes.rows().end(),
+                                  [&](const auto &entry) { return wanted(entry.second); });
+  if (first == classes.rows().end())
+    return [](Oid) { return false; };
+  Oid last = first->first;
+  for (auto it = first; it != classes.rows().end(); ++it)
+    if (wanted(it->second))
+      last = it->first;
+  std::optional<core::KeyBitmap> set = core::KeyBitmap::for_range(first->first, last, std::size_t{16} << 20);
+  if (!set)
+    return nullptr;
+  for (auto it = first; it != classes.rows().end(); ++it)
+    if (wanted(it->second))
+      set->insert(it->first);
+  return [set = std::move(*set)](Oid relation) { return set.contains(relation); };
 }
 
 namespace {
@@ -266,8 +281,8 @@ PGO_FUNCTION(pgo_table_health) {
   const bool statistics_untouched = catalog::statistics_untouched_in_transaction();
   // The view shows OIDs, never names: the catalog is read without them.
   const catalog::ClassCatalog classes = catalog::ClassCatalog::read(nullptr, catalog::ClassCatalog::Names::Skip);
-  const catalog::RelationStatistics stats = catalog::RelationStatistics::read(
-      statistics_untouched, [&](Oid relation) { return health::table_health_reads_statistics_of(classes, relation); });
+  const catalog::RelationStatistics stats =
+      catalog::RelationStatistics::read(statistics_untouched, health::table_health_statistics_filter(classes));
   const catalog::IndexCatalog indexes = catalog::IndexCatalog::read();
   const catalog::Inheritance inheritance = catalog::Inheritance::read();
   const catalog::ColumnCatalog columns = catalog::ColumnCatalog::read(health::health_tables(classes));
