@@ -102,9 +102,10 @@ RelationStatistics RelationStatistics::read(bool bulk_allowed, const Filter &kee
     }
     dshash_seq_term(&scan);
   });
-  std::sort(walked.begin(), walked.end(), [](const Entry &a, const Entry &b) { return a.relation < b.relation; });
   result.entries_.assign(walked.begin(), walked.end());
   walked = core::ChunkedArray<Entry>();
+  std::sort(result.entries_.begin(), result.entries_.end(),
+            [](const Entry &a, const Entry &b) { return a.relation < b.relation; });
   // The counters in the entries' order, so that lookups in OID order read them one after another instead of
   // missing the cache on each.
   result.values_.reserve(walked_values.size());
