@@ -130,14 +130,15 @@ catalog::RelationStatistics::Filter table_health_statistics_filter(const catalog
                                   [&](const auto &entry) { return wanted(entry.second); });
   if (first == classes.rows().end())
     return [](Oid) { return false; };
-  Oid last = first->first;
-  for (auto it = first; it != classes.rows().end(); ++it)
-    if (wanted(it->second))
-      last = it->first;
-  std::optional<core::KeyBitmap> set = core::KeyBitmap::for_range(first->first, last, std::size_t{16} << 20);
+  // The rows are in OID order: the last wanted one is the first from the end.
+  auto last = classes.rows().end();
+  while (!wanted((last - 1)->second))
+    --last;
+  std::optional<core::KeyBitmap> set =
+      core::KeyBitmap::for_range(first->first, (last - 1)->first, std::size_t{16} << 20);
   if (!set)
     return nullptr;
-  for (auto it = first; it != classes.rows().end(); ++it)
+  for (auto it = first; it != last; ++it)
     if (wanted(it->second))
       set->insert(it->first);
   return [set = std::move(*set)](Oid relation) { return set.contains(relation); };
