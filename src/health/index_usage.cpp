@@ -24,6 +24,8 @@ extern "C" {
 
 namespace pgo::health {
 
+static_assert(sizeof(IndexUsage) <= 104, "IndexUsage: one row per index, kept small");
+
 using Definition = IndexUsageInput::Definition;
 
 // ---- the rows' texts, built when asked for

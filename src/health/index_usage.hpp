@@ -43,10 +43,15 @@ struct IndexUsage {
     Oid table = InvalidOid;
     bool unique = false, primary = false, valid = false, partitioned = false;
   } details;
-  bool unused = false;
-  bool serves_foreign_key = false; // the only index serving some foreign key
   core::IndexFinding finding = core::IndexFinding::None;
   core::KeptReason kept = core::KeptReason::None;
+  // A bit each, a row being one of hundreds of thousands (a bit-field takes no default initializer before C++20: the
+  // constructor sets them).
+  bool unused : 1;
+  bool serves_foreign_key : 1; // the only index serving some foreign key
+  // For the judgement and the texts only.
+  bool exclusion : 1, replica_identity : 1, immediate : 1, ready : 1, has_bloat : 1;
+  char constraint_type = 0; // pg_constraint.contype of a constraint needing it, 0 when none
   std::int64_t bytes = 0;
   struct Activity {
     std::int64_t scans = 0, tuples_read = 0, blocks_read = 0, blocks_hit = 0;
@@ -66,9 +71,10 @@ struct IndexUsage {
   // Why an index that could look droppable must stay, "" when nothing holds it.
   std::string kept_because() const;
 
-  // For the judgement and the texts only.
-  char constraint_type = 0; // pg_constraint.contype of a constraint needing it, 0 when none
-  bool exclusion = false, replica_identity = false, immediate = true, ready = false, has_bloat = false;
+  IndexUsage()
+      : unused(false), serves_foreign_key(false), exclusion(false), replica_identity(false), immediate(true),
+        ready(false), has_bloat(false) {}
+
   Oid parent_index = InvalidOid;      // the partitioned index it is attached to, if any
   std::uint32_t definition = 0;       // its definition, while judging (IndexUsageInput)
   std::uint32_t kept_foreign_key = 0; // OnlyIndexLeftForForeignKey: which covered foreign key (IndexUsageNames)
