@@ -26,6 +26,8 @@ extern "C" {
 
 namespace pgo::catalog {
 
+static_assert(sizeof(ClassRow) == 44, "ClassRow: one per relation, kept small");
+
 ClassRow class_row_from(const FormData_pg_class &rel) {
   ClassRow row;
   row.namespace_oid = rel.relnamespace;
@@ -71,12 +73,11 @@ bool is_excluded_namespace(Oid namespace_oid) {
 namespace {
 
 // Reads the table-level settings autovacuum and bloat estimation care about. Only heap relations' options are parsed.
-std::optional<TableOptions> read_options(HeapTuple tuple, ClassRow &row) {
+std::optional<TableOptions> read_options(HeapTuple tuple, const ClassRow &row) {
   if (row.relkind != RELKIND_RELATION && row.relkind != RELKIND_MATVIEW && row.relkind != RELKIND_TOASTVALUE)
     return std::nullopt;
   if (heap_attisnull(tuple, Anum_pg_class_reloptions, nullptr))
     return std::nullopt;
-  row.has_options = true;
   const char relkind = row.relkind;
   TableOptions out;
   pg::guard([&] {
@@ -112,6 +113,9 @@ ClassCatalog ClassCatalog::read(const char *relkinds, Names names) {
   for (const char *k = relkinds; k != nullptr && *k != '\0'; ++k)
     keep[static_cast<unsigned char>(*k)] = true;
   catalog.partial_ = relkinds != nullptr;
+  // A partial catalog without TOAST tables leaves out their indexes too (in the pg_toast schema, never reported; a
+  // third of the indexes of a typical catalog): no row of a table it keeps leads to them.
+  const bool skip_toast = catalog.partial_ && !keep[static_cast<unsigned char>(RELKIND_TOASTVALUE)];
   std::unordered_map<Oid, bool> excluded; // per schema, decided once
   Oid last_namespace = InvalidOid;
   bool last_excluded = false;
@@ -119,7 +123,7 @@ ClassCatalog ClassCatalog::read(const char *relkinds, Names names) {
   CatalogScan scan(RelationRelationId);
   while (HeapTuple tuple = scan.next()) {
     const auto *rel = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple));
-    if (!keep[static_cast<unsigned char>(rel->relkind)])
+    if (!keep[static_cast<unsigned char>(rel->relkind)] || (skip_toast && rel->relnamespace == PG_TOAST_NAMESPACE))
       continue;
     ClassRow row = class_row_from(*rel);
     if (row.namespace_oid != last_namespace) { // rows of one schema mostly come one after another

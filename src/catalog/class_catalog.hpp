@@ -38,7 +38,8 @@ struct TableOptions {
   double analyze_scale_factor = -1;
 };
 
-// One pg_class row, in 48 bytes: catalogs of hundreds of thousands of relations keep one per relation.
+// One pg_class row, in 44 bytes (48 with its OID): catalogs of hundreds of thousands of relations keep one per
+// relation.
 struct ClassRow {
   static constexpr std::uint32_t kNoName = UINT32_MAX;
   // Where relname is in its catalog's name arena: ClassCatalog::name_of() reads it. kNoName in a catalog read
@@ -55,10 +56,12 @@ struct ClassRow {
   std::uint32_t min_multixact = 0;
   char relkind = 0;
   char persistence = 0;
-  bool shared = false;
-  bool has_options = false;
-  bool populated = true; // relispopulated (false: a materialized view never refreshed)
-  bool excluded = false; // in a schema pg_optimize never reports on (see is_excluded_namespace)
+  // A bit each (a bit-field takes no default initializer before C++20: the constructor sets them).
+  bool shared : 1;
+  bool populated : 1; // relispopulated (false: a materialized view never refreshed)
+  bool excluded : 1;  // in a schema pg_optimize never reports on (see is_excluded_namespace)
+
+  ClassRow() : shared(false), populated(true), excluded(false) {}
 };
 
 // True for schemas whose objects pg_optimize never reports: pg_catalog, information_schema, pg_toast*, its own schema
@@ -72,7 +75,8 @@ ClassRow class_row_from(const FormData_pg_class &rel);
 // partitioned), materialized views and sequences; about a quarter of the rows of a typical catalog.
 inline constexpr const char *kTablesAndSequences = "rpmS";
 // For callers that look at indexes and their tables only: no TOAST tables or their indexes (in the excluded schema
-// pg_toast, they are never reported), sequences or views; about 60% of the rows of a typical catalog.
+// pg_toast, they are never reported), sequences or views; about 60% of the rows of a typical catalog. (A partial
+// catalog without TOAST tables, 't', leaves out every relation of the pg_toast schema.)
 inline constexpr const char *kTablesAndIndexes = "rpmiI";
 
 class ClassCatalog {
@@ -87,7 +91,7 @@ public:
   enum class Names { Keep, Skip };
 
   // Every relation, or with `relkinds` only the relations of those kinds (the scan is the same, but the others are
-  // neither decoded nor stored).
+  // neither decoded nor stored; without 't', nothing of the pg_toast schema either).
   static ClassCatalog read(const char *relkinds = nullptr, Names names = Names::Keep);
   // nullptr when the relation was not in pg_class at the time of the scan.
   const ClassRow *find(Oid relid) const;

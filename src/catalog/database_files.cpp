@@ -56,10 +56,7 @@ DatabaseFiles::DatabaseFiles() {
   for (const std::string &tablespace : tablespaces)
     list_directory(fmt::format("pg_tblspc/{}/{}/{}", tablespace, TABLESPACE_VERSION_DIRECTORY, MyDatabaseId),
                    tablespace_named(tablespace.c_str()));
-  // The listing is in the directory's hash order: a comparison sort, whose partitions read the array in sequence,
-  // beats core::sort_by_key here, whose moves along the permutation's cycles would each miss the cache.
-  std::sort(files_.begin(), files_.end(), [](const File &a, const File &b) { return a.filenode < b.filenode; });
-  by_filenode_ = core::KeyDirectory::build(files_.size(), [this](std::size_t i) { return files_[i].filenode; });
+  files_.sort_by_filenode();
 }
 
 DatabaseFiles::~DatabaseFiles() {
@@ -97,8 +94,7 @@ void DatabaseFiles::list_directory(const std::string &path, Oid tablespace) {
     if (std::strcmp(entry->d_name, ".") == 0 || std::strcmp(entry->d_name, "..") == 0)
       continue;
     if (const auto name = core::parse_relation_file_name(entry->d_name))
-      files_.push_back(File{name->filenode, static_cast<std::int32_t>(name->backend), name->segment, File::kNotMeasured,
-                            directory, static_cast<std::uint8_t>(name->fork)});
+      files_.add(*name, directory);
     else
       others_.emplace_back(directory, entry->d_name);
   }
@@ -115,19 +111,13 @@ std::int64_t DatabaseFiles::size_of(std::uint32_t directory, const char *name) {
   return st.st_size;
 }
 
-std::int64_t DatabaseFiles::size_of(File &file) {
-  if (file.bytes != File::kNotMeasured)
-    return file.bytes;
-  core::RelationFileName parts;
-  parts.backend = file.backend;
-  parts.filenode = file.filenode;
-  parts.fork = static_cast<core::RelationFork>(file.fork);
-  parts.segment = file.segment;
+std::int64_t DatabaseFiles::size_of(std::size_t file) {
+  if (const std::optional<std::int64_t> known = files_.bytes(file))
+    return *known;
   char name[core::kRelationFileNameSize];
-  core::format_relation_file_name(parts, name);
-  const std::int64_t bytes = size_of(file.directory, name);
-  if (bytes < File::kNotMeasured)
-    file.bytes = static_cast<std::uint32_t>(bytes);
+  core::format_relation_file_name(files_.name(file), name);
+  const std::int64_t bytes = size_of(files_.directory(file), name);
+  files_.set_bytes(file, bytes);
   return bytes;
 }
 
@@ -137,21 +127,18 @@ std::optional<std::int64_t> DatabaseFiles::relation_bytes(Oid tablespace, std::i
     directory++;
   if (directory == directories_.size())
     return std::nullopt;
-  const core::KeyDirectory::Range range = by_filenode_.candidates(filenode);
-  auto file = std::lower_bound(files_.begin() + static_cast<std::ptrdiff_t>(range.first),
-                               files_.begin() + static_cast<std::ptrdiff_t>(range.last), filenode,
-                               [](const File &f, Oid node) { return f.filenode < node; });
   // The files of that file node, in every directory (a file node is unique in its tablespace only).
+  const core::RelationFileList::Range range = files_.range_of(filenode);
   std::optional<std::int64_t> total;
-  for (; file != files_.end() && file->filenode == filenode; ++file)
-    if (file->directory == directory && file->backend == backend)
-      total = total.value_or(0) + size_of(*file);
+  for (std::size_t file = range.first; file < range.last; file++)
+    if (files_.directory(file) == directory && files_.backend(file) == backend)
+      total = total.value_or(0) + size_of(file);
   return total;
 }
 
 std::int64_t DatabaseFiles::total_bytes() {
   std::int64_t total = 0;
-  for (File &file : files_)
+  for (std::size_t file = 0; file < files_.size(); file++)
     total += size_of(file);
   for (const auto &[directory, name] : others_)
     total += size_of(directory, name.c_str());

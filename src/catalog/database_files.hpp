@@ -13,8 +13,7 @@
 
 #include "pg/postgres.hpp"
 
-#include "core/chunked_array.hpp"
-#include "core/key_directory.hpp"
+#include "core/relation_file_list.hpp"
 
 extern "C" {
 #include "storage/fd.h"
@@ -38,30 +37,19 @@ public:
   std::int64_t total_bytes();
 
 private:
-  // 20 bytes a file: a catalog of 100,000 tables has half a million files.
-  struct File {
-    static constexpr std::uint32_t kNotMeasured = UINT32_MAX; // also for a file of 4 GB or more, stat()ed each time
-    std::uint32_t filenode;
-    std::int32_t backend; // -1: not a temporary relation
-    std::uint32_t segment;
-    std::uint32_t bytes; // kNotMeasured until stat()ed (a segment is 1 GB unless built otherwise)
-    std::uint16_t directory;
-    std::uint8_t fork; // core::RelationFork
-  };
   struct Directory {
     std::string path;
     DIR *dir;       // kept open (AllocateDir: an ERROR's abort closes it) as the base of fstatat()
     Oid tablespace; // whose files of this database it holds
   };
   void list_directory(const std::string &path, Oid tablespace);
-  std::int64_t size_of(File &file);
+  std::int64_t size_of(std::size_t file);
   std::int64_t size_of(std::uint32_t directory, const char *name);
 
   std::vector<Directory> directories_;
-  // Sorted by file node once listed, so a relation's files are next to each other and found through a directory
-  // over their file nodes. Chunked: it grows without holding an old and a new copy at once.
-  core::ChunkedArray<File> files_;
-  core::KeyDirectory by_filenode_;
+  // 12 bytes a file (a catalog of 100,000 tables has half a million files), sorted by file node once listed, so a
+  // relation's files are next to each other.
+  core::RelationFileList files_;
   std::vector<std::pair<std::uint32_t, std::string>> others_; // entries that are no relation file
 };
 

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <exception>
 #include <fcntl.h>
+#include <stdexcept>
 #include <sys/stat.h>
 #include <vector>
 
@@ -50,6 +51,12 @@ std::optional<ClassRow> current_row(Oid relid) {
 }
 
 } // namespace
+
+const IndexCatalog &RelationSizer::indexes() const {
+  if (indexes_ == nullptr)
+    throw std::logic_error("pg_optimize: a sizer of single relations was asked for a table's total");
+  return *indexes_;
+}
 
 RelationSizer::~RelationSizer() {
   if (std::uncaught_exceptions() > 0)
@@ -163,13 +170,13 @@ std::optional<std::int64_t> RelationSizer::one_table_bytes(Oid table) {
   std::optional<std::int64_t> total;
   if (const std::optional<ClassRow> heap = row_of(table)) {
     total = storage_bytes(table, *heap);
-    for (Oid index : indexes_.indexes_of(table))
+    for (Oid index : indexes().indexes_of(table))
       if (const std::optional<ClassRow> row = row_of(index))
         *total += storage_bytes(index, *row);
     if (OidIsValid(heap->toast)) {
       if (const std::optional<ClassRow> toast = row_of(heap->toast))
         *total += storage_bytes(heap->toast, *toast);
-      for (Oid index : indexes_.indexes_of(heap->toast))
+      for (Oid index : indexes().indexes_of(heap->toast))
         if (const std::optional<ClassRow> row = row_of(index))
           *total += storage_bytes(index, *row);
     }
@@ -189,13 +196,13 @@ std::int64_t RelationSizer::unlocked_total_bytes(Oid table) {
   if (heap == nullptr)
     return 0;
   std::int64_t total = storage_bytes(table, *heap);
-  for (Oid index : indexes_.indexes_of(table))
+  for (Oid index : indexes().indexes_of(table))
     if (const ClassRow *row = classes_.find(index))
       total += storage_bytes(index, *row);
   if (OidIsValid(heap->toast)) {
     if (const ClassRow *toast = classes_.find(heap->toast))
       total += storage_bytes(heap->toast, *toast);
-    for (Oid index : indexes_.indexes_of(heap->toast))
+    for (Oid index : indexes().indexes_of(heap->toast))
       if (const ClassRow *row = classes_.find(index))
         total += storage_bytes(index, *row);
   }
@@ -209,6 +216,7 @@ std::int64_t RelationSizer::database_bytes() {
 }
 
 std::optional<std::int64_t> RelationSizer::total_bytes(Oid table) {
+  indexes(); // a sizer of single relations refuses before it takes any lock
   std::optional<std::int64_t> total = one_table_bytes(table);
   if (!total)
     return std::nullopt;

@@ -34,7 +34,10 @@ public:
   // wait_for_locks: total_bytes() waits for a table's lock like pg_total_relation_size; without it, a table locked
   // by DDL is measured from the scan's rows without a lock (monitoring must not queue behind the locks it reports).
   RelationSizer(const ClassCatalog &classes, const IndexCatalog &indexes, bool wait_for_locks = true)
-      : classes_(classes), indexes_(indexes), wait_for_locks_(wait_for_locks) {}
+      : classes_(classes), indexes_(&indexes), wait_for_locks_(wait_for_locks) {}
+  // For one relation's own files and the database's total only (unlocked_relation_bytes(), database_bytes()): no
+  // index lists are needed for those, so none are read. The totals of tables throw std::logic_error.
+  explicit RelationSizer(const ClassCatalog &classes) : classes_(classes), indexes_(nullptr), wait_for_locks_(false) {}
   ~RelationSizer();
   RelationSizer(const RelationSizer &) = delete;
   RelationSizer &operator=(const RelationSizer &) = delete;
@@ -61,9 +64,10 @@ private:
   std::int64_t storage_bytes(Oid relid, const ClassRow &row);
   Directory &directory(const std::string &path);
   void close_directories();
+  const IndexCatalog &indexes() const;
 
   const ClassCatalog &classes_;
-  const IndexCatalog &indexes_;
+  const IndexCatalog *indexes_; // nullptr: a sizer of single relations
   bool wait_for_locks_;
   std::unordered_map<std::string, Directory> directories_;
   std::optional<DatabaseFiles> files_; // listed at the first size asked for

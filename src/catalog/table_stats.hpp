@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <unordered_map>
 #include <vector>
@@ -53,7 +54,12 @@ class RelationStatistics {
 public:
   // `bulk_allowed`: whether the statistics this transaction cached before the caller began may be ignored (see
   // statistics_untouched_in_transaction()).
-  static RelationStatistics read(bool bulk_allowed);
+  //
+  // `keep`, when given, is asked about each relation of the bulk read before its counters are copied; the others are
+  // not kept and answer as a relation without statistics does (all zero), so the caller must ask about relations
+  // `keep` accepts only. A call that needs the figures of a few kinds of relations saves the memory of the rest.
+  using Filter = std::function<bool(Oid relation)>;
+  static RelationStatistics read(bool bulk_allowed, const Filter &keep = nullptr);
   TableActivity table(Oid table) const;
   IndexActivity index(Oid index) const;
 

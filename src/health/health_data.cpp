@@ -12,8 +12,8 @@ extern "C" {
 
 namespace pgo::health {
 
-HealthData::HealthData(Catalog catalog, Rows rows)
-    : now_(GetCurrentTimestamp()), catalog_(catalog), rows_(rows),
+HealthData::HealthData(Catalog catalog, Rows rows, catalog::ClassCatalog::Names names)
+    : now_(GetCurrentTimestamp()), catalog_(catalog), rows_(rows), names_(names),
       statistics_untouched_(catalog::statistics_untouched_in_transaction()) {}
 
 const catalog::RelationStatistics &HealthData::statistics() {
@@ -31,8 +31,8 @@ void HealthData::require_full_catalog() const {
 
 const catalog::ClassCatalog &HealthData::classes() {
   if (!classes_)
-    classes_.emplace(catalog_ == Catalog::Full ? catalog::ClassCatalog::read()
-                                               : catalog::ClassCatalog::read(catalog::kTablesAndSequences));
+    classes_.emplace(catalog_ == Catalog::Full ? catalog::ClassCatalog::read(nullptr, names_)
+                                               : catalog::ClassCatalog::read(catalog::kTablesAndSequences, names_));
   return *classes_;
 }
 

@@ -39,7 +39,9 @@ public:
             // Their passes go over the tables first, then index_usage(), which frees the statistics once it has
             // counted its scans (a later table pass would read them again).
   };
-  explicit HealthData(Catalog catalog = Catalog::Full, Rows rows = Rows::Kept);
+  // `names`: Skip for a call that names few relations (their names then come from the system caches).
+  explicit HealthData(Catalog catalog = Catalog::Full, Rows rows = Rows::Kept,
+                      catalog::ClassCatalog::Names names = catalog::ClassCatalog::Names::Keep);
 
   TimestampTz now() const { return now_; }
   const catalog::ClassCatalog &classes();
@@ -81,6 +83,7 @@ private:
   TimestampTz now_;
   Catalog catalog_;
   Rows rows_;
+  catalog::ClassCatalog::Names names_;
   std::optional<catalog::ClassCatalog> classes_;
   std::optional<std::deque<catalog::ForeignKey>> uncovered_foreign_keys_;
   std::optional<std::size_t> missing_fk_index_count_;

@@ -24,6 +24,8 @@ extern "C" {
 
 namespace pgo::health {
 
+static_assert(sizeof(IndexUsage) <= 104, "IndexUsage: one row per index, kept small");
+
 using Definition = IndexUsageInput::Definition;
 
 // ---- the rows' texts, built when asked for
@@ -337,29 +339,65 @@ void IndexUsageInput::group_by_table() {
 }
 
 void IndexUsageInput::cover_foreign_keys(const std::vector<catalog::ForeignKey> &foreign_keys) {
-  group_by_table();
   covering_.clear();
   covering_first_.clear();
+  covered_ = false;
   names_->foreign_key_names.clear();
   names_->foreign_key_name_ends.clear();
-  for (const catalog::ForeignKey &fk : foreign_keys) {
-    const Run table = rows_of_table(rows_, fk.table);
-    if (table.empty())
-      continue;
-    // The indexes covering it (partial ones when the key's lookup implies their predicate).
-    const std::size_t before = covering_.size();
-    const core::PredicateProof proof = catalog::fk_predicate_proof(fk.table, fk.columns);
-    for (std::size_t i = table.first; i < table.last; i++)
-      if (core::index_covers_foreign_key(shape_of(Judged{rows_[i], *definitions_[rows_[i].definition]}), fk.columns,
-                                         proof))
-        covering_.push_back(static_cast<std::uint32_t>(i));
-    if (covering_.size() == before)
-      continue;
-    covering_first_.push_back(static_cast<std::uint32_t>(before));
-    names_->foreign_key_names += fk.name;
-    names_->foreign_key_name_ends.push_back(static_cast<std::uint32_t>(names_->foreign_key_names.size()));
-  }
+  for (const catalog::ForeignKey &fk : foreign_keys)
+    cover_foreign_key(fk);
+  foreign_keys_covered();
+}
+
+bool IndexUsageInput::has_indexes_of(Oid table) {
+  group_by_table();
+  return !rows_of_table(rows_, table).empty();
+}
+
+void IndexUsageInput::cover_foreign_key(const catalog::ForeignKey &fk) {
+  if (covered_)
+    throw std::logic_error("pg_optimize: index_usage took a foreign key after the last");
+  group_by_table();
+  const Run table = rows_of_table(rows_, fk.table);
+  if (table.empty())
+    return;
+  // The indexes covering it (partial ones when the key's lookup implies their predicate).
+  const std::size_t before = covering_.size();
+  const core::PredicateProof proof = catalog::fk_predicate_proof(fk.table, fk.columns);
+  for (std::size_t i = table.first; i < table.last; i++)
+    if (core::index_covers_foreign_key(shape_of(Judged{rows_[i], *definitions_[rows_[i].definition]}), fk.columns,
+                                       proof))
+      covering_.push_back(static_cast<std::uint32_t>(i));
+  if (covering_.size() == before)
+    return;
+  covering_first_.push_back(static_cast<std::uint32_t>(before));
+  names_->foreign_key_names += fk.name;
+  names_->foreign_key_name_ends.push_back(static_cast<std::uint32_t>(names_->foreign_key_names.size()));
+}
+
+void IndexUsageInput::foreign_keys_covered() {
+  if (covered_)
+    throw std::logic_error("pg_optimize: index_usage covered its foreign keys twice");
+  group_by_table();
   covering_first_.push_back(static_cast<std::uint32_t>(covering_.size()));
+  covered_ = true;
+}
+
+std::vector<Oid> IndexUsageInput::scanned_indexes(const catalog::Inheritance &inheritance) const {
+  std::vector<Oid> result;
+  result.reserve(rows_.size());
+  for (const IndexUsage &u : rows_) {
+    if (!u.details.partitioned) {
+      result.push_back(u.details.index);
+      continue;
+    }
+    for (Oid leaf : inheritance.leaves_of(u.details.index))
+      if (leaf != u.details.index)
+        result.push_back(leaf);
+  }
+  std::sort(result.begin(), result.end());
+  result.erase(std::unique(result.begin(), result.end()), result.end());
+  return result;
 }
 
 void IndexUsageInput::count_scans(const catalog::Inheritance &inheritance, const catalog::RelationStatistics &stats) {
@@ -396,7 +434,7 @@ void IndexUsageInput::measure_sizes(const catalog::Inheritance &inheritance, cat
 
 std::vector<IndexUsage> judge_index_usage(IndexUsageInput input, const catalog::ColumnCatalog &columns) {
   input.group_by_table();
-  if (input.covering_first_.empty())
+  if (!input.covered_)
     throw std::logic_error("pg_optimize: index_usage was judged before its foreign keys were covered");
   const catalog::ClassCatalog &classes = input.classes_;
   std::vector<IndexUsage> result = std::move(input.rows_);
@@ -612,11 +650,21 @@ PGO_FUNCTION(pgo_index_usage) {
   health::IndexUsageInput input(classes);
   input.reserve(catalog::reported_index_count(classes));
   catalog::read_index_details(classes, inheritance, [&](catalog::IndexDetails &&d) { input.add(d); });
-  input.cover_foreign_keys(catalog::read_user_foreign_keys());
-  input.count_scans(inheritance, catalog::RelationStatistics::read(statistics_untouched));
+  // The foreign keys are taken one at a time as they are read (those of tables without an index are not copied).
+  catalog::scan_user_foreign_keys(
+      [&](Oid table, const std::vector<core::AttrNumber> &) { return input.has_indexes_of(table); },
+      [&](catalog::ForeignKey &&fk) { input.cover_foreign_key(fk); });
+  input.foreign_keys_covered();
   {
-    const catalog::IndexCatalog indexes = catalog::IndexCatalog::read();
-    catalog::RelationSizer sizer(classes, indexes);
+    // Only the indexes' statistics are kept (not those of the tables, TOAST tables and their indexes).
+    const std::vector<Oid> scanned = input.scanned_indexes(inheritance);
+    input.count_scans(inheritance, catalog::RelationStatistics::read(statistics_untouched, [&](Oid relation) {
+                        return std::binary_search(scanned.begin(), scanned.end(), relation);
+                      }));
+  }
+  {
+    // Each index's own files: no index lists needed.
+    catalog::RelationSizer sizer(classes);
     input.measure_sizes(inheritance, sizer);
   }
   std::vector<health::IndexUsage> rows;

@@ -43,10 +43,15 @@ struct IndexUsage {
     Oid table = InvalidOid;
     bool unique = false, primary = false, valid = false, partitioned = false;
   } details;
-  bool unused = false;
-  bool serves_foreign_key = false; // the only index serving some foreign key
   core::IndexFinding finding = core::IndexFinding::None;
   core::KeptReason kept = core::KeptReason::None;
+  // A bit each, a row being one of hundreds of thousands (a bit-field takes no default initializer before C++20: the
+  // constructor sets them).
+  bool unused : 1;
+  bool serves_foreign_key : 1; // the only index serving some foreign key
+  // For the judgement and the texts only.
+  bool exclusion : 1, replica_identity : 1, immediate : 1, ready : 1, has_bloat : 1;
+  char constraint_type = 0; // pg_constraint.contype of a constraint needing it, 0 when none
   std::int64_t bytes = 0;
   struct Activity {
     std::int64_t scans = 0, tuples_read = 0, blocks_read = 0, blocks_hit = 0;
@@ -66,9 +71,10 @@ struct IndexUsage {
   // Why an index that could look droppable must stay, "" when nothing holds it.
   std::string kept_because() const;
 
-  // For the judgement and the texts only.
-  char constraint_type = 0; // pg_constraint.contype of a constraint needing it, 0 when none
-  bool exclusion = false, replica_identity = false, immediate = true, ready = false, has_bloat = false;
+  IndexUsage()
+      : unused(false), serves_foreign_key(false), exclusion(false), replica_identity(false), immediate(true),
+        ready(false), has_bloat(false) {}
+
   Oid parent_index = InvalidOid;      // the partitioned index it is attached to, if any
   std::uint32_t definition = 0;       // its definition, while judging (IndexUsageInput)
   std::uint32_t kept_foreign_key = 0; // OnlyIndexLeftForForeignKey: which covered foreign key (IndexUsageNames)
@@ -109,6 +115,14 @@ public:
   std::unordered_set<Oid> indexed_tables() const;
   // Once every index is added: which indexes cover each foreign key. The names the texts need are copied.
   void cover_foreign_keys(const std::vector<catalog::ForeignKey> &foreign_keys);
+  // The same, one foreign key at a time as the catalog is read (no vector of them held), in the order
+  // cover_foreign_keys() takes them, then foreign_keys_covered() once. No index may be added after the first.
+  void cover_foreign_key(const catalog::ForeignKey &fk);
+  void foreign_keys_covered();
+  // Whether some index of `table` was added: the foreign keys of other tables are covered by none.
+  bool has_indexes_of(Oid table);
+  // The indexes whose statistics count_scans() looks up, in OID order (for reading only theirs).
+  std::vector<Oid> scanned_indexes(const catalog::Inheritance &inheritance) const;
   // Scans and sizes. A partitioned index has neither of its own: it is what its partitions' indexes are, summed over
   // the leaves of its tree.
   void count_scans(const catalog::Inheritance &inheritance, const catalog::RelationStatistics &stats);
@@ -131,6 +145,7 @@ private:
   // The positions in rows_ of the indexes covering each foreign key that has any, in the keys' order: those of the
   // c-th from covering_first_[c] to covering_first_[c + 1].
   std::vector<std::uint32_t> covering_, covering_first_;
+  bool covered_ = false; // covering_first_ ends with its last entry
 };
 
 // Every index, judged together once cover_foreign_keys(), count_scans() and measure_sizes() have run: a drop is

@@ -75,7 +75,9 @@ void offer(Worst &worst, std::int64_t value, const TableFigures &t) {
     worst.offer({-value, t.table}, t);
 }
 
-std::vector<Family> table_families(HealthData &data, const std::string &database) {
+// `statistics_untouched`: statistics_untouched_in_transaction() as the call began (before its own reads of the
+// databases' statistics).
+std::vector<Family> table_families(HealthData &data, const std::string &database, bool statistics_untouched) {
   const auto limit = static_cast<std::size_t>(settings::openmetrics_max_tables);
   const auto name_of = [&](const TableFigures &t) {
     return catalog::qualified_name(data.classes(), t.table).value_or(std::to_string(t.table));
@@ -83,11 +85,14 @@ std::vector<Family> table_families(HealthData &data, const std::string &database
   Worst by_dead(limit), by_xid(limit), by_mxid(limit);
   {
     // As the table_health view reads them: its rows stream past (no shapes of foreign keys' indexes, no column
-    // statistics of other tables), and only the figures of the worst tables are kept.
+    // statistics of other tables, only the activity statistics it looks at, freed after it), and only the figures of
+    // the worst tables are kept.
+    const catalog::RelationStatistics stats =
+        catalog::RelationStatistics::read(statistics_untouched, table_health_statistics_filter(data.classes()));
     const catalog::IndexCatalog indexes = catalog::IndexCatalog::read();
     const catalog::ColumnCatalog columns = catalog::ColumnCatalog::read(health_tables(data.classes()));
     catalog::RelationSizer sizer(data.classes(), indexes, /*wait_for_locks=*/false);
-    table_health(data.classes(), indexes, data.inheritance(), columns, data.statistics(), sizer, [&](TableHealth &&h) {
+    table_health(data.classes(), indexes, data.inheritance(), columns, stats, sizer, [&](TableHealth &&h) {
       const TableFigures t{h.table,   h.activity.dead_tuples, h.bytes, h.xid_age.value_or(0), h.mxid_age.value_or(0),
                            h.dead_pct};
       offer(by_dead, t.dead_tuples, t);
@@ -242,11 +247,13 @@ std::vector<Family> latency_families() {
 }
 
 std::string openmetrics_text() {
-  HealthData data;
+  const bool statistics_untouched = catalog::statistics_untouched_in_transaction();
+  // It names a few dozen tables at most: their names come from the system caches, not a copy of every name.
+  HealthData data(HealthData::Catalog::Full, HealthData::Rows::Kept, catalog::ClassCatalog::Names::Skip);
   const std::string database = database_name(MyDatabaseId);
   std::vector<Family> all;
-  for (auto part : {connection_families(data, database), table_families(data, database), alert_families(data, database),
-                    job_families(database), latency_families()})
+  for (auto part : {connection_families(data, database), table_families(data, database, statistics_untouched),
+                    alert_families(data, database), job_families(database), latency_families()})
     for (Family &f : part)
       all.push_back(std::move(f));
   return om::render(all);

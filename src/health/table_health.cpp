@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "core/bloat.hpp"
+#include "core/key_bitmap.hpp"
 #include "core/maintenance_math.hpp"
 #include "pg/barrier.hpp"
 #include "pg/fmgr_call.hpp"
@@ -122,6 +123,27 @@ std::unordered_set<Oid> health_tables(const catalog::ClassCatalog &classes) {
   return result;
 }
 
+catalog::RelationStatistics::Filter table_health_statistics_filter(const catalog::ClassCatalog &classes) {
+  // An index is in its table's schema; a TOAST table is in pg_toast, excluded, and read for its table.
+  auto wanted = [](const catalog::ClassRow &row) { return row.relkind == RELKIND_TOASTVALUE || !row.excluded; };
+  const auto first = std::find_if(classes.rows().begin(), classes.rows().end(),
+                                  [&](const auto &entry) { return wanted(entry.second); });
+  if (first == classes.rows().end())
+    return [](Oid) { return false; };
+  // The rows are in OID order: the last wanted one is the first from the end.
+  auto last = classes.rows().end();
+  while (!wanted((last - 1)->second))
+    --last;
+  std::optional<core::KeyBitmap> set =
+      core::KeyBitmap::for_range(first->first, (last - 1)->first, std::size_t{16} << 20);
+  if (!set)
+    return nullptr;
+  for (auto it = first; it != last; ++it)
+    if (wanted(it->second))
+      set->insert(it->first);
+  return [set = std::move(*set)](Oid relation) { return set.contains(relation); };
+}
+
 namespace {
 
 // The row of one ordinary table or materialized view whose size is `bytes`.
@@ -204,8 +226,16 @@ void table_health(const catalog::ClassCatalog &classes, const catalog::IndexCata
     Oid table;
     bool partitioned;
   };
+  std::size_t leaves = 0, partitioned = 0;
+  for (const auto &[oid, row] : classes.rows()) {
+    leaves += is_health_table(row);
+    partitioned += !row.excluded && row.relkind == RELKIND_PARTITIONED_TABLE;
+  }
+  // Reserved: no old and new copy at once while growing, no spare left by doubling.
   std::vector<Entry> order;
+  order.reserve(leaves + partitioned);
   std::vector<std::pair<Oid, std::int64_t>> leaf_bytes; // in OID order, as rows() is
+  leaf_bytes.reserve(leaves);
   for (const auto &[oid, row] : classes.rows())
     if (is_health_table(row)) {
       const std::int64_t bytes = sizer.unlocked_total_bytes(oid);
@@ -249,10 +279,11 @@ std::vector<TableHealth> table_health(const catalog::ClassCatalog &classes, cons
 
 PGO_FUNCTION(pgo_table_health) {
   using namespace pgo;
-  const catalog::RelationStatistics stats =
-      catalog::RelationStatistics::read(catalog::statistics_untouched_in_transaction());
+  const bool statistics_untouched = catalog::statistics_untouched_in_transaction();
   // The view shows OIDs, never names: the catalog is read without them.
   const catalog::ClassCatalog classes = catalog::ClassCatalog::read(nullptr, catalog::ClassCatalog::Names::Skip);
+  const catalog::RelationStatistics stats =
+      catalog::RelationStatistics::read(statistics_untouched, health::table_health_statistics_filter(classes));
   const catalog::IndexCatalog indexes = catalog::IndexCatalog::read();
   const catalog::Inheritance inheritance = catalog::Inheritance::read();
   const catalog::ColumnCatalog columns = catalog::ColumnCatalog::read(health::health_tables(classes));
