@@ -47,15 +47,6 @@ int read_conkey(HeapTuple tuple, core::AttrNumber (&out)[INDEX_MAX_KEYS]) {
 
 } // namespace
 
-std::vector<ForeignKey> read_user_foreign_keys() { return read_user_foreign_keys(nullptr); }
-
-std::vector<ForeignKey> read_user_foreign_keys(const ForeignKeyFilter &keep) {
-  std::vector<ForeignKey> result;
-  scan_user_foreign_keys(keep, [&](ForeignKey &&fk) { result.push_back(std::move(fk)); });
-  result.shrink_to_fit(); // kept for the whole call: without the up to half that growing by doubling leaves spare
-  return result;
-}
-
 void scan_user_foreign_keys(const ForeignKeyFilter &keep, const std::function<void(ForeignKey &&)> &take) {
   std::vector<core::AttrNumber> columns;  // reused: the filter sees each key's columns without an allocation each
   std::unordered_map<Oid, bool> excluded; // per namespace, decided once

@@ -23,13 +23,9 @@ struct ForeignKey {
 
 // Every foreign key that a user would call one: root constraints only (a partitioned table's clones on each
 // partition are left out), outside pg_catalog, information_schema, the TOAST schemas and other sessions'
-// temporary schemas.
-std::vector<ForeignKey> read_user_foreign_keys();
-// The same, keeping only the foreign keys `keep` accepts (asked with the referencing table and the columns, before
-// anything is copied).
+// temporary schemas; only those `keep` accepts (asked with the referencing table and the columns, before anything is
+// copied), each handed to `take` as it is read.
 using ForeignKeyFilter = std::function<bool(Oid table, const std::vector<core::AttrNumber> &columns)>;
-std::vector<ForeignKey> read_user_foreign_keys(const ForeignKeyFilter &keep);
-// The same foreign keys, each handed to `take` as it is read (for a container that need not grow by copying).
 void scan_user_foreign_keys(const ForeignKeyFilter &keep, const std::function<void(ForeignKey &&)> &take);
 
 } // namespace pgo::catalog

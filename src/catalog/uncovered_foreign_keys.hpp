@@ -13,7 +13,7 @@
 
 namespace pgo::catalog {
 
-// The user foreign keys (read_user_foreign_keys) that no index covers, in pg_constraint scan order. `classes` gives
+// The user foreign keys (scan_user_foreign_keys) that no index covers, in pg_constraint scan order. `classes` gives
 // the indexes' access methods. A deque: it grows block by block, leaving no spare copies behind as a vector would.
 std::deque<ForeignKey> read_uncovered_foreign_keys(const ClassCatalog &classes);
 

@@ -17,10 +17,14 @@ HealthData::HealthData(Catalog catalog, Rows rows, catalog::ClassCatalog::Names 
       statistics_untouched_(catalog::statistics_untouched_in_transaction()) {}
 
 const catalog::RelationStatistics &HealthData::statistics() {
+  require_full_catalog();
   // This call's own reads through pg_stat_get_* are of databases, never of relations, so the relations' figures
-  // this transaction may have cached are those it had before the call began.
+  // this transaction may have cached are those it had before the call began. Only the relations table_health() and
+  // index_usage() look up: tables outside the excluded schemas, their indexes (every index index_usage() counts the
+  // scans of) and TOAST tables.
   if (!statistics_)
-    statistics_.emplace(catalog::RelationStatistics::read(statistics_untouched_));
+    statistics_.emplace(
+        catalog::RelationStatistics::read(statistics_untouched_, table_health_statistics_filter(classes())));
   return *statistics_;
 }
 
@@ -87,8 +91,8 @@ void HealthData::for_each_table(const std::function<void(const TableHealth &)> &
 const std::vector<IndexUsage> &HealthData::index_usage() {
   require_full_catalog();
   if (!index_usage_) {
-    // Each index goes into its compact row as pg_index is read (no vector of their details is held), and the foreign
-    // keys are read, used and freed, as the index_usage view does.
+    // Each index goes into its compact row as pg_index is read (no vector of their details is held), and each foreign
+    // key is covered as pg_constraint is read, as the index_usage view does.
     IndexUsageInput input(classes());
     input.reserve(catalog::reported_index_count(classes()));
     catalog::read_index_details(classes(), inheritance(), [&](catalog::IndexDetails &&d) { input.add(d); });
@@ -96,7 +100,7 @@ const std::vector<IndexUsage> &HealthData::index_usage() {
     if (rows_ == Rows::Dropped)
       statistics_.reset(); // the tables' pass came first (see Rows::Dropped): nothing else of this call reads them
     input.measure_sizes(inheritance(), sizer());
-    input.cover_foreign_keys(catalog::read_user_foreign_keys());
+    input.cover_user_foreign_keys();
     index_usage_.emplace(judge_index_usage(std::move(input), columns()));
   }
   return *index_usage_;

@@ -157,14 +157,6 @@ std::unordered_set<Oid> IndexUsageInput::indexed_tables() const {
   return result;
 }
 
-std::unordered_set<Oid> indexed_tables(const std::vector<catalog::IndexDetails> &details) {
-  std::unordered_set<Oid> result;
-  for (const catalog::IndexDetails &d : details)
-    if (d.access_method == BTREE_AM_OID)
-      result.insert(d.table);
-  return result;
-}
-
 // ---- the judgement
 
 namespace {
@@ -338,14 +330,10 @@ void IndexUsageInput::group_by_table() {
   grouped_ = true;
 }
 
-void IndexUsageInput::cover_foreign_keys(const std::vector<catalog::ForeignKey> &foreign_keys) {
-  covering_.clear();
-  covering_first_.clear();
-  covered_ = false;
-  names_->foreign_key_names.clear();
-  names_->foreign_key_name_ends.clear();
-  for (const catalog::ForeignKey &fk : foreign_keys)
-    cover_foreign_key(fk);
+void IndexUsageInput::cover_user_foreign_keys() {
+  catalog::scan_user_foreign_keys(
+      [&](Oid table, const std::vector<core::AttrNumber> &) { return has_indexes_of(table); },
+      [&](catalog::ForeignKey &&fk) { cover_foreign_key(fk); });
   foreign_keys_covered();
 }
 
@@ -620,23 +608,6 @@ std::vector<IndexUsage> judge_index_usage(IndexUsageInput input, const catalog::
   });
   return result;
 }
-
-std::vector<IndexUsage> index_usage(const catalog::ClassCatalog &classes, const catalog::Inheritance &inheritance,
-                                    std::vector<catalog::IndexDetails> details,
-                                    const std::vector<catalog::ForeignKey> &foreign_keys,
-                                    const catalog::ColumnCatalog &columns, const catalog::RelationStatistics &stats,
-                                    catalog::RelationSizer &sizer) {
-  IndexUsageInput input(classes);
-  input.reserve(details.size());
-  for (const catalog::IndexDetails &d : details)
-    input.add(d);
-  std::vector<catalog::IndexDetails>().swap(details);
-  input.cover_foreign_keys(foreign_keys);
-  input.count_scans(inheritance, stats);
-  input.measure_sizes(inheritance, sizer);
-  return judge_index_usage(std::move(input), columns);
-}
-
 } // namespace pgo::health
 
 PGO_FUNCTION(pgo_index_usage) {
@@ -650,11 +621,7 @@ PGO_FUNCTION(pgo_index_usage) {
   health::IndexUsageInput input(classes);
   input.reserve(catalog::reported_index_count(classes));
   catalog::read_index_details(classes, inheritance, [&](catalog::IndexDetails &&d) { input.add(d); });
-  // The foreign keys are taken one at a time as they are read (those of tables without an index are not copied).
-  catalog::scan_user_foreign_keys(
-      [&](Oid table, const std::vector<core::AttrNumber> &) { return input.has_indexes_of(table); },
-      [&](catalog::ForeignKey &&fk) { input.cover_foreign_key(fk); });
-  input.foreign_keys_covered();
+  input.cover_user_foreign_keys();
   {
     // Only the indexes' statistics are kept (not those of the tables, TOAST tables and their indexes).
     const std::vector<Oid> scanned = input.scanned_indexes(inheritance);

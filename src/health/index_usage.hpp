@@ -113,10 +113,12 @@ public:
   void add(const catalog::IndexDetails &d);
   // The tables whose column statistics index_usage needs (tables that have btree indexes).
   std::unordered_set<Oid> indexed_tables() const;
-  // Once every index is added: which indexes cover each foreign key. The names the texts need are copied.
-  void cover_foreign_keys(const std::vector<catalog::ForeignKey> &foreign_keys);
-  // The same, one foreign key at a time as the catalog is read (no vector of them held), in the order
-  // cover_foreign_keys() takes them, then foreign_keys_covered() once. No index may be added after the first.
+  // Once every index is added: which indexes cover each user foreign key (catalog::scan_user_foreign_keys), taken one
+  // at a time as pg_constraint is read (no vector of them held; the keys of tables without an index are not copied).
+  // The names the texts need are copied.
+  void cover_user_foreign_keys();
+  // The same for given foreign keys, one at a time in the order of the catalog's scan, then foreign_keys_covered()
+  // once. No index may be added after the first.
   void cover_foreign_key(const catalog::ForeignKey &fk);
   void foreign_keys_covered();
   // Whether some index of `table` was added: the foreign keys of other tables are covered by none.
@@ -148,20 +150,10 @@ private:
   bool covered_ = false; // covering_first_ ends with its last entry
 };
 
-// Every index, judged together once cover_foreign_keys(), count_scans() and measure_sizes() have run: a drop is
+// Every index, judged together once cover_user_foreign_keys(), count_scans() and measure_sizes() have run: a drop is
 // advised only where the whole set of drops leaves every foreign key and every lookup an index, and never for an
 // index a constraint needs or one attached to a partitioned index (the advice goes to the partitioned one, judged by
 // its partitions' scans). Biggest first.
 std::vector<IndexUsage> judge_index_usage(IndexUsageInput input, const catalog::ColumnCatalog &columns);
-
-// All of it from the indexes' details (freed as they are taken in).
-std::vector<IndexUsage> index_usage(const catalog::ClassCatalog &classes, const catalog::Inheritance &inheritance,
-                                    std::vector<catalog::IndexDetails> details,
-                                    const std::vector<catalog::ForeignKey> &foreign_keys,
-                                    const catalog::ColumnCatalog &columns, const catalog::RelationStatistics &stats,
-                                    catalog::RelationSizer &sizer);
-
-// The tables whose column statistics index_usage needs (tables that have btree indexes).
-std::unordered_set<Oid> indexed_tables(const std::vector<catalog::IndexDetails> &details);
 
 } // namespace pgo::health
