@@ -224,6 +224,28 @@ SELECT ARRAY(SELECT (r ->> 0)::int FROM cut, jsonb_array_elements(rows) r WHERE 
 SELECT count(*) AS formats_with_the_note FROM (VALUES (optimize.report()), (optimize.report('markdown')),
   (optimize.report('json')), (optimize.report('html'))) f(t)
 WHERE t LIKE '%All of them: SELECT * FROM optimize.recommendations;%';
+-- Tables by dead tuples: the ten with the most, ties in table_health's order (the report picks them in one pass over
+-- the rows, keeping none of the others). Twelve tables with more dead tuples than any other, one tie among them.
+DO $$
+BEGIN
+  FOR i IN 1..12 LOOP
+    EXECUTE format('CREATE TABLE cut.d%s (id int) WITH (autovacuum_enabled = off)', i);
+    EXECUTE format('INSERT INTO cut.d%s SELECT generate_series(1, 5000)', i);
+    -- d7 and d8: 3700 each
+    EXECUTE format('DELETE FROM cut.d%s WHERE id <= %s', i, CASE i WHEN 8 THEN 3700 ELSE 3000 + 100 * i END);
+  END LOOP;
+END $$;
+SELECT pg_stat_force_next_flush();
+SELECT ARRAY(SELECT (r ->> 0)::regclass
+             FROM jsonb_array_elements(optimize.report('json')::jsonb -> 'sections') s,
+                  jsonb_array_elements(s -> 'rows') WITH ORDINALITY r(r, n)
+             WHERE s ->> 'title' = 'Tables by dead tuples' ORDER BY n) AS dead_tuples_first_ten;
+SELECT ARRAY(SELECT (r ->> 0)::regclass
+             FROM jsonb_array_elements(optimize.report('json')::jsonb -> 'sections') s,
+                  jsonb_array_elements(s -> 'rows') WITH ORDINALITY r(r, n)
+             WHERE s ->> 'title' = 'Tables by dead tuples' ORDER BY n)
+       = ARRAY(SELECT "table" FROM optimize._table_health() WITH ORDINALITY t
+               WHERE dead_tuples > 0 ORDER BY dead_tuples DESC, ordinality LIMIT 10) AS as_table_health_orders_them;
 SET pg_optimize.report_max_rows = 0;
 RESET pg_optimize.report_max_rows;
 SELECT note FROM cut WHERE section = 'Foreign keys without an index';
