@@ -117,12 +117,6 @@ public:
   // at a time as pg_constraint is read (no vector of them held; the keys of tables without an index are not copied).
   // The names the texts need are copied.
   void cover_user_foreign_keys();
-  // The same for given foreign keys, one at a time in the order of the catalog's scan, then foreign_keys_covered()
-  // once. No index may be added after the first.
-  void cover_foreign_key(const catalog::ForeignKey &fk);
-  void foreign_keys_covered();
-  // Whether some index of `table` was added: the foreign keys of other tables are covered by none.
-  bool has_indexes_of(Oid table);
   // The indexes whose statistics count_scans() looks up, in OID order (for reading only theirs).
   std::vector<Oid> scanned_indexes(const catalog::Inheritance &inheritance) const;
   // Scans and sizes. A partitioned index has neither of its own: it is what its partitions' indexes are, summed over
@@ -135,6 +129,12 @@ private:
     std::size_t operator()(const Definition &d) const;
   };
   void group_by_table();
+  // cover_user_foreign_keys() in steps: each key in the order of the catalog's scan, then foreign_keys_covered()
+  // once. No index may be added after the first.
+  void cover_foreign_key(const catalog::ForeignKey &fk);
+  void foreign_keys_covered();
+  // Whether some index of `table` was added: the foreign keys of other tables are covered by none.
+  bool has_indexes_of(Oid table);
   friend std::vector<IndexUsage> judge_index_usage(IndexUsageInput input, const catalog::ColumnCatalog &columns);
 
   const catalog::ClassCatalog &classes_;

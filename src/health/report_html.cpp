@@ -23,7 +23,6 @@ using core::Cell;
 constexpr const char *kLatencySection = "Query latency";
 constexpr const char *kTrendsSection = "Trends";
 constexpr const char *kJobsSection = "Job runs";
-constexpr std::size_t kBars = 10;
 
 // The metrics drawn over time, with their unit; the first gets the latency target as a reference line.
 constexpr struct {
@@ -93,16 +92,15 @@ std::vector<core::Figure> table_figures(const TableTops &tables, HealthData &dat
     return catalog::qualified_name(data.classes(), t.table).value_or(std::to_string(t.table));
   };
   chart::BarChart dead{"Dead tuples", "", {}};
+  // The tables the report lists, as many (report.cpp's kTableRows).
   for (const TableHealth &t : tables.by_dead)
-    if (dead.bars.size() < kBars)
-      dead.bars.push_back({name_of(t), static_cast<double>(t.activity.dead_tuples),
-                           fmt::format("{} ({:.1f}%)", t.activity.dead_tuples, t.dead_pct)});
+    dead.bars.push_back({name_of(t), static_cast<double>(t.activity.dead_tuples),
+                         fmt::format("{} ({:.1f}%)", t.activity.dead_tuples, t.dead_pct)});
   chart::BarChart bloat{"Estimated bloat", "bytes", {}};
   for (const TableHealth &t : tables.by_bloat)
-    if (bloat.bars.size() < kBars)
-      bloat.bars.push_back({name_of(t), static_cast<double>(*t.bloat_bytes),
-                            core::pretty_bytes(*t.bloat_bytes) +
-                                (t.bloat_pct ? fmt::format(" ({:.1f}%)", *t.bloat_pct) : std::string())});
+    bloat.bars.push_back(
+        {name_of(t), static_cast<double>(*t.bloat_bytes),
+         core::pretty_bytes(*t.bloat_bytes) + (t.bloat_pct ? fmt::format(" ({:.1f}%)", *t.bloat_pct) : std::string())});
   // no chart for an empty list: the section's table says "none"
   std::vector<core::Figure> out;
   if (!dead.bars.empty())
