@@ -126,6 +126,23 @@ SELECT count(*) AS old_snapshots FROM optimize.snapshots WHERE taken_at < now() 
 ALTER SYSTEM RESET pg_optimize.history_per_job;
 SELECT pg_reload_conf();
 
+-- A refresh job refreshes CONCURRENTLY only the materialized views with a valid unique index on plain columns and
+-- without a predicate, which REFRESH ... CONCURRENTLY requires; the others plainly.
+CREATE MATERIALIZED VIEW mv_unique AS SELECT g AS n FROM generate_series(1, 3) g;
+CREATE UNIQUE INDEX ON mv_unique (n);
+CREATE MATERIALIZED VIEW mv_expression AS SELECT g AS n FROM generate_series(1, 3) g;
+CREATE UNIQUE INDEX ON mv_expression ((n + 1));
+CREATE MATERIALIZED VIEW mv_partial AS SELECT g AS n FROM generate_series(1, 3) g;
+CREATE UNIQUE INDEX ON mv_partial (n) WHERE n > 1;
+CREATE MATERIALIZED VIEW mv_not_unique AS SELECT g AS n FROM generate_series(1, 3) g;
+CREATE INDEX ON mv_not_unique (n);
+SELECT optimize.schedule('views', 'refresh_materialized_views', '@daily') > 0 AS scheduled;
+SELECT status, message FROM optimize.run_job('views');
+SELECT a->>'sql' AS sql, a->>'status' AS status
+  FROM optimize.job_runs r, jsonb_array_elements(r.details->'actions') a WHERE r.job = 'views' ORDER BY 1;
+SELECT optimize.unschedule('views');
+DROP MATERIALIZED VIEW mv_unique, mv_expression, mv_partial, mv_not_unique;
+
 -- The jobs table rejects rows the API would refuse.
 SELECT pg_temp.try($$INSERT INTO optimize.jobs (name, kind, schedule) VALUES ('y', 'defrag', '1 day')$$);
 SELECT pg_temp.try($$INSERT INTO optimize.jobs (name, kind, schedule, max_runtime) VALUES ('y', 'vacuum', '1 day', '0')$$);

@@ -175,6 +175,10 @@ std::optional<std::string> qualified_name(Oid relid) {
   return quote_identifier(*schema) + "." + quote_identifier(*name);
 }
 
+std::string display_name(const ClassCatalog &classes, Oid relid) {
+  return qualified_name(classes, relid).value_or(std::to_string(relid));
+}
+
 std::string quote_literal(const std::string &text) {
   return *take(pg::guard([&] { return quote_literal_cstr(text.c_str()); }));
 }

@@ -54,6 +54,8 @@ std::string one_line(const std::string &text, std::size_t width);
 std::optional<std::string> qualified_name(const ClassCatalog &classes, Oid relid);
 // The same from the system caches alone.
 std::optional<std::string> qualified_name(Oid relid);
+// For a text that names the relation: qualified_name(), or its OID in digits when the relation or its schema is gone.
+std::string display_name(const ClassCatalog &classes, Oid relid);
 
 } // namespace pgo::catalog
 

@@ -67,13 +67,19 @@ std::string maintenance_sql(JobKind kind, const std::string &name, bool skip_loc
   return text + " " + name;
 }
 
+bool table_maintenance_due(JobKind kind, const TableCandidate &t) {
+  const bool vacuums = kind == JobKind::VacuumAnalyze || kind == JobKind::Vacuum;
+  const bool analyzes = kind == JobKind::VacuumAnalyze || kind == JobKind::Analyze;
+  return (vacuums && (t.vacuum_needed || t.freeze_due)) || (analyzes && t.analyze_needed);
+}
+
 std::vector<PlannedAction> plan_table_maintenance(JobKind kind, const std::vector<TableCandidate> &tables,
                                                   const VacuumOptions &options) {
   const bool vacuums = kind == JobKind::VacuumAnalyze || kind == JobKind::Vacuum;
   const bool analyzes = kind == JobKind::VacuumAnalyze || kind == JobKind::Analyze;
   std::vector<const TableCandidate *> chosen;
   for (const TableCandidate &t : tables)
-    if ((vacuums && (t.vacuum_needed || t.freeze_due)) || (analyzes && t.analyze_needed))
+    if (table_maintenance_due(kind, t))
       chosen.push_back(&t);
   // Group 0: freeze due, 1: vacuum due, 2: only analyze due; within a group the most pressing first.
   auto group = [&](const TableCandidate &t) {

@@ -60,6 +60,10 @@ struct VacuumOptions {
   std::optional<int> max_tables; // stop after this many tables
 };
 
+// Whether a job of `kind` has something to do on the table: a VACUUM or a freeze for the vacuum kinds, an ANALYZE
+// for the analyze kinds. The tables plan_table_maintenance() keeps; a caller may leave the others out beforehand.
+bool table_maintenance_due(JobKind kind, const TableCandidate &t);
+
 // The actions of an automatic vacuum_analyze / vacuum / analyze job over the given tables, in order. Tables that need
 // nothing the kind does are left out.
 std::vector<PlannedAction> plan_table_maintenance(JobKind kind, const std::vector<TableCandidate> &tables,

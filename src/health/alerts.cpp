@@ -60,7 +60,7 @@ const char *severity(double value, double warning, double critical) {
 }
 
 std::string relation(HealthData &data, Oid relid) {
-  return catalog::qualified_name(data.classes(), relid).value_or(std::to_string(relid));
+  return catalog::display_name(data.classes(), relid);
 }
 
 } // namespace

@@ -31,7 +31,7 @@ using Definition = IndexUsageInput::Definition;
 // ---- the rows' texts, built when asked for
 
 std::string IndexUsageNames::name_of(Oid relid) const {
-  return catalog::qualified_name(*classes, relid).value_or(std::to_string(relid));
+  return catalog::display_name(*classes, relid);
 }
 
 std::string IndexUsageNames::foreign_key_name(std::uint32_t covered) const {

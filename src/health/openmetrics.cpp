@@ -80,7 +80,7 @@ void offer(Worst &worst, std::int64_t value, const TableFigures &t) {
 std::vector<Family> table_families(HealthData &data, const std::string &database, bool statistics_untouched) {
   const auto limit = static_cast<std::size_t>(settings::openmetrics_max_tables);
   const auto name_of = [&](const TableFigures &t) {
-    return catalog::qualified_name(data.classes(), t.table).value_or(std::to_string(t.table));
+    return catalog::display_name(data.classes(), t.table);
   };
   Worst by_dead(limit), by_xid(limit), by_mxid(limit);
   {

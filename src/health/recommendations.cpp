@@ -25,7 +25,7 @@ namespace pgo::health {
 RecommendationPasses::RecommendationPasses(HealthData &data, RecommendationSink &sink) : data_(data), sink_(sink) {}
 
 std::string RecommendationPasses::name_of(Oid relid) {
-  return catalog::qualified_name(data_.classes(), relid).value_or(std::to_string(relid));
+  return catalog::display_name(data_.classes(), relid);
 }
 
 void RecommendationPasses::missing_fk_indexes() {

@@ -75,7 +75,7 @@ public:
 
 private:
   std::string name_of(Oid relid) {
-    return catalog::qualified_name(data_.classes(), relid).value_or(std::to_string(relid));
+    return catalog::display_name(data_.classes(), relid);
   }
 
   HealthData &data_;
@@ -92,7 +92,7 @@ core::Report build_report(HealthData &data, TableTops &tops) {
   report.title = "pg_optimize report: database " + database_name(MyDatabaseId);
   report.generated_at = pg::guard([&] { return timestamptz_to_str(data.now()); });
   auto name_of = [&](Oid relid) {
-    return catalog::qualified_name(data.classes(), relid).value_or(std::to_string(relid));
+    return catalog::display_name(data.classes(), relid);
   };
 
   const auto max_rows = static_cast<std::size_t>(settings::report_max_rows);

@@ -146,15 +146,50 @@ catalog::RelationStatistics::Filter table_health_statistics_filter(const catalog
 
 namespace {
 
+MaintenanceVerdict maintenance_verdict(Oid oid, const catalog::ClassRow &row, const catalog::ClassCatalog &classes,
+                                       const catalog::RelationStatistics &stats) {
+  MaintenanceVerdict v;
+  v.activity = stats.table(oid);
+  v.dead_pct = core::dead_pct(v.activity.live_tuples, v.activity.dead_tuples);
+
+  const catalog::TableOptions &opt = classes.options_of(oid);
+  v.autovacuum_enabled = opt.autovacuum_enabled && autovacuum_start_daemon;
+  v.vacuum_needed = vacuum_due(opt, v.activity, row.tuples);
+  const catalog::ClassRow *toast = OidIsValid(row.toast) ? classes.find(row.toast) : nullptr;
+  if (toast != nullptr) {
+    v.toast_vacuum_needed = vacuum_due(opt, stats.table(row.toast), toast->tuples);
+    v.vacuum_needed = v.vacuum_needed || v.toast_vacuum_needed;
+  }
+  core::AnalyzeInputs anl;
+  anl.mod_since_analyze = v.activity.mod_since_analyze;
+  anl.reltuples = row.tuples;
+  anl.threshold = opt.analyze_threshold >= 0 ? opt.analyze_threshold : autovacuum_anl_thresh;
+  anl.scale_factor = opt.analyze_scale_factor >= 0 ? opt.analyze_scale_factor : autovacuum_anl_scale;
+  v.analyze_needed = core::analyze_needed(anl);
+
+  v.xid_age = pg::id_age(xid_age, row.frozen_xid);
+  v.mxid_age = pg::id_age(mxid_age, row.min_multixact);
+  if (toast != nullptr) {
+    v.xid_age = older(v.xid_age, pg::id_age(xid_age, toast->frozen_xid));
+    v.mxid_age = older(v.mxid_age, pg::id_age(mxid_age, toast->min_multixact));
+  }
+  const int freeze_max_age =
+      opt.freeze_max_age >= 0 ? std::min(opt.freeze_max_age, autovacuum_freeze_max_age) : autovacuum_freeze_max_age;
+  // Multixact IDs wrap around too: autovacuum forces a freeze past autovacuum_multixact_freeze_max_age (lowered,
+  // as autovacuum does, when the members' space runs short; not visible here).
+  v.multixact_freeze_due = v.mxid_age && core::exceeds_freeze_max_age(*v.mxid_age, autovacuum_multixact_freeze_max_age);
+  v.freeze_due = (v.xid_age && core::exceeds_freeze_max_age(*v.xid_age, freeze_max_age)) || v.multixact_freeze_due;
+  return v;
+}
+
 // The row of one ordinary table or materialized view whose size is `bytes`.
 TableHealth leaf_row(Oid oid, const catalog::ClassRow &row, std::int64_t bytes, const catalog::ClassCatalog &classes,
                      const catalog::IndexCatalog &indexes, const catalog::ColumnCatalog &columns,
                      const catalog::RelationStatistics &stats) {
   TableHealth h;
+  static_cast<MaintenanceVerdict &>(h) = maintenance_verdict(oid, row, classes, stats);
   h.table = oid;
   h.bytes = bytes;
-  h.activity = stats.table(oid);
-  h.dead_pct = core::dead_pct(h.activity.live_tuples, h.activity.dead_tuples);
   for (Oid index : indexes.indexes_of(oid))
     h.idx_scans += stats.index(index).scans;
 
@@ -162,34 +197,6 @@ TableHealth leaf_row(Oid oid, const catalog::ClassRow &row, std::int64_t bytes, 
     h.bloat_bytes = bloat->estimated_bloat_bytes;
     h.bloat_pct = bloat->estimated_bloat_pct;
   }
-
-  const catalog::TableOptions &opt = classes.options_of(oid);
-  h.autovacuum_enabled = opt.autovacuum_enabled && autovacuum_start_daemon;
-  h.vacuum_needed = vacuum_due(opt, h.activity, row.tuples);
-  const catalog::ClassRow *toast = OidIsValid(row.toast) ? classes.find(row.toast) : nullptr;
-  if (toast != nullptr) {
-    h.toast_vacuum_needed = vacuum_due(opt, stats.table(row.toast), toast->tuples);
-    h.vacuum_needed = h.vacuum_needed || h.toast_vacuum_needed;
-  }
-  core::AnalyzeInputs anl;
-  anl.mod_since_analyze = h.activity.mod_since_analyze;
-  anl.reltuples = row.tuples;
-  anl.threshold = opt.analyze_threshold >= 0 ? opt.analyze_threshold : autovacuum_anl_thresh;
-  anl.scale_factor = opt.analyze_scale_factor >= 0 ? opt.analyze_scale_factor : autovacuum_anl_scale;
-  h.analyze_needed = core::analyze_needed(anl);
-
-  h.xid_age = pg::id_age(xid_age, row.frozen_xid);
-  h.mxid_age = pg::id_age(mxid_age, row.min_multixact);
-  if (toast != nullptr) {
-    h.xid_age = older(h.xid_age, pg::id_age(xid_age, toast->frozen_xid));
-    h.mxid_age = older(h.mxid_age, pg::id_age(mxid_age, toast->min_multixact));
-  }
-  const int freeze_max_age =
-      opt.freeze_max_age >= 0 ? std::min(opt.freeze_max_age, autovacuum_freeze_max_age) : autovacuum_freeze_max_age;
-  // Multixact IDs wrap around too: autovacuum forces a freeze past autovacuum_multixact_freeze_max_age (lowered,
-  // as autovacuum does, when the members' space runs short; not visible here).
-  h.multixact_freeze_due = h.mxid_age && core::exceeds_freeze_max_age(*h.mxid_age, autovacuum_multixact_freeze_max_age);
-  h.freeze_due = (h.xid_age && core::exceeds_freeze_max_age(*h.xid_age, freeze_max_age)) || h.multixact_freeze_due;
 
   std::vector<const char *> findings;
   if (h.freeze_due)
@@ -214,6 +221,13 @@ TableHealth leaf_row(Oid oid, const catalog::ClassRow &row, std::int64_t bytes, 
 }
 
 } // namespace
+
+void for_each_maintenance_verdict(const catalog::ClassCatalog &classes, const catalog::RelationStatistics &stats,
+                                  const std::function<void(Oid, const MaintenanceVerdict &)> &visit) {
+  for (const auto &[oid, row] : classes.rows())
+    if (is_health_table(row))
+      visit(oid, maintenance_verdict(oid, row, classes, stats));
+}
 
 void table_health(const catalog::ClassCatalog &classes, const catalog::IndexCatalog &indexes,
                   const catalog::Inheritance &inheritance, const catalog::ColumnCatalog &columns,

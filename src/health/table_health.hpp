@@ -16,14 +16,11 @@
 
 namespace pgo::health {
 
-struct TableHealth {
-  Oid table = InvalidOid;
-  std::int64_t bytes = 0;
+// What autovacuum's own formulas say of one table, with the table's own settings: the part of its table_health row
+// that needs neither its size nor column statistics (what maintenance jobs plan from).
+struct MaintenanceVerdict {
   catalog::TableActivity activity;
   double dead_pct = 0;
-  std::optional<std::int64_t> bloat_bytes;
-  std::optional<double> bloat_pct;
-  std::int64_t idx_scans = 0;
   bool vacuum_needed = false;
   bool analyze_needed = false;
   bool autovacuum_enabled = true;
@@ -33,6 +30,14 @@ struct TableHealth {
       false; // past autovacuum_freeze_max_age (or its multixact twin): an anti-wraparound vacuum is forced
   bool multixact_freeze_due = false; // the multixact age is what makes freeze_due
   bool toast_vacuum_needed = false;  // the TOAST table, which autovacuum judges on its own, is past its threshold
+};
+
+struct TableHealth : MaintenanceVerdict {
+  Oid table = InvalidOid;
+  std::int64_t bytes = 0;
+  std::optional<std::int64_t> bloat_bytes;
+  std::optional<double> bloat_pct;
+  std::int64_t idx_scans = 0;
   bool partitioned = false;          // figures summed over its leaf partitions (which have rows of their own)
   int partitions = 0;
   std::string status;
@@ -48,6 +53,14 @@ void table_health(const catalog::ClassCatalog &classes, const catalog::IndexCata
                   const catalog::Inheritance &inheritance, const catalog::ColumnCatalog &columns,
                   const catalog::RelationStatistics &stats, catalog::RelationSizer &sizer,
                   const std::function<void(TableHealth &&)> &emit);
+
+// The verdict of each table that has a table_health() row of its own and is no partitioned table (autovacuum never
+// processes those), in OID order, without sizes or column statistics: a pass over the catalog's rows, at the cost of
+// a statistics lookup each. `classes` must hold the tables' TOAST tables (relkind 't'); `stats` their activity.
+void for_each_maintenance_verdict(const catalog::ClassCatalog &classes, const catalog::RelationStatistics &stats,
+                                  const std::function<void(Oid, const MaintenanceVerdict &)> &visit);
+// The relkinds for_each_maintenance_verdict() reads: tables, materialized views and TOAST tables.
+inline constexpr const char *kMaintainedRelkinds = "rmt";
 
 // The tables table_health() looks at (for reading only their column statistics).
 std::unordered_set<Oid> health_tables(const catalog::ClassCatalog &classes);

@@ -3,14 +3,13 @@
 #include <algorithm>
 #include <optional>
 #include <unordered_map>
-#include <unordered_set>
 
 #include <fmt/format.h>
 
-#include "catalog/index_details.hpp"
 #include "catalog/names.hpp"
+#include "catalog/table_stats.hpp"
 #include "core/error.hpp"
-#include "health/health_data.hpp"
+#include "health/table_health.hpp"
 #include "pg/compat.hpp"
 #include "pg/guard.hpp"
 #include "pg/spi.hpp"
@@ -18,7 +17,12 @@
 #include "scheduler/security.hpp"
 
 extern "C" {
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_index.h"
+#include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 }
@@ -42,17 +46,28 @@ bool maintainable_by(Oid relid, Oid role) {
   return pg::guard([&] { return pg::compat::can_maintain(relid, role); });
 }
 
-// Materialized views that REFRESH ... CONCURRENTLY can take: a valid unique index on plain columns, no predicate.
-std::unordered_set<Oid> views_with_unique_plain_index(const catalog::ClassCatalog &classes) {
-  std::unordered_set<Oid> out;
-  for (const catalog::IndexDetails &d : catalog::read_index_details(classes)) {
-    const catalog::ClassRow *table = classes.find(d.table);
-    if (table == nullptr || table->relkind != RELKIND_MATVIEW || !d.unique || !d.valid || d.partial() ||
-        !d.expressions.empty())
-      continue;
-    out.insert(d.table);
-  }
-  return out;
+// Whether REFRESH ... CONCURRENTLY can take the materialized view: it has a valid unique index on plain columns (no
+// expression) without a predicate. Its indexes are found through pg_index's index on indrelid, not a scan of every
+// index of the database.
+bool has_unique_plain_index(Oid view) {
+  return pg::guard([&] {
+    bool found = false;
+    Relation pg_index = table_open(IndexRelationId, AccessShareLock);
+    ScanKeyData key;
+    ScanKeyInit(&key, Anum_pg_index_indrelid, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(view));
+    SysScanDesc scan = systable_beginscan(pg_index, IndexIndrelidIndexId, true, nullptr, 1, &key);
+    while (!found) {
+      const HeapTuple tuple = systable_getnext(scan);
+      if (tuple == nullptr)
+        break;
+      const auto *index = reinterpret_cast<Form_pg_index>(GETSTRUCT(tuple));
+      found = index->indisunique && index->indisvalid && heap_attisnull(tuple, Anum_pg_index_indexprs, nullptr) &&
+              heap_attisnull(tuple, Anum_pg_index_indpred, nullptr);
+    }
+    systable_endscan(scan);
+    table_close(pg_index, AccessShareLock);
+    return found;
+  });
 }
 
 std::vector<JobAction> table_actions(core::JobKind kind, Oid target, Oid owner, const JobOptions &options) {
@@ -64,15 +79,18 @@ std::vector<JobAction> table_actions(core::JobKind kind, Oid target, Oid owner, 
     out.push_back(std::move(a));
     return out;
   }
-  health::HealthData data;
-  const catalog::ClassCatalog &classes = data.classes();
+  // Autovacuum's verdicts need no size, index or column statistics: a partial catalog without names and the tables'
+  // activity statistics. Only the tables due for what the job does become candidates, so the owner's right to
+  // maintain and a name are looked up for those alone (each lookup keeps a pg_class tuple in this backend's cache).
+  const bool statistics_untouched = catalog::statistics_untouched_in_transaction();
+  const catalog::ClassCatalog classes =
+      catalog::ClassCatalog::read(health::kMaintainedRelkinds, catalog::ClassCatalog::Names::Skip);
+  const catalog::RelationStatistics stats =
+      catalog::RelationStatistics::read(statistics_untouched, health::table_health_statistics_filter(classes));
   std::vector<core::TableCandidate> candidates;
   std::unordered_map<std::string, Oid> by_name;
-  for (const health::TableHealth &t : data.tables()) {
-    if (!maintainable_by(t.table, owner))
-      continue;
+  health::for_each_maintenance_verdict(classes, stats, [&](Oid table, const health::MaintenanceVerdict &t) {
     core::TableCandidate c;
-    c.name = name_of(classes, t.table);
     c.vacuum_needed = t.vacuum_needed;
     c.analyze_needed = t.analyze_needed;
     c.freeze_due = t.freeze_due;
@@ -81,9 +99,12 @@ std::vector<JobAction> table_actions(core::JobKind kind, Oid target, Oid owner, 
     c.dead_tuples = t.activity.dead_tuples;
     c.modified_since_analyze = t.activity.mod_since_analyze;
     c.inserted_since_vacuum = t.activity.ins_since_vacuum;
-    by_name[c.name] = t.table;
+    if (!core::table_maintenance_due(kind, c) || !maintainable_by(table, owner))
+      return;
+    c.name = name_of(classes, table);
+    by_name[c.name] = table;
     candidates.push_back(std::move(c));
-  }
+  });
   for (core::PlannedAction &p : core::plan_table_maintenance(kind, candidates, options.vacuum)) {
     JobAction a;
     a.relation = by_name[p.object];
@@ -94,8 +115,7 @@ std::vector<JobAction> table_actions(core::JobKind kind, Oid target, Oid owner, 
 }
 
 std::vector<JobAction> refresh_actions(Oid target, Oid owner, bool only_unpopulated) {
-  const catalog::ClassCatalog classes = catalog::ClassCatalog::read();
-  const std::unordered_set<Oid> unique = views_with_unique_plain_index(classes);
+  const catalog::ClassCatalog classes = catalog::ClassCatalog::read("m"); // the materialized views alone
   std::vector<std::pair<std::string, Oid>> views;
   for (const auto &[oid, row] : classes.rows()) {
     if (row.relkind != RELKIND_MATVIEW || row.excluded)
@@ -112,7 +132,7 @@ std::vector<JobAction> refresh_actions(Oid target, Oid owner, bool only_unpopula
   for (const auto &[name, oid] : views) {
     JobAction a;
     a.relation = oid;
-    a.planned = core::refresh_action(name, classes.find(oid)->populated, unique.count(oid) > 0);
+    a.planned = core::refresh_action(name, classes.find(oid)->populated, has_unique_plain_index(oid));
     out.push_back(std::move(a));
   }
   return out;

@@ -86,6 +86,22 @@ TEST(PlanTableMaintenance, KindsTakeOnlyWhatTheyDo) {
             (std::vector<std::string>{"ANALYZE (SKIP_LOCKED) a"}));
 }
 
+TEST(TableMaintenanceDue, WhatEachKindTakes) {
+  const TableCandidate vacuum = table("v", true, false), analyze = table("a", false, true),
+                       freeze = table("f", false, false, 0, true, 5), nothing = table("n", false, false);
+  for (JobKind kind : {JobKind::VacuumAnalyze, JobKind::Vacuum, JobKind::Analyze})
+    EXPECT_FALSE(pgo::core::table_maintenance_due(kind, nothing));
+  EXPECT_TRUE(pgo::core::table_maintenance_due(JobKind::VacuumAnalyze, vacuum));
+  EXPECT_TRUE(pgo::core::table_maintenance_due(JobKind::VacuumAnalyze, analyze));
+  EXPECT_TRUE(pgo::core::table_maintenance_due(JobKind::VacuumAnalyze, freeze));
+  EXPECT_TRUE(pgo::core::table_maintenance_due(JobKind::Vacuum, vacuum));
+  EXPECT_FALSE(pgo::core::table_maintenance_due(JobKind::Vacuum, analyze));
+  EXPECT_TRUE(pgo::core::table_maintenance_due(JobKind::Vacuum, freeze));
+  EXPECT_FALSE(pgo::core::table_maintenance_due(JobKind::Analyze, vacuum));
+  EXPECT_TRUE(pgo::core::table_maintenance_due(JobKind::Analyze, analyze));
+  EXPECT_FALSE(pgo::core::table_maintenance_due(JobKind::Analyze, freeze));
+}
+
 TEST(PlanTableMaintenance, OptionsFreezeAndMaxTables) {
   const std::vector<TableCandidate> tables = {table("x", true, false, 30), table("y", true, false, 20),
                                               table("z", true, false, 10)};
