@@ -34,6 +34,33 @@ WHERE l LIKE 'pg_optimize_table_%{%';
 RESET pg_optimize.openmetrics_max_tables;
 SET pg_optimize.openmetrics_max_tables = -1;
 \echo :LAST_ERROR_SQLSTATE
+-- the per-table series give table_health's figures, a partitioned table's summed over its partitions (the sizes are
+-- measured for the tables shown only)
+CREATE TABLE parted (id int) PARTITION BY RANGE (id);
+CREATE TABLE parted_1 PARTITION OF parted FOR VALUES FROM (0) TO (1000) WITH (autovacuum_enabled = off);
+CREATE TABLE parted_2 PARTITION OF parted FOR VALUES FROM (1000) TO (3000) WITH (autovacuum_enabled = off);
+CREATE INDEX ON parted (id);
+INSERT INTO parted SELECT generate_series(0, 2999);
+DELETE FROM parted WHERE id % 3 = 0;
+SELECT pg_stat_force_next_flush();
+WITH series AS (
+  SELECT m[1] AS family, m[2] AS label, m[3]::float8 AS value
+  FROM regexp_split_to_table(optimize.openmetrics(), E'\n') AS l,
+       regexp_match(l, '^pg_optimize_table_([a-z_]+)\{database="[^"]*",table="([^"]*)"\} (.*)$') AS m),
+health AS (
+  SELECT format('%I.%I', n.nspname, c.relname) AS label, h.*
+  FROM optimize.table_health h JOIN pg_class c ON c.oid = h."table" JOIN pg_namespace n ON n.oid = c.relnamespace)
+SELECT s.family, string_agg(s.label, ', ' ORDER BY s.label) AS tables,
+       bool_and(s.value = CASE s.family WHEN 'dead_tuples' THEN h.dead_tuples
+                                        WHEN 'dead_tuples_ratio' THEN h.dead_pct / 100
+                                        WHEN 'size_bytes' THEN h.bytes END) AS as_table_health
+FROM series s JOIN health h USING (label)
+WHERE s.family IN ('dead_tuples', 'dead_tuples_ratio', 'size_bytes') AND s.label LIKE 'mon.%'
+GROUP BY s.family ORDER BY s.family;
+SELECT bytes = pg_total_relation_size('parted_1') + pg_total_relation_size('parted_2') AS parted_bytes_summed
+FROM optimize.table_health WHERE "table" = 'parted'::regclass;
+DROP TABLE parted;
+
 -- histogram buckets are cumulative, end with +Inf equal to _count
 WITH b AS (
   SELECT (regexp_match(l, 'le="([^"]+)"'))[1] AS le, split_part(l, ' ', 2)::float8 AS n, ord

@@ -102,9 +102,9 @@ std::int64_t RelationSizer::storage_bytes(Oid relid, const ClassRow &row) {
   const auto backend =
       row.persistence == RELPERSISTENCE_TEMP ? pg::compat::temp_relation_backend() : pg::compat::no_backend();
 
-  if (!files_)
+  if (!files_ && listing_ == Listing::Whole)
     files_.emplace();
-  if (!measure_afresh_) {
+  if (files_ && !measure_afresh_) {
     // The listing's entries of this file node in that directory: found without building the path.
     if (const std::optional<std::int64_t> bytes =
             files_->relation_bytes(tablespace, row.persistence == RELPERSISTENCE_TEMP ? backend : -1, filenode))

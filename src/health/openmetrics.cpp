@@ -3,8 +3,10 @@
 // for the pg_optimize.openmetrics_max_tables worst tables of each kind. Never a query text.
 #include <algorithm>
 #include <cmath>
+#include <unordered_map>
 
 #include "catalog/names.hpp"
+#include "core/maintenance_math.hpp"
 #include "core/openmetrics.hpp"
 #include "core/top_n.hpp"
 #include "health/activity.hpp"
@@ -18,6 +20,7 @@
 #include "settings.hpp"
 
 extern "C" {
+#include "catalog/pg_class.h"
 #include "commands/dbcommands.h"
 #include "utils/builtins.h"
 }
@@ -83,22 +86,62 @@ std::vector<Family> table_families(HealthData &data, const std::string &database
     return catalog::display_name(data.classes(), t.table);
   };
   Worst by_dead(limit), by_xid(limit), by_mxid(limit);
+  const catalog::ClassCatalog &classes = data.classes();
+  const catalog::Inheritance &inheritance = data.inheritance();
   {
-    // As the table_health view reads them: its rows stream past (no shapes of foreign keys' indexes, no column
-    // statistics of other tables, only the activity statistics it looks at, freed after it), and only the figures of
-    // the worst tables are kept.
+    // The figures are autovacuum's verdicts (no sizes, no column statistics), table by table, only the worst tables'
+    // kept. A partitioned table's are its partitions' summed, as in table_health: those of the partitions of some
+    // partitioned table are kept until then.
     const catalog::RelationStatistics stats =
-        catalog::RelationStatistics::read(statistics_untouched, table_health_statistics_filter(data.classes()));
-    const catalog::IndexCatalog indexes = catalog::IndexCatalog::read();
-    const catalog::ColumnCatalog columns = catalog::ColumnCatalog::read(health_tables(data.classes()));
-    catalog::RelationSizer sizer(data.classes(), indexes, /*wait_for_locks=*/false);
-    table_health(data.classes(), indexes, data.inheritance(), columns, stats, sizer, [&](TableHealth &&h) {
-      const TableFigures t{h.table,   h.activity.dead_tuples, h.bytes, h.xid_age.value_or(0), h.mxid_age.value_or(0),
-                           h.dead_pct};
+        catalog::RelationStatistics::read(statistics_untouched, table_health_statistics_filter(classes));
+    std::unordered_map<Oid, MaintenanceVerdict> partitions;
+    for (const auto &[oid, row] : classes.rows())
+      if (!row.excluded && row.relkind == RELKIND_PARTITIONED_TABLE)
+        for (Oid leaf : inheritance.leaves_of(oid))
+          partitions.emplace(leaf, MaintenanceVerdict{});
+    auto offer_all = [&](const TableFigures &t) {
       offer(by_dead, t.dead_tuples, t);
       offer(by_xid, t.xid_age, t);
       offer(by_mxid, t.mxid_age, t);
+    };
+    for_each_maintenance_verdict(classes, stats, [&](Oid table, const MaintenanceVerdict &v) {
+      offer_all(TableFigures{table, v.activity.dead_tuples, 0, v.xid_age.value_or(0), v.mxid_age.value_or(0),
+                             v.dead_pct});
+      if (const auto found = partitions.find(table); found != partitions.end())
+        found->second = v;
     });
+    for (const auto &[oid, row] : classes.rows()) {
+      if (row.excluded || row.relkind != RELKIND_PARTITIONED_TABLE)
+        continue;
+      std::int64_t live = 0, dead = 0, xid = 0, mxid = 0;
+      for (Oid leaf : inheritance.leaves_of(oid)) {
+        const MaintenanceVerdict &v = partitions.at(leaf); // a leaf without a verdict adds nothing: all zero
+        live += v.activity.live_tuples;
+        dead += v.activity.dead_tuples;
+        xid = std::max(xid, v.xid_age.value_or(0));
+        mxid = std::max(mxid, v.mxid_age.value_or(0));
+      }
+      offer_all(TableFigures{oid, dead, 0, xid, mxid, core::dead_pct(live, dead)});
+    }
+  }
+  // Sizes for the tables shown only: a few dozen, each measured file by file, not a stat() of every file.
+  std::vector<TableFigures> worst_dead = by_dead.take_sorted();
+  if (!worst_dead.empty()) {
+    const catalog::IndexCatalog indexes = catalog::IndexCatalog::read();
+    catalog::RelationSizer sizer(classes, indexes, /*wait_for_locks=*/false, catalog::RelationSizer::Listing::None);
+    for (TableFigures &t : worst_dead) {
+      const catalog::ClassRow *row = classes.find(t.table);
+      if (row == nullptr || row->relkind != RELKIND_PARTITIONED_TABLE) {
+        t.bytes = sizer.unlocked_total_bytes(t.table);
+        continue;
+      }
+      for (Oid leaf : inheritance.leaves_of(t.table)) { // its partitions that have rows of their own
+        const catalog::ClassRow *partition = classes.find(leaf);
+        if (partition != nullptr && !partition->excluded &&
+            (partition->relkind == RELKIND_RELATION || partition->relkind == RELKIND_MATVIEW))
+          t.bytes += sizer.unlocked_total_bytes(leaf);
+      }
+    }
   }
   Family dead{"pg_optimize_table_dead_tuples",
               Type::Gauge,
@@ -109,7 +152,7 @@ std::vector<Family> table_families(HealthData &data, const std::string &database
                     "Dead tuples over live plus dead tuples (0 to 1), for the same tables.",
                     {}};
   Family bytes{"pg_optimize_table_size_bytes", Type::Gauge, "Size of the same tables (heap, TOAST, indexes).", {}};
-  for (const TableFigures &t : by_dead.take_sorted()) {
+  for (const TableFigures &t : worst_dead) {
     const om::Labels labels{{"database", database}, {"table", name_of(t)}};
     dead.add(labels, static_cast<double>(t.dead_tuples));
     dead_ratio.add(labels, t.dead_pct / 100.0);
