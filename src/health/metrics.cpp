@@ -154,8 +154,9 @@ std::vector<Metric> metrics(HealthData &data, const RowTotals &totals) {
 
 PGO_FUNCTION(pgo_metrics) {
   using namespace pgo;
-  // Only totals: the rows of each check go once summed.
-  health::HealthData data(health::HealthData::Catalog::Full, health::HealthData::Rows::Dropped);
+  // Only totals: the rows of each check go once summed, and no relation is named (the catalog keeps no names).
+  health::HealthData data(health::HealthData::Catalog::Full, health::HealthData::Rows::Dropped,
+                          catalog::ClassCatalog::Names::Skip);
   const std::vector<health::Metric> rows = health::metrics(data);
   pg::ResultSet out(fcinfo);
   for (const health::Metric &m : rows) {
