@@ -137,7 +137,7 @@ ClassCatalog ClassCatalog::read(const char *relkinds, Names names) {
     if (!row.excluded)
       if (std::optional<TableOptions> options = read_options(tuple, row))
         catalog.options_.emplace(rel->oid, *options);
-    if (catalog.has_names_)
+    if (catalog.has_names_ && rel->relnamespace != PG_TOAST_NAMESPACE) // TOAST names: never shown, a fifth of all
       row.name = catalog.names_.add(NameStr(rel->relname));
     catalog.rows_.emplace_back(rel->oid, row);
   }

@@ -43,7 +43,8 @@ struct TableOptions {
 struct ClassRow {
   static constexpr std::uint32_t kNoName = UINT32_MAX;
   // Where relname is in its catalog's name arena: ClassCatalog::name_of() reads it. kNoName in a catalog read
-  // without names (Names::Skip) and in a row that no ClassCatalog holds (class_row_from() leaves it so).
+  // without names (Names::Skip), for a relation of the pg_toast schema (never shown: qualified_name() asks the system
+  // caches) and in a row that no ClassCatalog holds (class_row_from() leaves it so).
   std::uint32_t name = kNoName;
   Oid namespace_oid = InvalidOid;
   Oid access_method = InvalidOid;
@@ -100,7 +101,8 @@ public:
   const TableOptions &options_of(Oid relid) const;
   // Every row, in OID order.
   const Rows &rows() const { return rows_; }
-  // The row's relname, NUL-terminated, valid while the catalog lives; "" when the catalog was read without names.
+  // The row's relname, NUL-terminated, valid while the catalog lives; "" when the catalog was read without names and
+  // for a relation of the pg_toast schema.
   const char *name_of(const ClassRow &row) const { return names_.at(row.name); }
 
   // True while this backend has processed no catalog invalidation since the scan began: then no committed catalog

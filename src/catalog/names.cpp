@@ -158,7 +158,7 @@ std::optional<std::string> qualified_name(const ClassCatalog &classes, Oid relid
   const ClassRow *row = classes.find(relid);
   if (row == nullptr)
     return classes.partial() ? qualified_name(relid) : std::nullopt;
-  if (!classes.has_names())
+  if (!classes.has_names() || row->name == ClassRow::kNoName)
     return qualified_name(relid);
   std::optional<std::string> schema = namespace_name(row->namespace_oid);
   if (!schema)

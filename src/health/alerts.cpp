@@ -59,9 +59,7 @@ const char *severity(double value, double warning, double critical) {
   return severity_of(value, warning, critical, "");
 }
 
-std::string relation(HealthData &data, Oid relid) {
-  return catalog::display_name(data.classes(), relid);
-}
+std::string relation(HealthData &data, Oid relid) { return catalog::display_name(data.classes(), relid); }
 
 } // namespace
 

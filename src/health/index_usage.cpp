@@ -30,9 +30,7 @@ using Definition = IndexUsageInput::Definition;
 
 // ---- the rows' texts, built when asked for
 
-std::string IndexUsageNames::name_of(Oid relid) const {
-  return catalog::display_name(*classes, relid);
-}
+std::string IndexUsageNames::name_of(Oid relid) const { return catalog::display_name(*classes, relid); }
 
 std::string IndexUsageNames::foreign_key_name(std::uint32_t covered) const {
   const std::uint32_t first = covered == 0 ? 0 : foreign_key_name_ends.at(covered - 1);

@@ -82,9 +82,7 @@ void offer(Worst &worst, std::int64_t value, const TableFigures &t) {
 // databases' statistics).
 std::vector<Family> table_families(HealthData &data, const std::string &database, bool statistics_untouched) {
   const auto limit = static_cast<std::size_t>(settings::openmetrics_max_tables);
-  const auto name_of = [&](const TableFigures &t) {
-    return catalog::display_name(data.classes(), t.table);
-  };
+  const auto name_of = [&](const TableFigures &t) { return catalog::display_name(data.classes(), t.table); };
   Worst by_dead(limit), by_xid(limit), by_mxid(limit);
   const catalog::ClassCatalog &classes = data.classes();
   const catalog::Inheritance &inheritance = data.inheritance();
@@ -105,8 +103,8 @@ std::vector<Family> table_families(HealthData &data, const std::string &database
       offer(by_mxid, t.mxid_age, t);
     };
     for_each_maintenance_verdict(classes, stats, [&](Oid table, const MaintenanceVerdict &v) {
-      offer_all(TableFigures{table, v.activity.dead_tuples, 0, v.xid_age.value_or(0), v.mxid_age.value_or(0),
-                             v.dead_pct});
+      offer_all(
+          TableFigures{table, v.activity.dead_tuples, 0, v.xid_age.value_or(0), v.mxid_age.value_or(0), v.dead_pct});
       if (const auto found = partitions.find(table); found != partitions.end())
         found->second = v;
     });

@@ -24,9 +24,7 @@ namespace pgo::health {
 
 RecommendationPasses::RecommendationPasses(HealthData &data, RecommendationSink &sink) : data_(data), sink_(sink) {}
 
-std::string RecommendationPasses::name_of(Oid relid) {
-  return catalog::display_name(data_.classes(), relid);
-}
+std::string RecommendationPasses::name_of(Oid relid) { return catalog::display_name(data_.classes(), relid); }
 
 void RecommendationPasses::missing_fk_indexes() {
   using Key = RecommendationKey;

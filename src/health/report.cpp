@@ -74,9 +74,7 @@ public:
   core::TopN<std::size_t, std::vector<Cell>> &fks() { return fks_; }
 
 private:
-  std::string name_of(Oid relid) {
-    return catalog::display_name(data_.classes(), relid);
-  }
+  std::string name_of(Oid relid) { return catalog::display_name(data_.classes(), relid); }
 
   HealthData &data_;
   Rank pending_{};
@@ -91,9 +89,7 @@ core::Report build_report(HealthData &data, TableTops &tops) {
   core::Report report;
   report.title = "pg_optimize report: database " + database_name(MyDatabaseId);
   report.generated_at = pg::guard([&] { return timestamptz_to_str(data.now()); });
-  auto name_of = [&](Oid relid) {
-    return catalog::display_name(data.classes(), relid);
-  };
+  auto name_of = [&](Oid relid) { return catalog::display_name(data.classes(), relid); };
 
   const auto max_rows = static_cast<std::size_t>(settings::report_max_rows);
 

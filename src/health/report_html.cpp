@@ -88,9 +88,7 @@ std::vector<core::Figure> trend_figures(pg::Spi &spi) {
 }
 
 std::vector<core::Figure> table_figures(const TableTops &tables, HealthData &data) {
-  const auto name_of = [&](const TableHealth &t) {
-    return catalog::display_name(data.classes(), t.table);
-  };
+  const auto name_of = [&](const TableHealth &t) { return catalog::display_name(data.classes(), t.table); };
   chart::BarChart dead{"Dead tuples", "", {}};
   // The tables the report lists, as many (report.cpp's kTableRows).
   for (const TableHealth &t : tables.by_dead)

@@ -38,7 +38,7 @@ struct TableHealth : MaintenanceVerdict {
   std::optional<std::int64_t> bloat_bytes;
   std::optional<double> bloat_pct;
   std::int64_t idx_scans = 0;
-  bool partitioned = false;          // figures summed over its leaf partitions (which have rows of their own)
+  bool partitioned = false; // figures summed over its leaf partitions (which have rows of their own)
   int partitions = 0;
   std::string status;
 };
