@@ -105,6 +105,19 @@ SELECT pg_temp.try($$SELECT * FROM optimize.trend(NULL)$$);
 INSERT INTO optimize.snapshots VALUES (now() - interval '2 hours', 'dead_tuple_pct', 10),
                                       (now() - interval '1 hour', 'dead_tuple_pct', 25);
 SELECT value, change FROM optimize.trend('dead_tuple_pct', '1 day');
+-- A recorded metric's trend reads the snapshots only: a role that may call trend() and read the snapshots, but not
+-- call optimize.metrics(), gets it; a name without snapshots still needs metrics() to be told apart from a metric not
+-- recorded yet.
+CREATE ROLE trend_reader;
+GRANT EXECUTE ON FUNCTION optimize.trend(text, interval) TO trend_reader;
+GRANT SELECT ON optimize.snapshots TO trend_reader;
+SET ROLE trend_reader;
+SELECT value FROM optimize.trend('dead_tuple_pct', '1 day');
+SELECT pg_temp.try($$SELECT * FROM optimize.trend('no_such_metric')$$);
+RESET ROLE;
+REVOKE EXECUTE ON FUNCTION optimize.trend(text, interval) FROM trend_reader;
+REVOKE SELECT ON optimize.snapshots FROM trend_reader;
+DROP ROLE trend_reader;
 
 -- The cleanup job, run now in a job worker: runs older than pg_optimize.history_retention, runs beyond
 -- pg_optimize.history_per_job per job and snapshots older than pg_optimize.snapshot_retention go; the rest stays.
