@@ -6,7 +6,6 @@
 #include <unordered_map>
 
 #include "catalog/names.hpp"
-#include "core/maintenance_math.hpp"
 #include "core/openmetrics.hpp"
 #include "core/top_n.hpp"
 #include "health/activity.hpp"
@@ -111,15 +110,11 @@ std::vector<Family> table_families(HealthData &data, const std::string &database
     for (const auto &[oid, row] : classes.rows()) {
       if (row.excluded || row.relkind != RELKIND_PARTITIONED_TABLE)
         continue;
-      std::int64_t live = 0, dead = 0, xid = 0, mxid = 0;
-      for (Oid leaf : inheritance.leaves_of(oid)) {
-        const MaintenanceVerdict &v = partitions.at(leaf); // a leaf without a verdict adds nothing: all zero
-        live += v.activity.live_tuples;
-        dead += v.activity.dead_tuples;
-        xid = std::max(xid, v.xid_age.value_or(0));
-        mxid = std::max(mxid, v.mxid_age.value_or(0));
-      }
-      offer_all(TableFigures{oid, dead, 0, xid, mxid, core::dead_pct(live, dead)});
+      MaintenanceVerdict summed;
+      for (Oid leaf : inheritance.leaves_of(oid))
+        add_partition(summed, partitions.at(leaf)); // a leaf without a verdict adds nothing: all zero, no age
+      offer_all(TableFigures{oid, summed.activity.dead_tuples, 0, summed.xid_age.value_or(0),
+                             summed.mxid_age.value_or(0), summed.dead_pct});
     }
   }
   // Sizes for the tables shown only: a few dozen, each measured file by file, not a stat() of every file.
@@ -135,8 +130,7 @@ std::vector<Family> table_families(HealthData &data, const std::string &database
       }
       for (Oid leaf : inheritance.leaves_of(t.table)) { // its partitions that have rows of their own
         const catalog::ClassRow *partition = classes.find(leaf);
-        if (partition != nullptr && !partition->excluded &&
-            (partition->relkind == RELKIND_RELATION || partition->relkind == RELKIND_MATVIEW))
+        if (partition != nullptr && is_health_table(*partition))
           t.bytes += sizer.unlocked_total_bytes(leaf);
       }
     }

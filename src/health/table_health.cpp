@@ -22,11 +22,12 @@ extern "C" {
 }
 
 namespace pgo::health {
-namespace {
 
 bool is_health_table(const catalog::ClassRow &row) {
   return !row.excluded && (row.relkind == RELKIND_RELATION || row.relkind == RELKIND_MATVIEW);
 }
+
+namespace {
 
 std::optional<std::int64_t> older(std::optional<std::int64_t> a, std::optional<std::int64_t> b) {
   if (!a)
@@ -35,6 +36,19 @@ std::optional<std::int64_t> older(std::optional<std::int64_t> a, std::optional<s
     return a;
   return std::max(*a, *b);
 }
+
+} // namespace
+
+void add_partition(MaintenanceVerdict &table, const MaintenanceVerdict &partition) {
+  table.activity.live_tuples += partition.activity.live_tuples;
+  table.activity.dead_tuples += partition.activity.dead_tuples;
+  table.activity.seq_scans += partition.activity.seq_scans;
+  table.xid_age = older(table.xid_age, partition.xid_age);
+  table.mxid_age = older(table.mxid_age, partition.mxid_age);
+  table.dead_pct = core::dead_pct(table.activity.live_tuples, table.activity.dead_tuples);
+}
+
+namespace {
 
 // autovacuum's VACUUM formula for one relation with the table's settings (a TOAST table is judged on its own
 // counters with its table's settings, as autovacuum does when the TOAST table has no options of its own).
@@ -71,18 +85,13 @@ template <typename LeafRow> TableHealth partitioned_row(Oid table, const std::ve
     const TableHealth &p = *found;
     h.partitions++;
     h.bytes += p.bytes;
-    h.activity.live_tuples += p.activity.live_tuples;
-    h.activity.dead_tuples += p.activity.dead_tuples;
-    h.activity.seq_scans += p.activity.seq_scans;
+    add_partition(h, p);
     h.idx_scans += p.idx_scans;
     if (p.bloat_bytes) {
       bloat += *p.bloat_bytes;
       bloat_known = true;
     }
-    h.xid_age = older(h.xid_age, p.xid_age);
-    h.mxid_age = older(h.mxid_age, p.mxid_age);
   }
-  h.dead_pct = core::dead_pct(h.activity.live_tuples, h.activity.dead_tuples);
   if (bloat_known) {
     h.bloat_bytes = bloat;
     h.bloat_pct = h.bytes > 0 ? 100.0 * static_cast<double>(bloat) / static_cast<double>(h.bytes) : 0.0;

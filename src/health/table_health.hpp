@@ -54,6 +54,15 @@ void table_health(const catalog::ClassCatalog &classes, const catalog::IndexCata
                   const catalog::RelationStatistics &stats, catalog::RelationSizer &sizer,
                   const std::function<void(TableHealth &&)> &emit);
 
+// Whether the relation has a table_health() row of its own that is no partitioned table's: an ordinary table or a
+// materialized view outside the excluded schemas (the partitions with rows of their own, too).
+bool is_health_table(const catalog::ClassRow &row);
+
+// Adds a partition's figures to its partitioned table's, as the partitioned table's table_health() row has them:
+// tuples and scans summed, the oldest XID and multixact ages, dead_pct of the sums. No verdict of its own: autovacuum
+// never processes a partitioned table.
+void add_partition(MaintenanceVerdict &table, const MaintenanceVerdict &partition);
+
 // The verdict of each table that has a table_health() row of its own and is no partitioned table (autovacuum never
 // processes those), in OID order, without sizes or column statistics: a pass over the catalog's rows, at the cost of
 // a statistics lookup each. `classes` must hold the tables' TOAST tables (relkind 't'); `stats` their activity.
