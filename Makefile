@@ -31,8 +31,9 @@ REGRESS_PREP = installcheck-preloaded
 # Server headers as system headers: their warnings are theirs, -Werror applies to our code.
 PG_INCLUDEDIR_SERVER := $(shell $(PG_CONFIG) --includedir-server)
 PG_CPPFLAGS = -Isrc -isystem $(PG_INCLUDEDIR_SERVER) -isystem $(shell $(PG_CONFIG) --pkgincludedir)/internal
-PG_CXXFLAGS = -std=c++17 -Wall -Wextra -Werror -Wno-missing-field-initializers -fno-omit-frame-pointer
-SHLIB_LINK = -lfmt -lstdc++
+PG_CXXFLAGS = -std=c++17 -Wall -Wextra -Werror -Wno-missing-field-initializers -fno-omit-frame-pointer -pthread
+# -pthread: src/core/parallel_for.cpp starts threads (that call nothing of PostgreSQL's).
+SHLIB_LINK = -lfmt -lstdc++ -pthread
 
 EXTRA_CLEAN = results regression.diffs regression.out tmp_check compile_commands.json $(shlib).debug
 

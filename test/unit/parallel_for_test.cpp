@@ -1,0 +1,123 @@
+#include "core/parallel_for.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <mutex>
+#include <pthread.h>
+#include <set>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+namespace {
+
+using pgo::core::parallel_for;
+
+std::vector<int> calls_per_item(std::size_t count, unsigned threads, unsigned *used = nullptr) {
+  std::vector<std::atomic<int>> calls(count);
+  const unsigned ran = parallel_for(count, threads, [&](std::size_t i) { calls[i].fetch_add(1); });
+  if (used != nullptr)
+    *used = ran;
+  std::vector<int> out;
+  for (const auto &c : calls)
+    out.push_back(c.load());
+  return out;
+}
+
+TEST(ParallelFor, CallsEveryItemExactlyOnce) {
+  for (unsigned threads : {0u, 1u, 2u, 3u, 8u})
+    for (std::size_t count :
+         {std::size_t{0}, std::size_t{1}, std::size_t{511}, std::size_t{512}, std::size_t{513}, std::size_t{100000}}) {
+      const std::vector<int> calls = calls_per_item(count, threads);
+      ASSERT_EQ(calls.size(), count);
+      for (std::size_t i = 0; i < count; i++)
+        ASSERT_EQ(calls[i], 1) << "item " << i << " of " << count << " on " << threads << " threads";
+    }
+}
+
+TEST(ParallelFor, StartsNoMoreThreadsThanBlocksOfWork) {
+  unsigned used = 0;
+  calls_per_item(10, 8, &used);
+  EXPECT_EQ(used, 1u); // one block: the caller's thread alone
+  calls_per_item(0, 4, &used);
+  EXPECT_EQ(used, 1u);
+  calls_per_item(100000, 1, &used);
+  EXPECT_EQ(used, 1u);
+  calls_per_item(100000, 3, &used);
+  EXPECT_EQ(used, 3u);
+}
+
+TEST(ParallelFor, RunsOnSeveralThreads) {
+  std::mutex mutex;
+  std::set<std::thread::id> ids;
+  // 200 ms of work in 8 blocks: the started threads take blocks long before the caller could finish them all.
+  parallel_for(4096, 4, [&](std::size_t) {
+    std::this_thread::sleep_for(std::chrono::microseconds(50));
+    const std::lock_guard<std::mutex> lock(mutex);
+    ids.insert(std::this_thread::get_id());
+  });
+  EXPECT_GE(ids.size(), 2u);
+  EXPECT_LE(ids.size(), 4u);
+}
+
+TEST(ParallelFor, StartedThreadsBlockEverySignalAndTheCallersMaskIsKept) {
+  sigset_t before;
+  pthread_sigmask(SIG_SETMASK, nullptr, &before);
+  const std::thread::id caller = std::this_thread::get_id();
+  std::atomic<int> helper_items{0}, unblocked_in_helpers{0};
+  parallel_for(8 * 512, 2, [&](std::size_t) {
+    std::this_thread::sleep_for(std::chrono::microseconds(20));
+    if (std::this_thread::get_id() == caller)
+      return;
+    helper_items++;
+    sigset_t mask;
+    pthread_sigmask(SIG_SETMASK, nullptr, &mask);
+    for (int sig : {SIGINT, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM, SIGQUIT})
+      if (!sigismember(&mask, sig))
+        unblocked_in_helpers++;
+  });
+  EXPECT_GT(helper_items.load(), 0);
+  EXPECT_EQ(unblocked_in_helpers.load(), 0);
+  sigset_t after;
+  pthread_sigmask(SIG_SETMASK, nullptr, &after);
+  for (int sig : {SIGINT, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM, SIGQUIT})
+    EXPECT_EQ(sigismember(&after, sig), sigismember(&before, sig)) << "signal " << sig;
+}
+
+TEST(ParallelFor, RethrowsTheFirstFailureAfterEveryThreadStopped) {
+  std::atomic<int> running{0}, after_return{0};
+  std::atomic<bool> returned{false};
+  try {
+    parallel_for(100000, 4, [&](std::size_t i) {
+      running++;
+      if (returned)
+        after_return++;
+      running--;
+      if (i == 700)
+        throw std::runtime_error("item 700");
+    });
+    FAIL() << "no exception";
+  } catch (const std::runtime_error &e) {
+    returned = true;
+    EXPECT_STREQ(e.what(), "item 700");
+  }
+  EXPECT_EQ(running.load(), 0);
+  EXPECT_EQ(after_return.load(), 0);
+}
+
+TEST(ParallelFor, AFailureStopsTheHandingOut) {
+  std::atomic<std::size_t> calls{0};
+  EXPECT_THROW(parallel_for(1000000, 2,
+                            [&](std::size_t) {
+                              calls++;
+                              throw std::logic_error("first item fails");
+                            }),
+               std::logic_error);
+  // Each thread stops at its first item's failure.
+  EXPECT_LE(calls.load(), 2u);
+}
+
+} // namespace
