@@ -311,6 +311,31 @@ SELECT "table"::regclass::text AS "table", bytes = pg_total_relation_size("table
 FROM optimize.table_health WHERE "table" IN ('spaced'::regclass, 'scratch'::regclass) ORDER BY 1;
 SELECT index::regclass::text AS index, bytes = pg_relation_size(index) AS sizes_match, bytes > 0 AS measured
 FROM optimize.index_usage WHERE "table" IN ('spaced'::regclass, 'scratch'::regclass) ORDER BY 1;
+-- with more than a thousand files to measure, pg_optimize.measure_threads threads share the stat()s: the figures
+-- are the same, in both directories and for the temporary table
+DO $$
+BEGIN
+  FOR i IN 1..300 LOOP
+    EXECUTE format('CREATE TABLE h.many_%s (id int PRIMARY KEY, parent int%s, note text)%s', i,
+                   CASE WHEN i > 1 THEN format(' REFERENCES h.many_%s', i - 1) ELSE '' END,
+                   CASE WHEN i % 3 = 0 THEN ' TABLESPACE pgo_space' ELSE '' END);
+    EXECUTE format('INSERT INTO h.many_%s (id, note) SELECT g, repeat(%L, 40 * g) FROM generate_series(1, %s) g', i, 'm', i);
+  END LOOP;
+END $$;
+SHOW pg_optimize.measure_threads;
+SET pg_optimize.measure_threads = 4;
+SELECT count(*) AS tables, bool_and(bytes = pg_total_relation_size("table")) AS sizes_match
+FROM optimize.table_health WHERE "table"::text LIKE 'many\_%' OR "table" IN ('spaced'::regclass, 'scratch'::regclass);
+SELECT count(*) AS indexes, bool_and(bytes = pg_relation_size(index)) AS sizes_match
+FROM optimize.index_usage WHERE "table"::text LIKE 'many\_%' OR "table" IN ('spaced'::regclass, 'scratch'::regclass);
+SELECT count(*) AS tables, bool_and(table_bytes = pg_total_relation_size(table_name)) AS sizes_match
+FROM optimize.missing_fk_indexes() WHERE table_name::text LIKE 'many\_%';
+SELECT value = pg_database_size(current_database()) AS database_bytes_match
+FROM optimize.metrics() WHERE metric = 'database_bytes';
+SET pg_optimize.measure_threads = 0;
+SET pg_optimize.measure_threads = 17;
+RESET pg_optimize.measure_threads;
+DO $$ BEGIN FOR i IN REVERSE 300..1 LOOP EXECUTE format('DROP TABLE h.many_%s', i); END LOOP; END $$;
 DROP TABLE spaced, scratch;
 DROP TABLESPACE pgo_space;
 RESET allow_in_place_tablespaces;

@@ -33,6 +33,7 @@ int advisor_min_calls = 10;
 int advisor_min_saving_pct = 20;
 int advisor_max_columns = 3;
 int partition_advice_min_kb = 10 * 1024 * 1024;
+int measure_threads = 2;
 
 namespace {
 
@@ -95,6 +96,10 @@ void define() {
       {"pg_optimize.partition_advice_min_bytes",
        "Tables smaller than this (with their indexes and TOAST) get no partitioning advice.", &partition_advice_min_kb,
        0, INT_MAX, GUC_UNIT_KB},
+      {"pg_optimize.measure_threads",
+       "Threads (the backend's own included) that measure relation files when a call sizes thousands of relations; 1 "
+       "measures on the backend alone.",
+       &measure_threads, 1, 16, 0},
   };
   // Wraparound shares are fractional: 0.5% of the XID space is still ten million transactions.
   pg::guard([] {

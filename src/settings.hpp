@@ -27,6 +27,7 @@ extern int advisor_min_calls;
 extern int advisor_min_saving_pct;
 extern int advisor_max_columns;
 extern int partition_advice_min_kb; // pg_optimize.partition_advice_min_bytes, kept in kB
+extern int measure_threads;
 
 void define();
 

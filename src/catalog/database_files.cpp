@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "core/error.hpp"
+#include "core/parallel_for.hpp"
 #include "core/relation_file_name.hpp"
 #include "pg/guard.hpp"
 
@@ -121,19 +122,70 @@ std::int64_t DatabaseFiles::size_of(std::size_t file) {
   return bytes;
 }
 
-std::optional<std::int64_t> DatabaseFiles::relation_bytes(Oid tablespace, std::int32_t backend, Oid filenode) {
+std::uint32_t DatabaseFiles::directory_of(Oid tablespace) const {
   std::uint32_t directory = 0;
   while (directory < directories_.size() && directories_[directory].tablespace != tablespace)
     directory++;
-  if (directory == directories_.size())
-    return std::nullopt;
+  return directory;
+}
+
+template <typename F>
+void DatabaseFiles::for_each_file(std::uint32_t directory, std::int32_t backend, Oid filenode, F &&f) const {
   // The files of that file node, in every directory (a file node is unique in its tablespace only).
   const core::RelationFileList::Range range = files_.range_of(filenode);
-  std::optional<std::int64_t> total;
   for (std::size_t file = range.first; file < range.last; file++)
     if (files_.directory(file) == directory && files_.backend(file) == backend)
-      total = total.value_or(0) + size_of(file);
+      f(file);
+}
+
+std::optional<std::int64_t> DatabaseFiles::relation_bytes(Oid tablespace, std::int32_t backend, Oid filenode) {
+  const std::uint32_t directory = directory_of(tablespace);
+  if (directory == directories_.size())
+    return std::nullopt;
+  std::optional<std::int64_t> total;
+  for_each_file(directory, backend, filenode, [&](std::size_t file) { total = total.value_or(0) + size_of(file); });
   return total;
+}
+
+void DatabaseFiles::measure_positions(std::size_t count, const std::function<std::size_t(std::size_t)> &position,
+                                      unsigned threads) {
+  std::vector<int> fds;
+  fds.reserve(directories_.size());
+  for (const Directory &d : directories_)
+    fds.push_back(dirfd(d.dir));
+  // Runs on other threads too: only the C library and this object's own arrays, each file's size slot written by
+  // the one thread that measures it.
+  core::parallel_for(count, threads, [&](std::size_t i) {
+    const std::size_t file = position(i);
+    if (files_.bytes(file))
+      return;
+    char name[core::kRelationFileNameSize];
+    core::format_relation_file_name(files_.name(file), name);
+    struct stat st;
+    if (fstatat(fds[files_.directory(file)], name, &st, 0) == 0)
+      files_.set_bytes(file, st.st_size);
+    else if (errno == ENOENT)
+      files_.set_bytes(file, 0); // removed since it was listed, as size_of() counts it
+  });
+}
+
+void DatabaseFiles::unmeasured_files(const Placement &relation, std::vector<std::uint32_t> &files) const {
+  const std::uint32_t directory = directory_of(relation.tablespace);
+  if (directory < directories_.size())
+    for_each_file(directory, relation.backend, relation.filenode, [&](std::size_t file) {
+      if (!files_.bytes(file))
+        files.push_back(static_cast<std::uint32_t>(file)); // fits: 4 billion files would be a 48 GB listing
+    });
+}
+
+void DatabaseFiles::measure(const std::vector<std::uint32_t> &files, unsigned threads) {
+  measure_positions(
+      files.size(), [&](std::size_t i) { return files[i]; }, threads);
+}
+
+void DatabaseFiles::measure_all(unsigned threads) {
+  measure_positions(
+      files_.size(), [](std::size_t i) { return i; }, threads);
 }
 
 std::int64_t DatabaseFiles::total_bytes() {

@@ -87,27 +87,65 @@ RelationSizer::Directory &RelationSizer::directory(const std::string &path) {
   return entry;
 }
 
-std::int64_t RelationSizer::storage_bytes(Oid relid, const ClassRow &row) {
+std::optional<RelationSizer::Placement> RelationSizer::placement(Oid relid, const ClassRow &row) const {
   if (!RELKIND_HAS_STORAGE(row.relkind))
-    return 0;
+    return std::nullopt;
   Oid filenode = row.filenode;
   if (!OidIsValid(filenode))
     filenode = pg::guard([&] { return pg::compat::mapped_filenode(relid, row.shared); });
   if (!OidIsValid(filenode))
-    return 0;
+    return std::nullopt;
   const Oid tablespace = OidIsValid(row.tablespace) ? row.tablespace
                          : row.shared               ? GLOBALTABLESPACE_OID
                                                     : MyDatabaseTableSpace;
-  const auto locator = pg::compat::make_locator(tablespace, row.shared ? InvalidOid : MyDatabaseId, filenode);
+  const std::int32_t backend = row.persistence == RELPERSISTENCE_TEMP ? pg::compat::temp_relation_backend() : -1;
+  return Placement{tablespace, backend, filenode};
+}
+
+void RelationSizer::list_files() {
+  if (!files_ && listing_ == Listing::Whole)
+    files_.emplace();
+}
+
+void RelationSizer::measure_ahead(const std::vector<Oid> &relations, Ahead what, unsigned threads) {
+  if (threads <= 1 || listing_ != Listing::Whole)
+    return;
+  list_files();
+  std::vector<std::uint32_t> files;
+  auto add = [&](Oid relid) {
+    if (const ClassRow *row = classes_.find(relid))
+      if (const std::optional<Placement> p = placement(relid, *row))
+        files_->unmeasured_files(DatabaseFiles::Placement{p->tablespace, p->backend, p->filenode}, files);
+  };
+  for (Oid relid : relations) {
+    add(relid);
+    if (what != Ahead::Tables)
+      continue;
+    for (Oid index : indexes().indexes_of(relid))
+      add(index);
+    if (const ClassRow *heap = classes_.find(relid); heap != nullptr && OidIsValid(heap->toast)) {
+      add(heap->toast);
+      for (Oid index : indexes().indexes_of(heap->toast))
+        add(index);
+    }
+  }
+  files_->measure(files, threads);
+}
+
+std::int64_t RelationSizer::storage_bytes(Oid relid, const ClassRow &row) {
+  const std::optional<Placement> where = placement(relid, row);
+  if (!where)
+    return 0;
+  const auto locator =
+      pg::compat::make_locator(where->tablespace, row.shared ? InvalidOid : MyDatabaseId, where->filenode);
   const auto backend =
       row.persistence == RELPERSISTENCE_TEMP ? pg::compat::temp_relation_backend() : pg::compat::no_backend();
 
-  if (!files_ && listing_ == Listing::Whole)
-    files_.emplace();
+  list_files();
   if (files_ && !measure_afresh_) {
     // The listing's entries of this file node in that directory: found without building the path.
     if (const std::optional<std::int64_t> bytes =
-            files_->relation_bytes(tablespace, row.persistence == RELPERSISTENCE_TEMP ? backend : -1, filenode))
+            files_->relation_bytes(where->tablespace, where->backend, where->filenode))
       return *bytes;
   }
   // Not in the listing: a file node created since (a rewrite that committed meanwhile), or a directory the listing
@@ -209,9 +247,11 @@ std::int64_t RelationSizer::unlocked_total_bytes(Oid table) {
   return total;
 }
 
-std::int64_t RelationSizer::database_bytes() {
+std::int64_t RelationSizer::database_bytes(unsigned threads) {
   if (!files_)
     files_.emplace();
+  if (threads > 1)
+    files_->measure_all(threads);
   return files_->total_bytes();
 }
 

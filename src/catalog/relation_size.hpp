@@ -17,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "catalog/class_catalog.hpp"
 #include "catalog/database_files.hpp"
@@ -56,8 +57,16 @@ public:
   std::int64_t unlocked_total_bytes(Oid table);
   // One relation's own files (all forks), from the scan's row, without locking.
   std::int64_t unlocked_relation_bytes(Oid relid);
-  // pg_database_size() of the current database, from the same listing of its directories that sizes the relations.
-  std::int64_t database_bytes();
+  // pg_database_size() of the current database, from the same listing of its directories that sizes the relations,
+  // its files measured on up to `threads` threads (DatabaseFiles::measure_all).
+  std::int64_t database_bytes(unsigned threads = 1);
+
+  // Measures ahead, on up to `threads` threads (DatabaseFiles::measure), the files of relations a call is about to
+  // size one by one: each relation's own files (Ahead::Relations), or a table's with its indexes and TOAST
+  // (Ahead::Tables, what total_bytes() sums, partitions aside). The sizes asked for afterwards come from what was
+  // measured, as they would from the listing. Nothing happens with one thread or without a listing.
+  enum class Ahead { Relations, Tables };
+  void measure_ahead(const std::vector<Oid> &relations, Ahead what, unsigned threads);
 
 private:
   struct Directory {
@@ -66,6 +75,14 @@ private:
 
   std::optional<std::int64_t> one_table_bytes(Oid table);
   std::int64_t storage_bytes(Oid relid, const ClassRow &row);
+  // Where the relation's files are: std::nullopt for a relation without storage.
+  struct Placement {
+    Oid tablespace;
+    std::int32_t backend; // the listing's: -1 unless temporary
+    Oid filenode;
+  };
+  std::optional<Placement> placement(Oid relid, const ClassRow &row) const;
+  void list_files();
   Directory &directory(const std::string &path);
   void close_directories();
   const IndexCatalog &indexes() const;

@@ -27,6 +27,7 @@
 #include "pg/barrier.hpp"
 #include "pg/guard.hpp"
 #include "pg/srf.hpp"
+#include "settings.hpp"
 
 extern "C" {
 #include "catalog/pg_am.h"
@@ -207,7 +208,15 @@ std::vector<MissingIndex> find_missing(const std::deque<catalog::ForeignKey> &fk
   std::stable_sort(missing.begin(), missing.end(),
                    [](const MissingIndex &a, const MissingIndex &b) { return a.fk->table < b.fk->table; });
 
-  // Sizes, one measurement per table.
+  // Sizes, one measurement per table, the files measured ahead on several threads.
+  {
+    std::vector<Oid> tables;
+    for (std::size_t i = 0; i < missing.size(); i++)
+      if (i == 0 || missing[i].fk->table != missing[i - 1].fk->table)
+        tables.push_back(missing[i].fk->table);
+    sizer.measure_ahead(tables, catalog::RelationSizer::Ahead::Tables,
+                        static_cast<unsigned>(settings::measure_threads));
+  }
   std::size_t kept = 0;
   std::optional<std::int64_t> size;
   for (std::size_t i = 0; i < missing.size(); i++) {

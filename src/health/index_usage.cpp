@@ -14,6 +14,7 @@
 #include "pg/barrier.hpp"
 #include "pg/fmgr_call.hpp"
 #include "pg/srf.hpp"
+#include "settings.hpp"
 
 extern "C" {
 #include "access/htup_details.h"
@@ -406,6 +407,20 @@ void IndexUsageInput::count_scans(const catalog::Inheritance &inheritance, const
 }
 
 void IndexUsageInput::measure_sizes(const catalog::Inheritance &inheritance, catalog::RelationSizer &sizer) {
+  {
+    std::vector<Oid> indexes;
+    indexes.reserve(rows_.size());
+    for (const IndexUsage &u : rows_) {
+      if (!u.details.partitioned)
+        indexes.push_back(u.details.index);
+      else
+        for (Oid leaf : inheritance.leaves_of(u.details.index))
+          if (leaf != u.details.index)
+            indexes.push_back(leaf);
+    }
+    sizer.measure_ahead(indexes, catalog::RelationSizer::Ahead::Relations,
+                        static_cast<unsigned>(settings::measure_threads));
+  }
   for (IndexUsage &u : rows_) {
     if (!u.details.partitioned) {
       u.bytes = sizer.unlocked_relation_bytes(u.details.index);

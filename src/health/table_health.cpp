@@ -12,6 +12,7 @@
 #include "pg/barrier.hpp"
 #include "pg/fmgr_call.hpp"
 #include "pg/srf.hpp"
+#include "settings.hpp"
 
 extern "C" {
 #include "access/htup_details.h"
@@ -259,6 +260,15 @@ void table_health(const catalog::ClassCatalog &classes, const catalog::IndexCata
   order.reserve(leaves + partitioned);
   std::vector<std::pair<Oid, std::int64_t>> leaf_bytes; // in OID order, as rows() is
   leaf_bytes.reserve(leaves);
+  {
+    std::vector<Oid> tables;
+    tables.reserve(leaves);
+    for (const auto &[oid, row] : classes.rows())
+      if (is_health_table(row))
+        tables.push_back(oid);
+    sizer.measure_ahead(tables, catalog::RelationSizer::Ahead::Tables,
+                        static_cast<unsigned>(settings::measure_threads));
+  }
   for (const auto &[oid, row] : classes.rows())
     if (is_health_table(row)) {
       const std::int64_t bytes = sizer.unlocked_total_bytes(oid);
