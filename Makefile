@@ -32,7 +32,7 @@ REGRESS_PREP = installcheck-preloaded
 PG_INCLUDEDIR_SERVER := $(shell $(PG_CONFIG) --includedir-server)
 PG_CPPFLAGS = -Isrc -isystem $(PG_INCLUDEDIR_SERVER) -isystem $(shell $(PG_CONFIG) --pkgincludedir)/internal
 PG_CXXFLAGS = -std=c++17 -Wall -Wextra -Werror -Wno-missing-field-initializers -fno-omit-frame-pointer -pthread
-# -pthread: src/core/parallel_for.cpp starts threads (that call nothing of PostgreSQL's).
+# -pthread: src/core/threads.cpp starts threads (that call nothing of PostgreSQL's).
 SHLIB_LINK = -lfmt -lstdc++ -pthread
 
 EXTRA_CLEAN = results regression.diffs regression.out tmp_check compile_commands.json $(shlib).debug

@@ -332,6 +332,20 @@ SELECT count(*) AS tables, bool_and(table_bytes = pg_total_relation_size(table_n
 FROM optimize.missing_fk_indexes() WHERE table_name::text LIKE 'many\_%';
 SELECT value = pg_database_size(current_database()) AS database_bytes_match
 FROM optimize.metrics() WHERE metric = 'database_bytes';
+-- one thread: the backend lists and measures alone, with the same figures
+SET pg_optimize.measure_threads = 1;
+SELECT count(*) AS tables, bool_and(bytes = pg_total_relation_size("table")) AS sizes_match
+FROM optimize.table_health WHERE "table"::text LIKE 'many\_%' OR "table" IN ('spaced'::regclass, 'scratch'::regclass);
+SELECT value = pg_database_size(current_database()) AS database_bytes_match
+FROM optimize.metrics() WHERE metric = 'database_bytes';
+-- a call cancelled early (its listing thread may still be reading) waits for that thread, ends with the usual
+-- error, and the backend goes on
+SET pg_optimize.measure_threads = 2;
+SET statement_timeout = '1ms';
+SELECT count(*) FROM optimize.recommendations;
+SELECT count(*) FROM optimize.table_health;
+RESET statement_timeout;
+SELECT count(*) > 300 AS still_serving FROM optimize.table_health;
 SET pg_optimize.measure_threads = 0;
 SET pg_optimize.measure_threads = 17;
 RESET pg_optimize.measure_threads;

@@ -10,7 +10,6 @@
 #include <fmt/format.h>
 
 #include "core/error.hpp"
-#include "core/parallel_for.hpp"
 #include "core/relation_file_name.hpp"
 #include "pg/guard.hpp"
 
@@ -36,8 +35,10 @@ Oid tablespace_named(const char *name) {
 
 } // namespace
 
-DatabaseFiles::DatabaseFiles() {
-  list_directory(fmt::format("base/{}", MyDatabaseId), DEFAULTTABLESPACE_OID);
+DatabaseFiles::DatabaseFiles(Start start) {
+  // The directories are opened here, on the backend's thread (AllocateDir: an ERROR's abort closes them); their
+  // entries are read at once or on a thread of their own (core::BackgroundTask).
+  open_directory(fmt::format("base/{}", MyDatabaseId), DEFAULTTABLESPACE_OID);
   // The database's directory in every tablespace, as pg_database_size() finds them.
   std::vector<std::string> tablespaces;
   {
@@ -55,12 +56,20 @@ DatabaseFiles::DatabaseFiles() {
     }
   }
   for (const std::string &tablespace : tablespaces)
-    list_directory(fmt::format("pg_tblspc/{}/{}/{}", tablespace, TABLESPACE_VERSION_DIRECTORY, MyDatabaseId),
+    open_directory(fmt::format("pg_tblspc/{}/{}/{}", tablespace, TABLESPACE_VERSION_DIRECTORY, MyDatabaseId),
                    tablespace_named(tablespace.c_str()));
-  files_.sort_by_filenode();
+  if (start == Start::InBackground)
+    listing_.emplace([this] { read_directories(); });
+  else
+    read_directories();
+}
+
+std::unique_ptr<DatabaseFiles> DatabaseFiles::start_in_background(unsigned threads) {
+  return threads > 1 ? std::make_unique<DatabaseFiles>(Start::InBackground) : nullptr;
 }
 
 DatabaseFiles::~DatabaseFiles() {
+  listing_.reset(); // the listing's thread stops before its directories are closed
   if (std::uncaught_exceptions() > 0)
     return; // the transaction abort the exception is heading for frees the directories
   for (Directory &d : directories_) {
@@ -74,7 +83,7 @@ DatabaseFiles::~DatabaseFiles() {
   }
 }
 
-void DatabaseFiles::list_directory(const std::string &path, Oid tablespace) {
+void DatabaseFiles::open_directory(const std::string &path, Oid tablespace) {
   DIR *dir = pg::guard([&] { return AllocateDir(path.c_str()); });
   if (dir == nullptr)
     return; // as pg_database_size: a directory that cannot be opened holds nothing to count
@@ -83,22 +92,41 @@ void DatabaseFiles::list_directory(const std::string &path, Oid tablespace) {
     throw Error("54000", fmt::format("too many tablespace directories to list (more than {})", UINT16_MAX));
   }
   directories_.push_back(Directory{path, dir, tablespace});
-  const auto directory = static_cast<std::uint16_t>(directories_.size() - 1);
-  for (;;) {
-    errno = 0;
-    const struct dirent *entry = ::readdir(dir);
-    if (entry == nullptr) {
-      if (errno != 0)
-        throw Error("58030", fmt::format("could not read directory \"{}\": {}", path, std::strerror(errno)));
-      break;
+}
+
+void DatabaseFiles::read_directories() {
+  // Runs on the listing's thread too: readdir(), this object's own containers and messages, nothing of PostgreSQL's.
+  for (std::size_t i = 0; i < directories_.size(); i++) {
+    const auto directory = static_cast<std::uint16_t>(i);
+    DIR *dir = directories_[i].dir;
+    for (;;) {
+      errno = 0;
+      const struct dirent *entry = ::readdir(dir);
+      if (entry == nullptr) {
+        if (errno != 0)
+          throw Error("58030",
+                      fmt::format("could not read directory \"{}\": {}", directories_[i].path, std::strerror(errno)));
+        break;
+      }
+      if (std::strcmp(entry->d_name, ".") == 0 || std::strcmp(entry->d_name, "..") == 0)
+        continue;
+      if (const auto name = core::parse_relation_file_name(entry->d_name))
+        files_.add(*name, directory);
+      else
+        others_.emplace_back(directory, entry->d_name);
     }
-    if (std::strcmp(entry->d_name, ".") == 0 || std::strcmp(entry->d_name, "..") == 0)
-      continue;
-    if (const auto name = core::parse_relation_file_name(entry->d_name))
-      files_.add(*name, directory);
-    else
-      others_.emplace_back(directory, entry->d_name);
   }
+  files_.sort_by_filenode();
+}
+
+void DatabaseFiles::listed() {
+  if (!listing_)
+    return;
+  struct Done {
+    std::optional<core::BackgroundTask> &listing;
+    ~Done() { listing.reset(); }
+  } done{listing_};
+  listing_->wait(); // rethrows the listing's error
 }
 
 std::int64_t DatabaseFiles::size_of(std::uint32_t directory, const char *name) {
@@ -139,6 +167,7 @@ void DatabaseFiles::for_each_file(std::uint32_t directory, std::int32_t backend,
 }
 
 std::optional<std::int64_t> DatabaseFiles::relation_bytes(Oid tablespace, std::int32_t backend, Oid filenode) {
+  listed();
   const std::uint32_t directory = directory_of(tablespace);
   if (directory == directories_.size())
     return std::nullopt;
@@ -147,29 +176,36 @@ std::optional<std::int64_t> DatabaseFiles::relation_bytes(Oid tablespace, std::i
   return total;
 }
 
-void DatabaseFiles::measure_positions(std::size_t count, const std::function<std::size_t(std::size_t)> &position,
-                                      unsigned threads) {
+std::vector<int> DatabaseFiles::directory_fds() const {
   std::vector<int> fds;
   fds.reserve(directories_.size());
   for (const Directory &d : directories_)
     fds.push_back(dirfd(d.dir));
-  // Runs on other threads too: only the C library and this object's own arrays, each file's size slot written by
-  // the one thread that measures it.
-  core::parallel_for(count, threads, [&](std::size_t i) {
-    const std::size_t file = position(i);
-    if (files_.bytes(file))
-      return;
-    char name[core::kRelationFileNameSize];
-    core::format_relation_file_name(files_.name(file), name);
-    struct stat st;
-    if (fstatat(fds[files_.directory(file)], name, &st, 0) == 0)
-      files_.set_bytes(file, st.st_size);
-    else if (errno == ENOENT)
-      files_.set_bytes(file, 0); // removed since it was listed, as size_of() counts it
-  });
+  return fds;
 }
 
-void DatabaseFiles::unmeasured_files(const Placement &relation, std::vector<std::uint32_t> &files) const {
+void DatabaseFiles::measure_file(std::size_t file, const std::vector<int> &fds) {
+  // Runs on other threads too: only the C library and this object's own arrays, each file's size slot written by
+  // the one thread that measures it. A file whose stat() fails otherwise is left for size_of() to report.
+  if (files_.bytes(file))
+    return;
+  char name[core::kRelationFileNameSize];
+  core::format_relation_file_name(files_.name(file), name);
+  struct stat st;
+  if (fstatat(fds[files_.directory(file)], name, &st, 0) == 0)
+    files_.set_bytes(file, st.st_size);
+  else if (errno == ENOENT)
+    files_.set_bytes(file, 0); // removed since it was listed, as size_of() counts it
+}
+
+void DatabaseFiles::measure_positions(std::size_t count, const std::function<std::size_t(std::size_t)> &position,
+                                      unsigned threads) {
+  const std::vector<int> fds = directory_fds();
+  core::parallel_for(count, threads, [&](std::size_t i) { measure_file(position(i), fds); });
+}
+
+void DatabaseFiles::unmeasured_files(const Placement &relation, std::vector<std::uint32_t> &files) {
+  listed();
   const std::uint32_t directory = directory_of(relation.tablespace);
   if (directory < directories_.size())
     for_each_file(directory, relation.backend, relation.filenode, [&](std::size_t file) {
@@ -179,16 +215,19 @@ void DatabaseFiles::unmeasured_files(const Placement &relation, std::vector<std:
 }
 
 void DatabaseFiles::measure(const std::vector<std::uint32_t> &files, unsigned threads) {
+  listed();
   measure_positions(
       files.size(), [&](std::size_t i) { return files[i]; }, threads);
 }
 
 void DatabaseFiles::measure_all(unsigned threads) {
+  listed();
   measure_positions(
       files_.size(), [](std::size_t i) { return i; }, threads);
 }
 
 std::int64_t DatabaseFiles::total_bytes() {
+  listed();
   std::int64_t total = 0;
   for (std::size_t file = 0; file < files_.size(); file++)
     total += size_of(file);

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,6 +16,7 @@
 #include "pg/postgres.hpp"
 
 #include "core/relation_file_list.hpp"
+#include "core/threads.hpp"
 
 extern "C" {
 #include "storage/fd.h"
@@ -24,7 +26,16 @@ namespace pgo::catalog {
 
 class DatabaseFiles {
 public:
-  DatabaseFiles(); // lists the directories
+  // Start::InBackground: the directories' entries are read on a thread of their own while the caller goes on (reads
+  // the catalogs); the first question waits for it. (Measuring files on that thread until then was tried: the two
+  // cores are busy anyway, so it saved no time.) The listing then predates the caller's catalog scan, which changes
+  // nothing: a file node it does not hold is measured fork by fork, as one created since the listing is, and a size is
+  // as of its stat().
+  enum class Start { Now, InBackground };
+  explicit DatabaseFiles(Start start = Start::Now);
+  // A listing started in the background, or nullptr with one thread (pg_optimize.measure_threads = 1: the backend
+  // alone, which lists when the first size is asked for).
+  static std::unique_ptr<DatabaseFiles> start_in_background(unsigned threads);
   ~DatabaseFiles();
   DatabaseFiles(const DatabaseFiles &) = delete;
   DatabaseFiles &operator=(const DatabaseFiles &) = delete;
@@ -41,7 +52,7 @@ public:
     Oid filenode;
   };
   // Adds to `files` the listing's positions of that relation's files that are not measured yet.
-  void unmeasured_files(const Placement &relation, std::vector<std::uint32_t> &files) const;
+  void unmeasured_files(const Placement &relation, std::vector<std::uint32_t> &files);
   // stat()s those files on up to `threads` threads (core::parallel_for), so that relation_bytes() finds their sizes
   // known. On a catalog of 100,000 tables the kernel's path lookups are most of a call's time, and a second core
   // halves them. A file that cannot be stat()ed is left unmeasured: relation_bytes() tries it again and reports the
@@ -58,7 +69,11 @@ private:
     DIR *dir;       // kept open (AllocateDir: an ERROR's abort closes it) as the base of fstatat()
     Oid tablespace; // whose files of this database it holds
   };
-  void list_directory(const std::string &path, Oid tablespace);
+  void open_directory(const std::string &path, Oid tablespace);
+  void read_directories(); // on the listing's thread, or the caller's
+  void listed();           // waits for the listing (and reports its error)
+  std::vector<int> directory_fds() const;
+  void measure_file(std::size_t file, const std::vector<int> &fds); // any thread
   // The listing's position of the directory of that tablespace, or directories_.size().
   std::uint32_t directory_of(Oid tablespace) const;
   // Calls f(position) for each listed file of that file node, of that backend, in directory `directory`.
@@ -73,6 +88,7 @@ private:
   // relation's files are next to each other.
   core::RelationFileList files_;
   std::vector<std::pair<std::uint32_t, std::string>> others_; // entries that are no relation file
+  std::optional<core::BackgroundTask> listing_;               // while the entries are read in the background
 };
 
 } // namespace pgo::catalog

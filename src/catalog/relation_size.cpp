@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdexcept>
 #include <sys/stat.h>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -104,7 +105,12 @@ std::optional<RelationSizer::Placement> RelationSizer::placement(Oid relid, cons
 
 void RelationSizer::list_files() {
   if (!files_ && listing_ == Listing::Whole)
-    files_.emplace();
+    files_ = std::make_unique<DatabaseFiles>();
+}
+
+void RelationSizer::use_listing(std::unique_ptr<DatabaseFiles> files) {
+  if (listing_ == Listing::Whole && !files_)
+    files_ = std::move(files);
 }
 
 void RelationSizer::measure_ahead(const std::vector<Oid> &relations, Ahead what, unsigned threads) {
@@ -249,7 +255,7 @@ std::int64_t RelationSizer::unlocked_total_bytes(Oid table) {
 
 std::int64_t RelationSizer::database_bytes(unsigned threads) {
   if (!files_)
-    files_.emplace();
+    files_ = std::make_unique<DatabaseFiles>();
   if (threads > 1)
     files_->measure_all(threads);
   return files_->total_bytes();

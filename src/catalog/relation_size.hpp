@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -66,6 +67,11 @@ public:
   // (Ahead::Tables, what total_bytes() sums, partitions aside). The sizes asked for afterwards come from what was
   // measured, as they would from the listing. Nothing happens with one thread or without a listing.
   enum class Ahead { Relations, Tables };
+
+  // A listing the caller started before it read the catalogs (DatabaseFiles::Start::InBackground), so that reading
+  // the directories overlaps the catalog scans; used instead of one made at the first size asked for. Dropped with
+  // Listing::None.
+  void use_listing(std::unique_ptr<DatabaseFiles> files);
   void measure_ahead(const std::vector<Oid> &relations, Ahead what, unsigned threads);
 
 private:
@@ -92,8 +98,8 @@ private:
   bool wait_for_locks_;
   Listing listing_ = Listing::Whole;
   std::unordered_map<std::string, Directory> directories_;
-  std::optional<DatabaseFiles> files_; // listed at the first size asked for
-  bool measure_afresh_ = false;        // the table being measured was waited for: its files are stat()ed again
+  std::unique_ptr<DatabaseFiles> files_; // listed at the first size asked for, or handed over by use_listing()
+  bool measure_afresh_ = false;          // the table being measured was waited for: its files are stat()ed again
 };
 
 } // namespace pgo::catalog

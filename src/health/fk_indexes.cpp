@@ -343,6 +343,8 @@ void uncovered_fk_indexes(const std::deque<catalog::ForeignKey> &uncovered, cons
 
 PGO_FUNCTION(pgo_missing_fk_indexes) {
   using namespace pgo;
+  // The referencing tables are sized: the database's directories are read on their own thread while the catalogs are.
+  auto listing = catalog::DatabaseFiles::start_in_background(static_cast<unsigned>(settings::measure_threads));
   const catalog::ClassCatalog classes = catalog::ClassCatalog::read();
   // Only the uncovered keys are kept, and index shapes only while they are judged; the index lists that sizes need
   // are read without shapes.
@@ -352,11 +354,13 @@ PGO_FUNCTION(pgo_missing_fk_indexes) {
   struct Sizing {
     catalog::IndexCatalog indexes;
     catalog::RelationSizer sizer;
-    explicit Sizing(const catalog::ClassCatalog &classes)
-        : indexes(catalog::IndexCatalog::read()), sizer(classes, indexes) {}
+    Sizing(const catalog::ClassCatalog &classes, std::unique_ptr<catalog::DatabaseFiles> listing)
+        : indexes(catalog::IndexCatalog::read()), sizer(classes, indexes) {
+      sizer.use_listing(std::move(listing));
+    }
   };
   std::optional<Sizing> sizing;
-  sizing.emplace(classes);
+  sizing.emplace(classes, std::move(listing));
 
   // Each row goes into the tuplestore as soon as it is built.
   pg::ResultSet out(fcinfo);

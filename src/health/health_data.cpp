@@ -14,7 +14,12 @@ namespace pgo::health {
 
 HealthData::HealthData(Catalog catalog, Rows rows, catalog::ClassCatalog::Names names)
     : now_(GetCurrentTimestamp()), catalog_(catalog), rows_(rows), names_(names),
-      statistics_untouched_(catalog::statistics_untouched_in_transaction()) {}
+      statistics_untouched_(catalog::statistics_untouched_in_transaction()) {
+  // The summaries size every relation: the database's directories are read on their own thread while the catalogs
+  // are.
+  if (catalog == Catalog::Full && rows == Rows::Dropped)
+    listing_ = catalog::DatabaseFiles::start_in_background(static_cast<unsigned>(settings::measure_threads));
+}
 
 const catalog::RelationStatistics &HealthData::statistics() {
   require_full_catalog();
@@ -56,8 +61,10 @@ const catalog::Inheritance &HealthData::inheritance() {
 
 catalog::RelationSizer &HealthData::sizer() {
   require_full_catalog();
-  if (!sizer_)
+  if (!sizer_) {
     sizer_ = std::make_unique<catalog::RelationSizer>(classes(), indexes(), /*wait_for_locks=*/false);
+    sizer_->use_listing(std::move(listing_));
+  }
   return *sizer_;
 }
 

@@ -37,7 +37,8 @@ public:
     Kept,   // the rows of tables() and index_usage() stay for the whole call
     Dropped // metrics(), recommendations and report(): each set of rows goes once used, so one set is held at a time.
             // Their passes go over the tables first, then index_usage(), which frees the statistics once it has
-            // counted its scans (a later table pass would read them again).
+            // counted its scans (a later table pass would read them again). They size every relation: the listing of
+            // the database's directories starts with the constructor, on a thread of its own.
   };
   // `names`: Skip for a call that names few relations (their names then come from the system caches).
   explicit HealthData(Catalog catalog = Catalog::Full, Rows rows = Rows::Kept,
@@ -89,6 +90,7 @@ private:
   std::optional<std::size_t> missing_fk_index_count_;
   std::optional<catalog::IndexCatalog> indexes_;
   std::optional<catalog::Inheritance> inheritance_;
+  std::unique_ptr<catalog::DatabaseFiles> listing_; // started by the constructor for the summaries
   std::unique_ptr<catalog::RelationSizer> sizer_;
   bool statistics_untouched_; // at the start of the call: a bulk read of the statistics gives what pg_stat_get_* would
   std::optional<catalog::RelationStatistics> statistics_;

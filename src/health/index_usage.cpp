@@ -626,6 +626,8 @@ std::vector<IndexUsage> judge_index_usage(IndexUsageInput input, const catalog::
 PGO_FUNCTION(pgo_index_usage) {
   using namespace pgo;
   const bool statistics_untouched = catalog::statistics_untouched_in_transaction();
+  // Every index is sized: the database's directories are read on their own thread while the catalogs are.
+  auto listing = catalog::DatabaseFiles::start_in_background(static_cast<unsigned>(settings::measure_threads));
   // Indexes and their tables are all it looks at (the index of a TOAST table is skipped either way).
   const catalog::ClassCatalog classes = catalog::ClassCatalog::read(catalog::kTablesAndIndexes);
   const catalog::Inheritance inheritance = catalog::Inheritance::read();
@@ -645,6 +647,7 @@ PGO_FUNCTION(pgo_index_usage) {
   {
     // Each index's own files: no index lists needed.
     catalog::RelationSizer sizer(classes);
+    sizer.use_listing(std::move(listing));
     input.measure_sizes(inheritance, sizer);
   }
   std::vector<health::IndexUsage> rows;

@@ -313,6 +313,8 @@ std::vector<TableHealth> table_health(const catalog::ClassCatalog &classes, cons
 PGO_FUNCTION(pgo_table_health) {
   using namespace pgo;
   const bool statistics_untouched = catalog::statistics_untouched_in_transaction();
+  // Every table is sized: the database's directories are read on their own thread while the catalogs are.
+  auto listing = catalog::DatabaseFiles::start_in_background(static_cast<unsigned>(settings::measure_threads));
   // The view shows OIDs, never names: the catalog is read without them.
   const catalog::ClassCatalog classes = catalog::ClassCatalog::read(nullptr, catalog::ClassCatalog::Names::Skip);
   const catalog::RelationStatistics stats =
@@ -321,6 +323,7 @@ PGO_FUNCTION(pgo_table_health) {
   const catalog::Inheritance inheritance = catalog::Inheritance::read();
   const catalog::ColumnCatalog columns = catalog::ColumnCatalog::read(health::health_tables(classes));
   catalog::RelationSizer sizer(classes, indexes);
+  sizer.use_listing(std::move(listing));
 
   // Each row goes into the tuplestore (which spills to disk past work_mem) as soon as it is built.
   pg::ResultSet out(fcinfo);

@@ -1,4 +1,4 @@
-#include "core/parallel_for.hpp"
+#include "core/threads.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace pgo::core {
@@ -41,6 +42,22 @@ struct Shared {
   }
 };
 
+// Starts a thread running f with every signal blocked (a thread inherits the mask of the thread that starts it, so
+// the caller's is blocked for that moment); throws what std::thread throws when it cannot.
+template <typename F> std::thread start_thread_without_signals(F &&f) {
+  sigset_t all, previous;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &previous);
+  try {
+    std::thread t(std::forward<F>(f));
+    pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+    return t;
+  } catch (...) {
+    pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+    throw;
+  }
+}
+
 } // namespace
 
 unsigned parallel_for(std::size_t count, unsigned threads, const std::function<void(std::size_t)> &work) {
@@ -51,18 +68,13 @@ unsigned parallel_for(std::size_t count, unsigned threads, const std::function<v
       static_cast<unsigned>(std::min<std::size_t>(std::max(threads, 1u), std::max<std::size_t>(useful, 1)));
   std::vector<std::thread> helpers;
   if (wanted > 1) {
-    // A started thread inherits the mask of the thread that starts it: block everything while starting them.
-    sigset_t all, previous;
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &previous);
     try {
       helpers.reserve(wanted - 1);
       for (unsigned t = 1; t < wanted; t++)
-        helpers.emplace_back([&shared] { shared.run(); });
+        helpers.push_back(start_thread_without_signals([&shared] { shared.run(); }));
     } catch (...) {
       // No thread (resource limits, memory): the threads already started and this one do the work.
     }
-    pthread_sigmask(SIG_SETMASK, &previous, nullptr);
   }
   shared.run();
   for (std::thread &helper : helpers)
@@ -70,6 +82,44 @@ unsigned parallel_for(std::size_t count, unsigned threads, const std::function<v
   if (shared.failure)
     std::rethrow_exception(shared.failure);
   return static_cast<unsigned>(helpers.size()) + 1;
+}
+
+BackgroundTask::BackgroundTask(std::function<void()> work) : work_(std::move(work)) {
+  try {
+    thread_ = start_thread_without_signals([this] { run(); });
+  } catch (...) {
+    // No thread: wait() runs the work.
+  }
+}
+
+BackgroundTask::~BackgroundTask() {
+  try {
+    wait();
+  } catch (...) {
+    // Dropped: whoever wanted the result called wait().
+  }
+}
+
+void BackgroundTask::run() noexcept {
+  try {
+    work_();
+  } catch (...) {
+    failure_ = std::current_exception();
+  }
+}
+
+void BackgroundTask::wait() {
+  if (done_)
+    return;
+  if (thread_.joinable()) {
+    thread_.join();
+    ran_on_own_thread_ = true;
+  } else {
+    run();
+  }
+  done_ = true;
+  if (failure_)
+    std::rethrow_exception(std::exchange(failure_, nullptr));
 }
 
 } // namespace pgo::core

@@ -1,4 +1,4 @@
-#include "core/parallel_for.hpp"
+#include "core/threads.hpp"
 
 #include <gtest/gtest.h>
 
@@ -14,6 +14,7 @@
 
 namespace {
 
+using pgo::core::BackgroundTask;
 using pgo::core::parallel_for;
 
 std::vector<int> calls_per_item(std::size_t count, unsigned threads, unsigned *used = nullptr) {
@@ -118,6 +119,55 @@ TEST(ParallelFor, AFailureStopsTheHandingOut) {
                std::logic_error);
   // Each thread stops at its first item's failure.
   EXPECT_LE(calls.load(), 2u);
+}
+
+TEST(BackgroundTask, RunsOnItsOwnThreadWithEverySignalBlocked) {
+  std::thread::id ran_on;
+  bool blocked = true;
+  BackgroundTask task([&] {
+    ran_on = std::this_thread::get_id();
+    sigset_t mask;
+    pthread_sigmask(SIG_SETMASK, nullptr, &mask);
+    for (int sig : {SIGINT, SIGTERM, SIGUSR1, SIGUSR2, SIGALRM, SIGQUIT})
+      blocked = blocked && sigismember(&mask, sig);
+  });
+  task.wait();
+  EXPECT_TRUE(task.on_own_thread());
+  EXPECT_NE(ran_on, std::this_thread::get_id());
+  EXPECT_TRUE(blocked);
+  task.wait(); // a second wait returns at once
+}
+
+TEST(BackgroundTask, TheCallerGoesOnWhileItRuns) {
+  std::atomic<bool> release{false}, finished{false};
+  BackgroundTask task([&] {
+    while (!release)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    finished = true;
+  });
+  // Still running: it waits for this thread, which would never get here if the work ran in the constructor.
+  EXPECT_FALSE(finished);
+  release = true;
+  task.wait();
+  EXPECT_TRUE(finished);
+}
+
+TEST(BackgroundTask, WaitRethrowsAndTheDestructorWaits) {
+  BackgroundTask failing([] { throw std::runtime_error("listing failed"); });
+  EXPECT_THROW(failing.wait(), std::runtime_error);
+  EXPECT_NO_THROW(failing.wait()); // reported once
+
+  std::atomic<bool> finished{false};
+  {
+    BackgroundTask slow([&] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      finished = true;
+    });
+  }
+  EXPECT_TRUE(finished);
+  {
+    BackgroundTask dropped([] { throw std::logic_error("nobody waits"); }); // no terminate, no throw
+  }
 }
 
 } // namespace

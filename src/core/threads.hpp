@@ -1,0 +1,50 @@
+// Threads for work made of system calls, in a backend.
+//
+// For the calls a backend makes by the hundred thousand on a big catalog (a readdir() of the database's directories, a
+// stat() of every relation file), where the kernel is the whole cost and a second core halves it or hides it behind
+// the catalog scans. The work runs outside PostgreSQL: it must call nothing of PostgreSQL's (no palloc, no ereport, no
+// syscache), only the C and C++ libraries and the kernel, and touch only its own data. The started threads block
+// every signal, so PostgreSQL's handlers (query cancel, latches, timeouts) keep running on the backend's own thread;
+// the caller's signal mask is as it was. Each thread has stopped before the call that started it returns or throws,
+// so no thread outlives the work's data, and none runs when an ERROR unwinds to PostgreSQL.
+#pragma once
+
+#include "core/postgres_free.hpp"
+
+#include <cstddef>
+#include <exception>
+#include <functional>
+#include <thread>
+
+namespace pgo::core {
+
+// Calls work(i) once for every i in [0, count), on up to `threads` threads (the caller's one of them; 0 counts as 1),
+// and returns when every call has returned, with the number of threads that ran. Items are handed out in blocks, so
+// a slow item does not idle the other threads. When a thread cannot be started the others do its share. An exception
+// thrown by work stops the handing out; it is rethrown here once every thread has stopped (the first one thrown).
+unsigned parallel_for(std::size_t count, unsigned threads, const std::function<void(std::size_t)> &work);
+
+// One piece of work on a thread started for it, while the caller goes on. wait() returns once it is done and rethrows
+// what it threw; the destructor waits too (dropping a failure). When no thread can be started the work runs in
+// wait(), on the caller's thread.
+class BackgroundTask {
+public:
+  explicit BackgroundTask(std::function<void()> work);
+  ~BackgroundTask();
+  BackgroundTask(const BackgroundTask &) = delete;
+  BackgroundTask &operator=(const BackgroundTask &) = delete;
+
+  void wait();
+  bool on_own_thread() const { return thread_.joinable() || ran_on_own_thread_; }
+
+private:
+  void run() noexcept;
+
+  std::function<void()> work_;
+  std::thread thread_;
+  std::exception_ptr failure_;
+  bool done_ = false;
+  bool ran_on_own_thread_ = false;
+};
+
+} // namespace pgo::core
