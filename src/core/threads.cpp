@@ -93,11 +93,9 @@ BackgroundTask::BackgroundTask(std::function<void()> work) : work_(std::move(wor
 }
 
 BackgroundTask::~BackgroundTask() {
-  try {
-    wait();
-  } catch (...) {
-    // Dropped: whoever wanted the result called wait().
-  }
+  // A started thread is waited for; work that never got a thread is not run now (nobody wants its result).
+  if (thread_.joinable())
+    thread_.join(); // its failure, if any, is dropped: whoever wanted the result called wait()
 }
 
 void BackgroundTask::run() noexcept {

@@ -26,7 +26,7 @@ unsigned parallel_for(std::size_t count, unsigned threads, const std::function<v
 
 // One piece of work on a thread started for it, while the caller goes on. wait() returns once it is done and rethrows
 // what it threw; the destructor waits too (dropping a failure). When no thread can be started the work runs in
-// wait(), on the caller's thread.
+// wait(), on the caller's thread, or not at all if nobody waits.
 class BackgroundTask {
 public:
   explicit BackgroundTask(std::function<void()> work);
