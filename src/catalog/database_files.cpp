@@ -17,6 +17,7 @@ extern "C" {
 #include "catalog/catalog.h"
 #include "catalog/pg_tablespace.h"
 #include "miscadmin.h"
+#include "storage/ipc.h"
 }
 
 namespace pgo::catalog {
@@ -33,7 +34,30 @@ Oid tablespace_named(const char *name) {
   return parsed->filenode; // digits only, no leading zero, not 0: the form of an OID
 }
 
+// The listings whose thread may be running. A FATAL error (pg_terminate_backend, a lost client) ends the backend in
+// proc_exit() without unwinding, and the transaction abort and file cleanup there close every directory AllocateDir
+// opened, which a running listing thread may be reading: wait_for_running_listings(), registered with
+// before_shmem_exit() after those cleanups were (so it runs before them), lets the threads finish first.
+std::vector<DatabaseFiles *> running_listings;
+bool exit_wait_registered = false;
+
+void forget_listing(DatabaseFiles *files) {
+  running_listings.erase(std::remove(running_listings.begin(), running_listings.end(), files), running_listings.end());
+}
+
 } // namespace
+
+void DatabaseFiles::wait_for_running_listings(int, Datum) {
+  for (DatabaseFiles *files : running_listings) {
+    try {
+      if (files->listing_)
+        files->listing_->wait();
+    } catch (...) {
+      // The backend is exiting: the listing's error has nobody to go to.
+    }
+  }
+  running_listings.clear();
+}
 
 DatabaseFiles::DatabaseFiles(Start start) {
   // The directories are opened here, on the backend's thread (AllocateDir: an ERROR's abort closes them); their
@@ -58,10 +82,21 @@ DatabaseFiles::DatabaseFiles(Start start) {
   for (const std::string &tablespace : tablespaces)
     open_directory(fmt::format("pg_tblspc/{}/{}/{}", tablespace, TABLESPACE_VERSION_DIRECTORY, MyDatabaseId),
                    tablespace_named(tablespace.c_str()));
-  if (start == Start::InBackground)
-    listing_.emplace([this] { read_directories(); });
-  else
+  if (start == Start::InBackground) {
+    if (!exit_wait_registered) {
+      pg::guard([] { before_shmem_exit(&DatabaseFiles::wait_for_running_listings, 0); });
+      exit_wait_registered = true;
+    }
+    running_listings.push_back(this); // before the thread starts
+    try {
+      listing_.emplace([this] { read_directories(); });
+    } catch (...) {
+      forget_listing(this);
+      throw;
+    }
+  } else {
     read_directories();
+  }
 }
 
 std::unique_ptr<DatabaseFiles> DatabaseFiles::start_in_background(unsigned threads) {
@@ -70,6 +105,7 @@ std::unique_ptr<DatabaseFiles> DatabaseFiles::start_in_background(unsigned threa
 
 DatabaseFiles::~DatabaseFiles() {
   listing_.reset(); // the listing's thread stops before its directories are closed
+  forget_listing(this);
   if (std::uncaught_exceptions() > 0)
     return; // the transaction abort the exception is heading for frees the directories
   for (Directory &d : directories_) {
@@ -124,8 +160,12 @@ void DatabaseFiles::listed() {
     return;
   struct Done {
     std::optional<core::BackgroundTask> &listing;
-    ~Done() { listing.reset(); }
-  } done{listing_};
+    DatabaseFiles *files;
+    ~Done() {
+      listing.reset();
+      forget_listing(files);
+    }
+  } done{listing_, this};
   listing_->wait(); // rethrows the listing's error
 }
 

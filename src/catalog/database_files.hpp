@@ -72,6 +72,9 @@ private:
   void open_directory(const std::string &path, Oid tablespace);
   void read_directories(); // on the listing's thread, or the caller's
   void listed();           // waits for the listing (and reports its error)
+  // before_shmem_exit callback: a FATAL error's proc_exit() waits for every running listing thread before the
+  // directories it reads are closed.
+  static void wait_for_running_listings(int code, Datum arg);
   std::vector<int> directory_fds() const;
   void measure_file(std::size_t file, const std::vector<int> &fds); // any thread
   // The listing's position of the directory of that tablespace, or directories_.size().
