@@ -6,6 +6,7 @@
 #include <exception>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -35,9 +36,10 @@ Oid tablespace_named(const char *name) {
 }
 
 // The listings whose thread may be running. A FATAL error (pg_terminate_backend, a lost client) ends the backend in
-// proc_exit() without unwinding, and the transaction abort and file cleanup there close every directory AllocateDir
-// opened, which a running listing thread may be reading: wait_for_running_listings(), registered with
-// before_shmem_exit() after those cleanups were (so it runs before them), lets the threads finish first.
+// proc_exit() without unwinding. The listing thread reads directory handles of its own (the transaction abort and
+// file cleanup there close every directory AllocateDir opened, and other exit callbacks may abort a transaction
+// before ours runs), so nothing PostgreSQL frees is in its hands; wait_for_running_listings(), a before_shmem_exit
+// callback, still joins it so that no thread runs while the process exits.
 std::vector<DatabaseFiles *> running_listings;
 bool exit_wait_registered = false;
 
@@ -51,7 +53,7 @@ void DatabaseFiles::wait_for_running_listings(int, Datum) {
   for (DatabaseFiles *files : running_listings) {
     try {
       if (files->listing_)
-        files->listing_->wait();
+        files->listing_->join(); // only a started thread: the work is not run now
     } catch (...) {
       // The backend is exiting: the listing's error has nobody to go to.
     }
@@ -87,16 +89,52 @@ DatabaseFiles::DatabaseFiles(Start start) {
       pg::guard([] { before_shmem_exit(&DatabaseFiles::wait_for_running_listings, 0); });
       exit_wait_registered = true;
     }
-    running_listings.push_back(this); // before the thread starts
-    try {
-      listing_.emplace([this] { read_directories(); });
-    } catch (...) {
-      forget_listing(this);
-      throw;
+    // The thread reads handles of its own on the same directories (openat(".")), closed by the thread: PostgreSQL
+    // may close the AllocateDir ones under it at a FATAL error's exit. One more descriptor a directory for the
+    // listing's time. If they cannot be opened, the backend lists alone, now.
+    std::vector<DIR *> own;
+    own.reserve(directories_.size());
+    for (const Directory &d : directories_) {
+      const int fd = openat(dirfd(d.dir), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      DIR *dir = fd >= 0 ? fdopendir(fd) : nullptr;
+      if (dir == nullptr) {
+        if (fd >= 0)
+          close(fd);
+        break;
+      }
+      own.push_back(dir);
     }
-  } else {
-    read_directories();
+    if (own.size() == directories_.size()) {
+      running_listings.push_back(this); // before the thread starts
+      try {
+        listing_.emplace([this, own] {
+          struct Close {
+            const std::vector<DIR *> &dirs;
+            ~Close() {
+              for (DIR *dir : dirs)
+                closedir(dir);
+            }
+          } close_them{own};
+          read_directories(own);
+        });
+        if (listing_->on_own_thread())
+          return;
+        listing_.reset(); // no thread could be started: its work, never run, leaves the handles to close here
+        forget_listing(this);
+      } catch (...) {
+        forget_listing(this);
+        for (DIR *dir : own)
+          closedir(dir);
+        throw;
+      }
+    }
+    for (DIR *dir : own)
+      closedir(dir);
   }
+  std::vector<DIR *> dirs;
+  for (const Directory &d : directories_)
+    dirs.push_back(d.dir);
+  read_directories(dirs);
 }
 
 std::unique_ptr<DatabaseFiles> DatabaseFiles::start_in_background(unsigned threads) {
@@ -130,11 +168,11 @@ void DatabaseFiles::open_directory(const std::string &path, Oid tablespace) {
   directories_.push_back(Directory{path, dir, tablespace});
 }
 
-void DatabaseFiles::read_directories() {
+void DatabaseFiles::read_directories(const std::vector<DIR *> &dirs) {
   // Runs on the listing's thread too: readdir(), this object's own containers and messages, nothing of PostgreSQL's.
   for (std::size_t i = 0; i < directories_.size(); i++) {
     const auto directory = static_cast<std::uint16_t>(i);
-    DIR *dir = directories_[i].dir;
+    DIR *dir = dirs[i];
     for (;;) {
       errno = 0;
       const struct dirent *entry = ::readdir(dir);
@@ -212,7 +250,44 @@ std::optional<std::int64_t> DatabaseFiles::relation_bytes(Oid tablespace, std::i
   if (directory == directories_.size())
     return std::nullopt;
   std::optional<std::int64_t> total;
-  for_each_file(directory, backend, filenode, [&](std::size_t file) { total = total.value_or(0) + size_of(file); });
+  // Each fork's last segment listed, and its size.
+  constexpr int kForks = 4;
+  std::optional<std::pair<std::uint32_t, std::int64_t>> last[kForks];
+  for_each_file(directory, backend, filenode, [&](std::size_t file) {
+    const std::int64_t bytes = size_of(file);
+    total = total.value_or(0) + bytes;
+    const core::RelationFileName name = files_.name(file);
+    auto &fork_last = last[static_cast<int>(name.fork)];
+    if (!fork_last || name.segment > fork_last->first)
+      fork_last = std::make_pair(name.segment, bytes);
+  });
+  // A fork whose last listed segment is full may go on in segments the listing did not see (the relation grew past
+  // a segment since, or was being written when the directory was read): they are looked for, as they are fork by
+  // fork without a listing.
+  constexpr std::int64_t kSegmentBytes = static_cast<std::int64_t>(RELSEG_SIZE) * BLCKSZ;
+  for (int fork = 0; fork < kForks; fork++) {
+    if (!last[fork] || last[fork]->second < kSegmentBytes)
+      continue;
+    for (std::uint32_t segment = last[fork]->first + 1;; segment++) {
+      core::RelationFileName name;
+      name.backend = backend;
+      name.filenode = filenode;
+      name.fork = static_cast<core::RelationFork>(fork);
+      name.segment = segment;
+      char text[core::kRelationFileNameSize];
+      core::format_relation_file_name(name, text);
+      struct stat st;
+      if (fstatat(dirfd(directories_[directory].dir), text, &st, 0) != 0) {
+        if (errno == ENOENT)
+          break;
+        throw Error("58030", fmt::format("could not stat file \"{}/{}\": {}", directories_[directory].path, text,
+                                         std::strerror(errno)));
+      }
+      *total += st.st_size;
+      if (st.st_size < kSegmentBytes)
+        break;
+    }
+  }
   return total;
 }
 

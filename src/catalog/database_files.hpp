@@ -28,9 +28,10 @@ class DatabaseFiles {
 public:
   // Start::InBackground: the directories' entries are read on a thread of their own while the caller goes on (reads
   // the catalogs); the first question waits for it. (Measuring files on that thread until then was tried: the two
-  // cores are busy anyway, so it saved no time.) The listing then predates the caller's catalog scan, which changes
-  // nothing: a file node it does not hold is measured fork by fork, as one created since the listing is, and a size is
-  // as of its stat().
+  // cores are busy anyway, so it saved no time.) The listing then predates the caller's catalog scan: a file node it
+  // does not hold is measured fork by fork, as one created since the listing is; a fork whose last listed segment is
+  // full is followed into the segments the listing does not hold (a rewrite being written while the directory was read); a size
+  // is as of its stat().
   enum class Start { Now, InBackground };
   explicit DatabaseFiles(Start start = Start::Now);
   // A listing started in the background, or nullptr with one thread (pg_optimize.measure_threads = 1: the backend
@@ -70,8 +71,8 @@ private:
     Oid tablespace; // whose files of this database it holds
   };
   void open_directory(const std::string &path, Oid tablespace);
-  void read_directories(); // on the listing's thread, or the caller's
-  void listed();           // waits for the listing (and reports its error)
+  void read_directories(const std::vector<DIR *> &dirs); // directories_' entries, from these handles of them
+  void listed();                                         // waits for the listing (and reports its error)
   // before_shmem_exit callback: a FATAL error's proc_exit() waits for every running listing thread before the
   // directories it reads are closed.
   static void wait_for_running_listings(int code, Datum arg);

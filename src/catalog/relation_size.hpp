@@ -65,7 +65,8 @@ public:
   // Measures ahead, on up to `threads` threads (DatabaseFiles::measure), the files of relations a call is about to
   // size one by one: each relation's own files (Ahead::Relations), or a table's with its indexes and TOAST
   // (Ahead::Tables, what total_bytes() sums, partitions aside). The sizes asked for afterwards come from what was
-  // measured, as they would from the listing. Nothing happens with one thread or without a listing.
+  // measured, as they would from the listing. Nothing happens with one thread or without a listing. Each relation
+  // at most once: a file is measured by one thread.
   enum class Ahead { Relations, Tables };
 
   // A listing the caller started before it read the catalogs (DatabaseFiles::Start::InBackground), so that reading

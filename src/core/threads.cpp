@@ -106,16 +106,27 @@ void BackgroundTask::run() noexcept {
   }
 }
 
-void BackgroundTask::wait() {
-  if (done_)
-    return;
+void BackgroundTask::join() noexcept {
   if (thread_.joinable()) {
-    thread_.join();
-    ran_on_own_thread_ = true;
-  } else {
-    run();
+    try {
+      thread_.join();
+    } catch (...) {
+      return; // join() fails only for a thread that is not joinable
+    }
+    ran_on_own_thread_ = true; // done: wait() only reports the failure
   }
-  done_ = true;
+}
+
+void BackgroundTask::wait() {
+  if (!done_) {
+    if (thread_.joinable()) {
+      thread_.join();
+      ran_on_own_thread_ = true;
+    } else if (!ran_on_own_thread_) {
+      run(); // no thread was started
+    }
+    done_ = true;
+  }
   if (failure_)
     std::rethrow_exception(std::exchange(failure_, nullptr));
 }

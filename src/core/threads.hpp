@@ -35,6 +35,9 @@ public:
   BackgroundTask &operator=(const BackgroundTask &) = delete;
 
   void wait();
+  // Waits for a started thread only (never runs the work here) and keeps its failure for wait(): for a backend's
+  // exit, when nobody wants the result.
+  void join() noexcept;
   bool on_own_thread() const { return thread_.joinable() || ran_on_own_thread_; }
 
 private:

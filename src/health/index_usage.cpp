@@ -418,6 +418,9 @@ void IndexUsageInput::measure_sizes(const catalog::Inheritance &inheritance, cat
           if (leaf != u.details.index)
             indexes.push_back(leaf);
     }
+    // A partition's index is a row of its own and a leaf of the partitioned indexes above it: measured once.
+    std::sort(indexes.begin(), indexes.end());
+    indexes.erase(std::unique(indexes.begin(), indexes.end()), indexes.end());
     sizer.measure_ahead(indexes, catalog::RelationSizer::Ahead::Relations,
                         static_cast<unsigned>(settings::measure_threads));
   }

@@ -170,4 +170,17 @@ TEST(BackgroundTask, WaitRethrowsAndTheDestructorWaits) {
   }
 }
 
+TEST(BackgroundTask, JoinWaitsForTheThreadAndKeepsTheFailureForWait) {
+  std::atomic<bool> finished{false};
+  BackgroundTask task([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    finished = true;
+    throw std::runtime_error("after the work");
+  });
+  task.join(); // never throws
+  EXPECT_TRUE(finished);
+  EXPECT_TRUE(task.on_own_thread());
+  EXPECT_THROW(task.wait(), std::runtime_error);
+}
+
 } // namespace
