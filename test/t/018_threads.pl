@@ -103,5 +103,36 @@ is($node->safe_psql('postgres', 'SELECT pg_postmaster_start_time()'), $postmaste
 is($node->safe_psql('postgres', "SELECT count(*) FROM optimize.table_health WHERE \"table\"::text LIKE 't\\_%'"),
 	'4000', 'and the views still answer');
 
+# Segments: a table whose main fork is a full 1 GB segment (sparse: no disk used) and a second segment. The listing
+# holds both, and a fork whose last listed segment is full is followed into the segments the listing does not hold:
+# nothing is counted twice, with the segments in place and with the second one full as well.
+$node->safe_psql('postgres', 'CREATE TABLE segmented (id int)');
+my $file = $node->data_dir . '/' . $node->safe_psql('postgres', "SELECT pg_relation_filepath('segmented')");
+my $segment_bytes = 1024 * 1024 * 1024;
+sub set_size
+{
+	my ($path, $bytes) = @_;
+	open(my $fh, '>>', $path) or die "could not open $path: $!";
+	truncate($fh, $bytes) or die "could not size $path: $!";
+	close($fh);
+}
+set_size($file, $segment_bytes);
+set_size("$file.1", 3 * 8192);
+for my $threads (1, 2)
+{
+	is( $node->safe_psql('postgres', qq{
+SET pg_optimize.measure_threads = $threads;
+SELECT bytes = pg_total_relation_size('segmented') AND bytes = $segment_bytes + 3 * 8192
+FROM optimize.table_health WHERE "table" = 'segmented'::regclass}),
+		't', "two segments, $threads thread(s): counted once each");
+}
+set_size("$file.1", $segment_bytes);
+is( $node->safe_psql('postgres', q{
+SELECT bytes = pg_total_relation_size('segmented') FROM optimize.table_health WHERE "table" = 'segmented'::regclass}),
+	't', 'a full last segment, none after it');
+set_size("$file.1", 0);
+unlink("$file.1");
+$node->safe_psql('postgres', 'DROP TABLE segmented');
+
 $node->stop;
 done_testing();
