@@ -28,6 +28,8 @@ extern int advisor_min_saving_pct;
 extern int advisor_max_columns;
 extern int partition_advice_min_kb; // pg_optimize.partition_advice_min_bytes, kept in kB
 extern int measure_threads;
+// pg_optimize.measure_threads as the thread count the sizing calls take.
+inline unsigned measure_thread_count() { return static_cast<unsigned>(measure_threads); }
 
 void define();
 

@@ -88,7 +88,7 @@ RelationSizer::Directory &RelationSizer::directory(const std::string &path) {
   return entry;
 }
 
-std::optional<RelationSizer::Placement> RelationSizer::placement(Oid relid, const ClassRow &row) const {
+std::optional<DatabaseFiles::Placement> RelationSizer::placement(Oid relid, const ClassRow &row) const {
   if (!RELKIND_HAS_STORAGE(row.relkind))
     return std::nullopt;
   Oid filenode = row.filenode;
@@ -100,7 +100,24 @@ std::optional<RelationSizer::Placement> RelationSizer::placement(Oid relid, cons
                          : row.shared               ? GLOBALTABLESPACE_OID
                                                     : MyDatabaseTableSpace;
   const std::int32_t backend = row.persistence == RELPERSISTENCE_TEMP ? pg::compat::temp_relation_backend() : -1;
-  return Placement{tablespace, backend, filenode};
+  return DatabaseFiles::Placement{tablespace, backend, filenode};
+}
+
+template <typename F> void RelationSizer::for_each_part(Oid table, F &&f) const {
+  const ClassRow *heap = classes_.find(table);
+  if (heap == nullptr)
+    return;
+  f(table, *heap);
+  for (Oid index : indexes().indexes_of(table))
+    if (const ClassRow *row = classes_.find(index))
+      f(index, *row);
+  if (OidIsValid(heap->toast)) {
+    if (const ClassRow *toast = classes_.find(heap->toast))
+      f(heap->toast, *toast);
+    for (Oid index : indexes().indexes_of(heap->toast))
+      if (const ClassRow *row = classes_.find(index))
+        f(index, *row);
+  }
 }
 
 void RelationSizer::list_files() {
@@ -118,28 +135,21 @@ void RelationSizer::measure_ahead(const std::vector<Oid> &relations, Ahead what,
     return;
   list_files();
   std::vector<std::uint32_t> files;
-  auto add = [&](Oid relid) {
-    if (const ClassRow *row = classes_.find(relid))
-      if (const std::optional<Placement> p = placement(relid, *row))
-        files_->unmeasured_files(DatabaseFiles::Placement{p->tablespace, p->backend, p->filenode}, files);
+  auto add = [&](Oid relid, const ClassRow &row) {
+    if (const std::optional<DatabaseFiles::Placement> p = placement(relid, row))
+      files_->unmeasured_files(*p, files);
   };
   for (Oid relid : relations) {
-    add(relid);
-    if (what != Ahead::Tables)
-      continue;
-    for (Oid index : indexes().indexes_of(relid))
-      add(index);
-    if (const ClassRow *heap = classes_.find(relid); heap != nullptr && OidIsValid(heap->toast)) {
-      add(heap->toast);
-      for (Oid index : indexes().indexes_of(heap->toast))
-        add(index);
-    }
+    if (what == Ahead::Tables)
+      for_each_part(relid, add);
+    else if (const ClassRow *row = classes_.find(relid))
+      add(relid, *row);
   }
   files_->measure(files, threads);
 }
 
 std::int64_t RelationSizer::storage_bytes(Oid relid, const ClassRow &row) {
-  const std::optional<Placement> where = placement(relid, row);
+  const std::optional<DatabaseFiles::Placement> where = placement(relid, row);
   if (!where)
     return 0;
   const auto locator =
@@ -236,20 +246,8 @@ std::int64_t RelationSizer::unlocked_relation_bytes(Oid relid) {
 }
 
 std::int64_t RelationSizer::unlocked_total_bytes(Oid table) {
-  const ClassRow *heap = classes_.find(table);
-  if (heap == nullptr)
-    return 0;
-  std::int64_t total = storage_bytes(table, *heap);
-  for (Oid index : indexes().indexes_of(table))
-    if (const ClassRow *row = classes_.find(index))
-      total += storage_bytes(index, *row);
-  if (OidIsValid(heap->toast)) {
-    if (const ClassRow *toast = classes_.find(heap->toast))
-      total += storage_bytes(heap->toast, *toast);
-    for (Oid index : indexes().indexes_of(heap->toast))
-      if (const ClassRow *row = classes_.find(index))
-        total += storage_bytes(index, *row);
-  }
+  std::int64_t total = 0;
+  for_each_part(table, [&](Oid relid, const ClassRow &row) { total += storage_bytes(relid, row); });
   return total;
 }
 

@@ -83,12 +83,10 @@ private:
   std::optional<std::int64_t> one_table_bytes(Oid table);
   std::int64_t storage_bytes(Oid relid, const ClassRow &row);
   // Where the relation's files are: std::nullopt for a relation without storage.
-  struct Placement {
-    Oid tablespace;
-    std::int32_t backend; // the listing's: -1 unless temporary
-    Oid filenode;
-  };
-  std::optional<Placement> placement(Oid relid, const ClassRow &row) const;
+  std::optional<DatabaseFiles::Placement> placement(Oid relid, const ClassRow &row) const;
+  // f(relid, row) for the table and, as the scan's rows have them, its indexes, its TOAST table and that one's
+  // indexes: what a table's total sums (partitions aside).
+  template <typename F> void for_each_part(Oid table, F &&f) const;
   void list_files();
   Directory &directory(const std::string &path);
   void close_directories();

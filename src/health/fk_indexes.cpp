@@ -214,8 +214,7 @@ std::vector<MissingIndex> find_missing(const std::deque<catalog::ForeignKey> &fk
     for (std::size_t i = 0; i < missing.size(); i++)
       if (i == 0 || missing[i].fk->table != missing[i - 1].fk->table)
         tables.push_back(missing[i].fk->table);
-    sizer.measure_ahead(tables, catalog::RelationSizer::Ahead::Tables,
-                        static_cast<unsigned>(settings::measure_threads));
+    sizer.measure_ahead(tables, catalog::RelationSizer::Ahead::Tables, settings::measure_thread_count());
   }
   std::size_t kept = 0;
   std::optional<std::int64_t> size;
@@ -344,7 +343,7 @@ void uncovered_fk_indexes(const std::deque<catalog::ForeignKey> &uncovered, cons
 PGO_FUNCTION(pgo_missing_fk_indexes) {
   using namespace pgo;
   // The referencing tables are sized: the database's directories are read on their own thread while the catalogs are.
-  auto listing = catalog::DatabaseFiles::start_in_background(static_cast<unsigned>(settings::measure_threads));
+  auto listing = catalog::DatabaseFiles::start_in_background(settings::measure_thread_count());
   const catalog::ClassCatalog classes = catalog::ClassCatalog::read();
   // Only the uncovered keys are kept, and index shapes only while they are judged; the index lists that sizes need
   // are read without shapes.

@@ -18,7 +18,7 @@ HealthData::HealthData(Catalog catalog, Rows rows, catalog::ClassCatalog::Names 
   // The summaries size every relation: the database's directories are read on their own thread while the catalogs
   // are.
   if (catalog == Catalog::Full && rows == Rows::Dropped)
-    listing_ = catalog::DatabaseFiles::start_in_background(static_cast<unsigned>(settings::measure_threads));
+    listing_ = catalog::DatabaseFiles::start_in_background(settings::measure_thread_count());
 }
 
 const catalog::RelationStatistics &HealthData::statistics() {

@@ -421,8 +421,7 @@ void IndexUsageInput::measure_sizes(const catalog::Inheritance &inheritance, cat
     // A partition's index is a row of its own and a leaf of the partitioned indexes above it: measured once.
     std::sort(indexes.begin(), indexes.end());
     indexes.erase(std::unique(indexes.begin(), indexes.end()), indexes.end());
-    sizer.measure_ahead(indexes, catalog::RelationSizer::Ahead::Relations,
-                        static_cast<unsigned>(settings::measure_threads));
+    sizer.measure_ahead(indexes, catalog::RelationSizer::Ahead::Relations, settings::measure_thread_count());
   }
   for (IndexUsage &u : rows_) {
     if (!u.details.partitioned) {
@@ -630,7 +629,7 @@ PGO_FUNCTION(pgo_index_usage) {
   using namespace pgo;
   const bool statistics_untouched = catalog::statistics_untouched_in_transaction();
   // Every index is sized: the database's directories are read on their own thread while the catalogs are.
-  auto listing = catalog::DatabaseFiles::start_in_background(static_cast<unsigned>(settings::measure_threads));
+  auto listing = catalog::DatabaseFiles::start_in_background(settings::measure_thread_count());
   // Indexes and their tables are all it looks at (the index of a TOAST table is skipped either way).
   const catalog::ClassCatalog classes = catalog::ClassCatalog::read(catalog::kTablesAndIndexes);
   const catalog::Inheritance inheritance = catalog::Inheritance::read();

@@ -108,8 +108,7 @@ std::vector<Metric> metrics(HealthData &data, const RowTotals &totals) {
   add("stats_reset_age_seconds",
       db.stats_reset ? std::optional<double>(seconds_since(db.stats_reset, data.now())) : std::nullopt, "seconds",
       "time since this database's statistics were reset (NULL: never)");
-  add("database_bytes",
-      static_cast<double>(data.sizer().database_bytes(static_cast<unsigned>(settings::measure_threads))), "bytes",
+  add("database_bytes", static_cast<double>(data.sizer().database_bytes(settings::measure_thread_count())), "bytes",
       "size of this database");
 
   add("dead_tuple_pct", core::dead_pct(totals.live, totals.dead), "percent",

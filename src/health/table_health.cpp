@@ -266,8 +266,7 @@ void table_health(const catalog::ClassCatalog &classes, const catalog::IndexCata
     for (const auto &[oid, row] : classes.rows())
       if (is_health_table(row))
         tables.push_back(oid);
-    sizer.measure_ahead(tables, catalog::RelationSizer::Ahead::Tables,
-                        static_cast<unsigned>(settings::measure_threads));
+    sizer.measure_ahead(tables, catalog::RelationSizer::Ahead::Tables, settings::measure_thread_count());
   }
   for (const auto &[oid, row] : classes.rows())
     if (is_health_table(row)) {
@@ -314,7 +313,7 @@ PGO_FUNCTION(pgo_table_health) {
   using namespace pgo;
   const bool statistics_untouched = catalog::statistics_untouched_in_transaction();
   // Every table is sized: the database's directories are read on their own thread while the catalogs are.
-  auto listing = catalog::DatabaseFiles::start_in_background(static_cast<unsigned>(settings::measure_threads));
+  auto listing = catalog::DatabaseFiles::start_in_background(settings::measure_thread_count());
   // The view shows OIDs, never names: the catalog is read without them.
   const catalog::ClassCatalog classes = catalog::ClassCatalog::read(nullptr, catalog::ClassCatalog::Names::Skip);
   const catalog::RelationStatistics stats =
