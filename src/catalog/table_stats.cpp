@@ -122,6 +122,38 @@ RelationStatistics RelationStatistics::read(bool bulk_allowed, const Filter &kee
   return result;
 }
 
+void RelationStatistics::retain(const Filter &keep) {
+  if (per_relation_)
+    return;
+  std::vector<bool> kept(entries_.size());
+  std::size_t entry_count = 0, value_count = 0;
+  for (std::size_t i = 0; i < entries_.size(); i++)
+    if (keep(entries_[i].relation)) {
+      kept[i] = true;
+      entry_count++;
+      value_count += static_cast<std::size_t>(__builtin_popcount(entries_[i].present));
+    }
+  // Copied into vectors of the exact size, the old ones freed whole.
+  std::vector<Entry> entries;
+  std::vector<std::int64_t> values;
+  entries.reserve(entry_count);
+  values.reserve(value_count);
+  for (std::size_t i = 0; i < entries_.size(); i++) {
+    if (!kept[i])
+      continue;
+    Entry e = entries_[i];
+    const auto count = static_cast<std::uint32_t>(__builtin_popcount(e.present));
+    const auto first = static_cast<std::uint32_t>(values.size());
+    const auto from = values_.begin() + static_cast<std::ptrdiff_t>(e.first);
+    values.insert(values.end(), from, from + count);
+    e.first = first;
+    entries.push_back(e);
+  }
+  entries_ = std::move(entries);
+  values_ = std::move(values);
+  directory_ = core::KeyDirectory::build(entries_.size(), [this](std::size_t i) { return entries_[i].relation; });
+}
+
 const RelationStatistics::Entry *RelationStatistics::find(Oid relation) const {
   const core::KeyDirectory::Range range = directory_.candidates(relation);
   const auto first = entries_.begin() + static_cast<std::ptrdiff_t>(range.first);

@@ -62,6 +62,9 @@ public:
   static RelationStatistics read(bool bulk_allowed, const Filter &keep = nullptr);
   TableActivity table(Oid table) const;
   IndexActivity index(Oid index) const;
+  // Forgets the counters of the relations `keep` rejects (they answer as a relation without statistics does), for a
+  // caller done with them; the others stay as they were. Nothing changes when the answers come through pg_stat_get_*.
+  void retain(const Filter &keep);
 
 private:
   // The counters kept, each a 64-bit value (timestamps included; 0 for "never").

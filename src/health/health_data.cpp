@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "catalog/uncovered_foreign_keys.hpp"
+#include "core/free_memory.hpp"
 #include "settings.hpp"
 
 extern "C" {
@@ -100,6 +101,16 @@ const std::vector<IndexUsage> &HealthData::index_usage() {
   if (!index_usage_) {
     // Each index goes into its compact row as pg_index is read (no vector of their details is held), and each foreign
     // key is covered as pg_constraint is read, as the index_usage view does.
+    if (rows_ == Rows::Dropped && statistics_) {
+      // The tables' pass came first (see Rows::Dropped): only the indexes' counters are read from here on.
+      const catalog::ClassCatalog &catalog = classes();
+      statistics_->retain([&](Oid relation) {
+        const catalog::ClassRow *row = catalog.find(relation);
+        return row != nullptr && row->relkind == RELKIND_INDEX && !row->excluded;
+      });
+      // What the tables' counters took goes back to the system before the indexes' rows are built.
+      core::return_free_memory();
+    }
     IndexUsageInput input(classes());
     input.reserve(catalog::reported_index_count(classes()));
     catalog::read_index_details(classes(), inheritance(), [&](catalog::IndexDetails &&d) { input.add(d); });
