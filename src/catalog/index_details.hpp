@@ -85,10 +85,10 @@ struct IndexDetails {
   bool partitioned = false;      // relkind I: an index of a partitioned table, with no storage of its own
   Oid parent_index = InvalidOid; // the partitioned index it is attached to (pg_inherits), if any
   // A constraint that depends on the index (conindid): its own PRIMARY KEY, UNIQUE or EXCLUDE constraint, or a
-  // foreign key referencing it. DROP INDEX refuses such an index. Empty when none.
-  std::string constraint_name;
-  char constraint_type = 0; // pg_constraint.contype of that constraint
-  bool constraint_backed() const { return !constraint_name.empty(); }
+  // foreign key referencing it. DROP INDEX refuses such an index.
+  char constraint_type = 0;    // pg_constraint.contype of that constraint, 0 when none
+  std::string constraint_name; // its name; "" for a primary key's (never shown) and when none
+  bool constraint_backed() const { return constraint_type != 0; }
   bool attached() const { return OidIsValid(parent_index); }
   bool partial() const { return !predicate.empty(); }
   // Enforces something: dropping it would change behaviour, not just speed.

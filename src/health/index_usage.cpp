@@ -136,7 +136,7 @@ void IndexUsageInput::add(const catalog::IndexDetails &d) {
   u.parent_index = d.parent_index;
   u.definition = it->second;
   if (d.constraint_backed()) {
-    u.constraint_type = d.constraint_type != 0 ? d.constraint_type : '?';
+    u.constraint_type = d.constraint_type;
     if (!d.primary) // a primary key's reason is "primary key"; the others name their constraint
       names_->constraint_names.emplace(d.index, d.constraint_name);
   }
