@@ -96,7 +96,7 @@ void HealthData::for_each_table(const std::function<void(const TableHealth &)> &
                [&](TableHealth &&t) { visit(t); });
 }
 
-const std::vector<IndexUsage> &HealthData::index_usage() {
+const IndexUsageRows &HealthData::index_usage() {
   require_full_catalog();
   if (!index_usage_) {
     // Each index goes into its compact row as pg_index is read (no vector of their details is held), and each foreign

@@ -56,7 +56,7 @@ public:
   // Each row of tables(), in its order. With Rows::Dropped and no rows built yet, each row is built, visited and
   // dropped in turn (a table's row is never held), so a summary that only adds rows up holds none.
   void for_each_table(const std::function<void(const TableHealth &)> &visit);
-  const std::vector<IndexUsage> &index_usage();
+  const IndexUsageRows &index_usage();
   // How many foreign keys lack an index, without building the rows of missing_fk_indexes() (metrics()); known from
   // the first read of uncovered_foreign_keys() on.
   std::size_t missing_fk_index_count();
@@ -96,7 +96,7 @@ private:
   std::optional<catalog::RelationStatistics> statistics_;
   std::optional<catalog::ColumnCatalog> columns_;
   std::optional<std::vector<TableHealth>> tables_;
-  std::optional<std::vector<IndexUsage>> index_usage_;
+  std::optional<IndexUsageRows> index_usage_;
   std::optional<std::vector<SequenceHealth>> sequences_;
   std::optional<std::vector<catalog::Backend>> backends_;
   std::optional<std::vector<BlockedQuery>> blocked_;

@@ -25,7 +25,7 @@ extern "C" {
 
 namespace pgo::health {
 
-static_assert(sizeof(IndexUsage) <= 104, "IndexUsage: one row per index, kept small");
+static_assert(sizeof(IndexUsage) <= 80, "IndexUsage: one row per index, kept small");
 
 using Definition = IndexUsageInput::Definition;
 
@@ -38,35 +38,46 @@ std::string IndexUsageNames::foreign_key_name(std::uint32_t covered) const {
   return foreign_key_names.substr(first, foreign_key_name_ends.at(covered) - first);
 }
 
-core::IndexFindingInput IndexUsage::finding_input() const {
+std::uint32_t IndexUsageNames::kept_foreign_key(Oid index) const {
+  const auto found = std::lower_bound(kept_foreign_keys.begin(), kept_foreign_keys.end(), std::make_pair(index, 0u));
+  if (found == kept_foreign_keys.end() || found->first != index)
+    throw std::out_of_range("pg_optimize: index_usage lost track of a foreign key");
+  return found->second;
+}
+
+core::IndexFindingInput IndexUsage::finding_input(const IndexUsageNames &names) const {
   core::IndexFindingInput in;
   in.finding = finding;
   if (finding == core::IndexFinding::None)
     return in;
-  in.index = names->name_of(details.index);
+  in.index = names.name_of(details.index);
   in.partitioned = details.partitioned;
   in.bytes = bytes;
   in.bloat_bytes = bloat;
   if (finding == core::IndexFinding::DropDuplicate)
-    in.replacement = names->name_of(duplicate_of);
+    in.replacement = names.name_of(duplicate_of);
   else if (finding == core::IndexFinding::DropRedundant)
-    in.replacement = names->name_of(redundant_with);
+    in.replacement = names.name_of(redundant_with);
   return in;
 }
 
-std::string IndexUsage::recommendation() const { return core::index_finding_recommendation(finding_input()); }
+std::string IndexUsage::recommendation(const IndexUsageNames &names) const {
+  return core::index_finding_recommendation(finding_input(names));
+}
 
-std::string IndexUsage::sql() const { return core::index_finding_sql(finding_input()); }
+std::string IndexUsage::sql(const IndexUsageNames &names) const {
+  return core::index_finding_sql(finding_input(names));
+}
 
-std::string IndexUsage::kept_because() const {
+std::string IndexUsage::kept_because(const IndexUsageNames &names) const {
   switch (kept) {
   case core::KeptReason::OnlyIndexLeftForForeignKey:
-    return core::kept_reason_text(kept, names->foreign_key_name(kept_foreign_key));
+    return core::kept_reason_text(kept, names.foreign_key_name(names.kept_foreign_key(details.index)));
   case core::KeptReason::AttachedToPartitioned:
-    return core::kept_reason_text(kept, names->name_of(parent_index));
+    return core::kept_reason_text(kept, names.name_of(parent_index));
   case core::KeptReason::ConstraintNeedsIt: {
-    const auto name = names->constraint_names.find(details.index);
-    return core::kept_reason_text(kept, name == names->constraint_names.end() ? std::string() : name->second,
+    const auto name = names.constraint_names.find(details.index);
+    return core::kept_reason_text(kept, name == names.constraint_names.end() ? std::string() : name->second,
                                   constraint_type);
   }
   default:
@@ -144,7 +155,6 @@ void IndexUsageInput::add(const catalog::IndexDetails &d) {
   u.replica_identity = d.replica_identity;
   u.immediate = d.immediate;
   u.ready = d.ready;
-  u.names = names_;
   rows_.push_back(std::move(u));
 }
 
@@ -435,7 +445,7 @@ void IndexUsageInput::measure_sizes(const catalog::Inheritance &inheritance, cat
   }
 }
 
-std::vector<IndexUsage> judge_index_usage(IndexUsageInput input, const catalog::ColumnCatalog &columns) {
+IndexUsageRows judge_index_usage(IndexUsageInput input, const catalog::ColumnCatalog &columns) {
   input.group_by_table();
   if (!input.covered_)
     throw std::logic_error("pg_optimize: index_usage was judged before its foreign keys were covered");
@@ -543,9 +553,10 @@ std::vector<IndexUsage> judge_index_usage(IndexUsageInput input, const catalog::
       }
     if (left == 1 && result[last_left].kept == core::KeptReason::None) {
       result[last_left].kept = core::KeptReason::OnlyIndexLeftForForeignKey;
-      result[last_left].kept_foreign_key = static_cast<std::uint32_t>(c);
+      input.names_->kept_foreign_keys.emplace_back(result[last_left].details.index, static_cast<std::uint32_t>(c));
     }
   }
+  std::sort(input.names_->kept_foreign_keys.begin(), input.names_->kept_foreign_keys.end());
 
   // A duplicate or redundant index goes only if what replaces it stays. When that one is dropped too (unused, say,
   // because the planner prefers the smaller index), look for another replacement, else keep this one: the lookup
@@ -621,7 +632,7 @@ std::vector<IndexUsage> judge_index_usage(IndexUsageInput input, const catalog::
   sort_rows(result, [](const IndexUsage &a, const IndexUsage &b) {
     return a.bytes != b.bytes ? a.bytes > b.bytes : a.details.index < b.details.index;
   });
-  return result;
+  return IndexUsageRows{std::move(result), std::move(input.names_)};
 }
 } // namespace pgo::health
 
@@ -652,7 +663,7 @@ PGO_FUNCTION(pgo_index_usage) {
     sizer.use_listing(std::move(listing));
     input.measure_sizes(inheritance, sizer);
   }
-  std::vector<health::IndexUsage> rows;
+  health::IndexUsageRows rows;
   {
     const catalog::ColumnCatalog columns = catalog::ColumnCatalog::read(input.indexed_tables());
     rows = health::judge_index_usage(std::move(input), columns);
@@ -682,8 +693,8 @@ PGO_FUNCTION(pgo_index_usage) {
     if (!u.has_finding())
       out.add_null();
     else
-      out.add_text(u.recommendation());
-    const std::string kept = u.kept_because();
+      out.add_text(u.recommendation(*rows.names));
+    const std::string kept = u.kept_because(*rows.names);
     if (kept.empty())
       out.add_null();
     else

@@ -32,8 +32,11 @@ struct IndexUsageNames {
   std::unordered_map<Oid, std::string> constraint_names; // by index: constraints other than a primary key
   std::string foreign_key_names;                         // one after the other, from foreign_key_name_ends
   std::vector<std::uint32_t> foreign_key_name_ends;      // by foreign key covered by an index (IndexUsageInput)
+  // (index, covered foreign key) for each index kept as the only one left for a foreign key, sorted by index.
+  std::vector<std::pair<Oid, std::uint32_t>> kept_foreign_keys;
   std::string name_of(Oid relid) const;
   std::string foreign_key_name(std::uint32_t covered) const;
+  std::uint32_t kept_foreign_key(Oid index) const;
 };
 
 struct IndexUsage {
@@ -64,29 +67,36 @@ struct IndexUsage {
   }
   bool has_finding() const { return finding != core::IndexFinding::None; }
   bool dropped() const { return has_finding() && finding != core::IndexFinding::Reindex; }
-  // Built on each call: "" when there is nothing to do.
-  std::string recommendation() const;
+  // The texts, built on each call from the names of the rows' call (IndexUsageRows::names).
+  // What to do: "" when there is nothing to do.
+  std::string recommendation(const IndexUsageNames &names) const;
   // The statement that carries the recommendation out, "" when none.
-  std::string sql() const;
+  std::string sql(const IndexUsageNames &names) const;
   // Why an index that could look droppable must stay, "" when nothing holds it.
-  std::string kept_because() const;
+  std::string kept_because(const IndexUsageNames &names) const;
 
   IndexUsage()
       : unused(false), serves_foreign_key(false), exclusion(false), replica_identity(false), immediate(true),
         ready(false), has_bloat(false) {}
 
-  Oid parent_index = InvalidOid;      // the partitioned index it is attached to, if any
-  std::uint32_t definition = 0;       // its definition, while judging (IndexUsageInput)
-  std::uint32_t kept_foreign_key = 0; // OnlyIndexLeftForForeignKey: which covered foreign key (IndexUsageNames)
-  std::int64_t bloat = 0;             // when has_bloat
-  std::shared_ptr<const IndexUsageNames> names; // shared by the rows of one call
+  Oid parent_index = InvalidOid; // the partitioned index it is attached to, if any
+  std::uint32_t definition = 0;  // its definition, while judging (IndexUsageInput)
+  std::int64_t bloat = 0;        // when has_bloat
 
   bool attached() const { return OidIsValid(parent_index); }
   bool constraint_backed() const { return constraint_type != 0; }
   bool enforces_constraint() const { return details.unique || details.primary || exclusion || replica_identity; }
 
 private:
-  core::IndexFindingInput finding_input() const;
+  core::IndexFindingInput finding_input(const IndexUsageNames &names) const;
+};
+
+// The judged rows of one call, with the names their texts are built from.
+struct IndexUsageRows {
+  std::vector<IndexUsage> rows;
+  std::shared_ptr<const IndexUsageNames> names;
+  std::vector<IndexUsage>::const_iterator begin() const { return rows.begin(); }
+  std::vector<IndexUsage>::const_iterator end() const { return rows.end(); }
 };
 
 // The indexes read so far, before the judgement: each as a row, and each distinct definition once. The steps that
@@ -135,7 +145,7 @@ private:
   void foreign_keys_covered();
   // Whether some index of `table` was added: the foreign keys of other tables are covered by none.
   bool has_indexes_of(Oid table);
-  friend std::vector<IndexUsage> judge_index_usage(IndexUsageInput input, const catalog::ColumnCatalog &columns);
+  friend IndexUsageRows judge_index_usage(IndexUsageInput input, const catalog::ColumnCatalog &columns);
 
   const catalog::ClassCatalog &classes_;
   std::shared_ptr<IndexUsageNames> names_;
@@ -154,6 +164,6 @@ private:
 // advised only where the whole set of drops leaves every foreign key and every lookup an index, and never for an
 // index a constraint needs or one attached to a partitioned index (the advice goes to the partitioned one, judged by
 // its partitions' scans). Biggest first.
-std::vector<IndexUsage> judge_index_usage(IndexUsageInput input, const catalog::ColumnCatalog &columns);
+IndexUsageRows judge_index_usage(IndexUsageInput input, const catalog::ColumnCatalog &columns);
 
 } // namespace pgo::health

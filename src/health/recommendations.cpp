@@ -98,7 +98,7 @@ void RecommendationPasses::table(const TableHealth &t) {
                                       catalog::quote_literal(name()) + "::pg_catalog.regclass")});
 }
 
-void RecommendationPasses::index(const IndexUsage &u) {
+void RecommendationPasses::index(const IndexUsage &u, const IndexUsageNames &names) {
   if (!u.has_finding() || completed_.count(u.details.index) != 0)
     return;
   const char *kind = !u.details.valid               ? "drop_invalid_index"
@@ -108,7 +108,7 @@ void RecommendationPasses::index(const IndexUsage &u) {
                                                     : "reindex_bloated_index";
   const RecommendationKey key{priority_of(u), kind, u.bytes};
   if (sink_.wants(key))
-    sink_.add(key, {key.priority, kind, name_of(u.details.index), u.recommendation(), u.sql()});
+    sink_.add(key, {key.priority, kind, name_of(u.details.index), u.recommendation(names), u.sql(names)});
 }
 
 void RecommendationPasses::rest() {
@@ -147,8 +147,9 @@ void recommendations(HealthData &data, RecommendationSink &sink) {
   passes.missing_fk_indexes();
   data.for_each_table([&](const TableHealth &t) { passes.table(t); });
   data.done_with_tables();
-  for (const IndexUsage &u : data.index_usage())
-    passes.index(u);
+  const IndexUsageRows &indexes = data.index_usage();
+  for (const IndexUsage &u : indexes)
+    passes.index(u, *indexes.names);
   data.done_with_index_usage();
   passes.rest();
 }

@@ -51,7 +51,7 @@ public:
   RecommendationPasses(HealthData &data, RecommendationSink &sink);
   void missing_fk_indexes();
   void table(const TableHealth &t);
-  void index(const IndexUsage &u);
+  void index(const IndexUsage &u, const IndexUsageNames &names);
   void rest();
 
 private:

@@ -117,12 +117,13 @@ core::Report build_report(HealthData &data, TableTops &tops) {
   tops.by_bloat = by_bloat.take_sorted();
   // The findings' texts are built only for rows kept so far, and the rows go once passed over.
   core::TopN<Rank, std::vector<Cell>> findings(max_rows);
-  for (const IndexUsage &u : data.index_usage()) {
+  const IndexUsageRows &indexes = data.index_usage();
+  for (const IndexUsage &u : indexes) {
     totals.add(u);
-    passes.index(u);
+    passes.index(u, *indexes.names);
     if (u.has_finding())
       findings.offer_with({priority_of(u), -u.bytes, findings.offered()}, [&]() -> std::vector<Cell> {
-        return {name_of(u.details.index), u.bytes, u.activity.scans, u.recommendation()};
+        return {name_of(u.details.index), u.bytes, u.activity.scans, u.recommendation(*indexes.names)};
       });
   }
   data.done_with_index_usage();
