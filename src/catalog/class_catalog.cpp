@@ -14,6 +14,7 @@ extern "C" {
 #include "access/htup_details.h"
 #include "access/reloptions.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_am.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_namespace.h"
 #include "storage/sinval.h"
@@ -26,12 +27,42 @@ extern "C" {
 
 namespace pgo::catalog {
 
-static_assert(sizeof(ClassRow) == 44, "ClassRow: one per relation, kept small");
+static_assert(sizeof(ClassRow) == 40, "ClassRow: one per relation, kept small");
+
+namespace {
+
+// Number n is access_methods[n]; 0 is InvalidOid. The built-in ones first, in a fixed order.
+std::vector<Oid> &access_methods() {
+  static std::vector<Oid> numbered{InvalidOid,  HEAP_TABLE_AM_OID, BTREE_AM_OID,  HASH_AM_OID,
+                                   GIST_AM_OID, GIN_AM_OID,        SPGIST_AM_OID, BRIN_AM_OID};
+  return numbered;
+}
+
+constexpr std::size_t kAccessMethodNumbers = 256;
+constexpr std::uint8_t kUnnumbered = 255; // every access method past the first 255: reads back as InvalidOid
+
+} // namespace
+
+std::uint8_t access_method_number(Oid access_method) {
+  std::vector<Oid> &numbered = access_methods();
+  for (std::size_t n = 0; n < numbered.size(); n++)
+    if (numbered[n] == access_method)
+      return static_cast<std::uint8_t>(n);
+  if (numbered.size() >= kAccessMethodNumbers - 1)
+    return kUnnumbered;
+  numbered.push_back(access_method);
+  return static_cast<std::uint8_t>(numbered.size() - 1);
+}
+
+Oid access_method_of_number(std::uint8_t number) {
+  const std::vector<Oid> &numbered = access_methods();
+  return number < numbered.size() && number != kUnnumbered ? numbered[number] : InvalidOid;
+}
 
 ClassRow class_row_from(const FormData_pg_class &rel) {
   ClassRow row;
   row.namespace_oid = rel.relnamespace;
-  row.access_method = rel.relam;
+  row.access_method_number = access_method_number(rel.relam);
   row.tablespace = rel.reltablespace;
   row.filenode = rel.relfilenode;
   row.toast = rel.reltoastrelid;

@@ -38,7 +38,13 @@ struct TableOptions {
   double analyze_scale_factor = -1;
 };
 
-// One pg_class row, in 44 bytes (48 with its OID): catalogs of hundreds of thousands of relations keep one per
+// The access methods of relations, each numbered in one byte: a relation's row keeps the number (see ClassRow).
+// Numbers are given in the order the access methods are first met, for the life of the process; past 255 of them,
+// every further one reads back as InvalidOid.
+std::uint8_t access_method_number(Oid access_method);
+Oid access_method_of_number(std::uint8_t number);
+
+// One pg_class row, in 40 bytes (44 with its OID): catalogs of hundreds of thousands of relations keep one per
 // relation.
 struct ClassRow {
   static constexpr std::uint32_t kNoName = UINT32_MAX;
@@ -47,7 +53,6 @@ struct ClassRow {
   // caches) and in a row that no ClassCatalog holds (class_row_from() leaves it so).
   std::uint32_t name = kNoName;
   Oid namespace_oid = InvalidOid;
-  Oid access_method = InvalidOid;
   Oid tablespace = InvalidOid;
   Oid filenode = InvalidOid;
   Oid toast = InvalidOid;
@@ -57,12 +62,14 @@ struct ClassRow {
   std::uint32_t min_multixact = 0;
   char relkind = 0;
   char persistence = 0;
+  std::uint8_t access_method_number = 0; // relam, numbered (0: none)
   // A bit each (a bit-field takes no default initializer before C++20: the constructor sets them).
   bool shared : 1;
   bool populated : 1; // relispopulated (false: a materialized view never refreshed)
   bool excluded : 1;  // in a schema pg_optimize never reports on (see is_excluded_namespace)
 
   ClassRow() : shared(false), populated(true), excluded(false) {}
+  Oid access_method() const { return access_method_of_number(access_method_number); } // relam
 };
 
 // True for schemas whose objects pg_optimize never reports: pg_catalog, information_schema, pg_toast*, its own schema

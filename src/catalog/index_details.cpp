@@ -215,7 +215,7 @@ void take_details(HeapTuple tuple, TupleDesc descriptor, const ClassCatalog &cla
   IndexDetails d;
   d.index = index->indexrelid;
   d.table = index->indrelid;
-  d.access_method = index_class->access_method;
+  d.access_method = index_class->access_method();
   d.key_count = index->indnkeyatts;
   d.columns.assign(index->indkey.values, index->indkey.values + index->indnatts);
   d.unique = index->indisunique;

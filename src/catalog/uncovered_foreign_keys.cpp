@@ -30,9 +30,9 @@ core::AccessMethod access_method_of(const ClassCatalog &classes, Oid index) {
   const ClassRow *row = classes.find(index);
   if (row == nullptr)
     return core::AccessMethod::Other;
-  if (row->access_method == BTREE_AM_OID)
+  if (row->access_method() == BTREE_AM_OID)
     return core::AccessMethod::Btree;
-  if (row->access_method == HASH_AM_OID)
+  if (row->access_method() == HASH_AM_OID)
     return core::AccessMethod::Hash;
   return core::AccessMethod::Other;
 }
