@@ -31,6 +31,8 @@ long resident_anonymous_kb() {
 TEST(FreeMemory, GivesFreedHeapPagesBack) {
 #if !defined(__GLIBC__)
   GTEST_SKIP() << "malloc_trim is glibc's";
+#elif defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "AddressSanitizer's allocator is not glibc's";
 #else
   // 64 MB in small blocks, each written (so resident), from the heap rather than mmap; one block allocated after
   // them stays, so the freed ones are not at the heap's top, where free() alone would trim them.
