@@ -36,9 +36,10 @@ public:
   enum class Rows {
     Kept,   // the rows of tables() and index_usage() stay for the whole call
     Dropped // metrics(), recommendations and report(): each set of rows goes once used, so one set is held at a time.
-            // Their passes go over the tables first, then index_usage(), which frees the statistics once it has
-            // counted its scans (a later table pass would read them again). They size every relation: the listing of
-            // the database's directories starts with the constructor, on a thread of its own.
+            // Their passes go over the tables first, then index_usage(), which keeps only the indexes' statistics
+            // (and hands the freed memory back to the system) and frees them once it has counted its scans (a later
+            // table pass would read them again). They size every relation: the listing of the database's
+            // directories starts with the constructor, on a thread of its own.
   };
   // `names`: Skip for a call that names few relations (their names then come from the system caches).
   explicit HealthData(Catalog catalog = Catalog::Full, Rows rows = Rows::Kept,
