@@ -88,6 +88,19 @@ SELECT index, duplicate_of, redundant_with, kept_because
 FROM optimize.index_usage WHERE "table" = 'wide'::regclass ORDER BY index::text;
 DROP TABLE wide;
 
+-- an index only foreign keys depend on (unique, without a constraint of its own): kept, naming the oldest of them;
+-- once it backs a constraint of its own, that constraint is named
+CREATE TABLE fk_target (id int NOT NULL);
+CREATE UNIQUE INDEX fk_target_id ON fk_target (id);
+CREATE TABLE fk_first (t int REFERENCES fk_target (id));
+CREATE TABLE fk_second (t int REFERENCES fk_target (id));
+SELECT index, unused, recommendation, kept_because
+FROM optimize.index_usage WHERE "table" = 'fk_target'::regclass;
+ALTER TABLE fk_target ADD CONSTRAINT fk_target_id_key UNIQUE USING INDEX fk_target_id;
+SELECT index, unused, recommendation, kept_because
+FROM optimize.index_usage WHERE "table" = 'fk_target'::regclass;
+DROP TABLE fk_first, fk_second, fk_target;
+
 -- sequences: near the end of their own range, and of the integer column they feed
 CREATE SEQUENCE short_seq MAXVALUE 100;
 SELECT setval('short_seq', 95);
