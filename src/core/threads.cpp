@@ -84,6 +84,42 @@ unsigned parallel_for(std::size_t count, unsigned threads, const std::function<v
   return static_cast<unsigned>(helpers.size()) + 1;
 }
 
+struct SharedWork::State {
+  Shared shared;
+  State(std::size_t count, const std::function<void(std::size_t)> &work) : shared{count, work} {}
+};
+
+SharedWork::SharedWork(std::size_t count, unsigned threads, std::function<void(std::size_t)> work)
+    : work_(std::move(work)), state_(std::make_unique<State>(count, work_)) {
+  const std::size_t useful = (count + kBlock - 1) / kBlock;
+  const unsigned wanted = static_cast<unsigned>(std::min<std::size_t>(std::max(threads, 1u) - 1, useful));
+  try {
+    threads_.reserve(wanted);
+    for (unsigned t = 0; t < wanted; t++)
+      threads_.push_back(start_thread_without_signals([state = state_.get()] { state->shared.run(); }));
+  } catch (...) {
+    // No thread (resource limits, memory): those started and the caller's finish() do the work.
+  }
+}
+
+SharedWork::~SharedWork() { stop_and_join(); }
+
+void SharedWork::stop_and_join() noexcept {
+  state_->shared.stop.store(true, std::memory_order_relaxed);
+  for (std::thread &t : threads_)
+    if (t.joinable())
+      t.join();
+}
+
+void SharedWork::finish() {
+  state_->shared.run();
+  for (std::thread &t : threads_)
+    if (t.joinable())
+      t.join();
+  if (state_->shared.failure)
+    std::rethrow_exception(std::exchange(state_->shared.failure, nullptr));
+}
+
 BackgroundTask::BackgroundTask(std::function<void()> work) : work_(std::move(work)) {
   try {
     thread_ = start_thread_without_signals([this] { run(); });

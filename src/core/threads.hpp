@@ -14,7 +14,9 @@
 #include <cstddef>
 #include <exception>
 #include <functional>
+#include <memory>
 #include <thread>
+#include <vector>
 
 namespace pgo::core {
 
@@ -27,6 +29,30 @@ unsigned parallel_for(std::size_t count, unsigned threads, const std::function<v
 // One piece of work on a thread started for it, while the caller goes on. wait() returns once it is done and rethrows
 // what it threw; the destructor waits too (dropping a failure). When no thread can be started the work runs in
 // wait(), on the caller's thread, or not at all if nobody waits.
+// The items of parallel_for, [0, count) in blocks, for a caller with other work to do first: threads - 1 threads
+// start taking blocks at construction; finish() makes the caller take blocks too until none is left, waits for the
+// threads and rethrows the first exception work threw. The destructor, and stop_and_join(), stop the handing out and
+// wait for the threads (a block being worked on is finished; what was not handed out is never done). The work must
+// stay valid until then; it is held by the object.
+class SharedWork {
+public:
+  SharedWork(std::size_t count, unsigned threads, std::function<void(std::size_t)> work);
+  ~SharedWork();
+  SharedWork(const SharedWork &) = delete;
+  SharedWork &operator=(const SharedWork &) = delete;
+
+  void finish();
+  void stop_and_join() noexcept;
+  // The threads that were started (0 when none could be: finish() then does all the work).
+  unsigned started() const { return static_cast<unsigned>(threads_.size()); }
+
+private:
+  struct State;
+  std::function<void(std::size_t)> work_;
+  std::unique_ptr<State> state_;
+  std::vector<std::thread> threads_;
+};
+
 class BackgroundTask {
 public:
   explicit BackgroundTask(std::function<void()> work);

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -184,3 +185,77 @@ TEST(BackgroundTask, JoinWaitsForTheThreadAndKeepsTheFailureForWait) {
 }
 
 } // namespace
+
+TEST(SharedWork, EveryItemOnceWhenTheCallerJoinsLate) {
+  constexpr std::size_t kCount = 100000;
+  std::vector<std::atomic<int>> seen(kCount);
+  pgo::core::SharedWork work(kCount, 3, [&](std::size_t i) { seen[i].fetch_add(1); });
+  EXPECT_LE(work.started(), 2u);
+  std::this_thread::sleep_for(std::chrono::milliseconds(5)); // the caller's own work
+  work.finish();
+  for (std::size_t i = 0; i < kCount; i++)
+    ASSERT_EQ(seen[i].load(), 1) << i;
+}
+
+TEST(SharedWork, OneThreadMeansTheCallerDoesItAll) {
+  std::vector<int> seen(3000);
+  std::thread::id worker;
+  pgo::core::SharedWork work(seen.size(), 1, [&](std::size_t i) {
+    seen[i]++;
+    worker = std::this_thread::get_id();
+  });
+  EXPECT_EQ(work.started(), 0u);
+  EXPECT_EQ(std::count(seen.begin(), seen.end(), 0), 3000); // nothing runs before finish()
+  work.finish();
+  EXPECT_EQ(std::count(seen.begin(), seen.end(), 1), 3000);
+  EXPECT_EQ(worker, std::this_thread::get_id());
+}
+
+TEST(SharedWork, FinishRethrowsTheFirstFailure) {
+  pgo::core::SharedWork work(20000, 2, [](std::size_t i) {
+    if (i == 777)
+      throw std::runtime_error("item 777");
+  });
+  EXPECT_THROW(
+      {
+        try {
+          work.finish();
+        } catch (const std::runtime_error &e) {
+          EXPECT_STREQ(e.what(), "item 777");
+          throw;
+        }
+      },
+      std::runtime_error);
+}
+
+TEST(SharedWork, StoppingLeavesTheRestUndone) {
+  constexpr std::size_t kCount = 1000000;
+  std::atomic<std::size_t> done{0};
+  {
+    pgo::core::SharedWork work(kCount, 2, [&](std::size_t) {
+      done.fetch_add(1);
+      std::this_thread::sleep_for(std::chrono::microseconds(50));
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    work.stop_and_join();
+    const std::size_t at_stop = done.load();
+    EXPECT_LT(at_stop, kCount);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    EXPECT_EQ(done.load(), at_stop); // the thread is gone
+  }                                  // the destructor after stop_and_join(): nothing more
+  EXPECT_LT(done.load(), kCount);
+}
+
+TEST(SharedWork, DestructorStopsAndWaits) {
+  std::atomic<std::size_t> done{0};
+  {
+    pgo::core::SharedWork work(1000000, 3, [&](std::size_t) {
+      done.fetch_add(1);
+      std::this_thread::sleep_for(std::chrono::microseconds(20));
+    });
+  }
+  const std::size_t after = done.load();
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(done.load(), after);
+  EXPECT_LT(after, 1000000u);
+}
