@@ -51,6 +51,8 @@ void forget_listing(DatabaseFiles *files) {
 
 void DatabaseFiles::wait_for_running_listings(int, Datum) {
   for (DatabaseFiles *files : running_listings) {
+    if (files->measuring_)
+      files->measuring_->stop_and_join(); // what is not measured yet never will be: the backend is exiting
     try {
       if (files->listing_)
         files->listing_->join(); // only a started thread: the work is not run now
@@ -85,10 +87,7 @@ DatabaseFiles::DatabaseFiles(Start start) {
     open_directory(fmt::format("pg_tblspc/{}/{}/{}", tablespace, TABLESPACE_VERSION_DIRECTORY, MyDatabaseId),
                    tablespace_named(tablespace.c_str()));
   if (start == Start::InBackground) {
-    if (!exit_wait_registered) {
-      pg::guard([] { before_shmem_exit(&DatabaseFiles::wait_for_running_listings, 0); });
-      exit_wait_registered = true;
-    }
+    register_exit_wait();
     // The thread reads handles of its own on the same directories (openat(".")), closed by the thread: PostgreSQL
     // may close the AllocateDir ones under it at a FATAL error's exit. One more descriptor a directory for the
     // listing's time. If they cannot be opened, the backend lists alone, now.
@@ -137,12 +136,20 @@ DatabaseFiles::DatabaseFiles(Start start) {
   read_directories(dirs);
 }
 
+void DatabaseFiles::register_exit_wait() {
+  if (!exit_wait_registered) {
+    pg::guard([] { before_shmem_exit(&DatabaseFiles::wait_for_running_listings, 0); });
+    exit_wait_registered = true;
+  }
+}
+
 std::unique_ptr<DatabaseFiles> DatabaseFiles::start_in_background(unsigned threads) {
   return threads > 1 ? std::make_unique<DatabaseFiles>(Start::InBackground) : nullptr;
 }
 
 DatabaseFiles::~DatabaseFiles() {
-  listing_.reset(); // the listing's thread stops before its directories are closed
+  measuring_.reset(); // the measuring threads stop, and the listing's thread, before their directories are closed
+  listing_.reset();
   forget_listing(this);
   if (std::uncaught_exceptions() > 0)
     return; // the transaction abort the exception is heading for frees the directories
@@ -207,6 +214,21 @@ void DatabaseFiles::listed() {
   listing_->wait(); // rethrows the listing's error
 }
 
+void DatabaseFiles::settle() {
+  listed();
+  if (!measuring_)
+    return;
+  struct Done {
+    DatabaseFiles *files;
+    ~Done() {
+      files->measuring_.reset();
+      forget_listing(files);
+      std::vector<std::uint32_t>().swap(files->measuring_files_);
+    }
+  } done{this};
+  measuring_->finish(); // takes part, then waits for the threads
+}
+
 std::int64_t DatabaseFiles::size_of(std::uint32_t directory, const char *name) {
   struct stat st;
   if (fstatat(dirfd(directories_[directory].dir), name, &st, 0) != 0) {
@@ -245,7 +267,7 @@ void DatabaseFiles::for_each_file(std::uint32_t directory, std::int32_t backend,
 }
 
 std::optional<std::int64_t> DatabaseFiles::relation_bytes(Oid tablespace, std::int32_t backend, Oid filenode) {
-  listed();
+  settle();
   const std::uint32_t directory = directory_of(tablespace);
   if (directory == directories_.size())
     return std::nullopt;
@@ -320,7 +342,7 @@ void DatabaseFiles::measure_positions(std::size_t count, const std::function<std
 }
 
 void DatabaseFiles::unmeasured_files(const Placement &relation, std::vector<std::uint32_t> &files) {
-  listed();
+  settle();
   const std::uint32_t directory = directory_of(relation.tablespace);
   if (directory < directories_.size())
     for_each_file(directory, relation.backend, relation.filenode, [&](std::size_t file) {
@@ -330,19 +352,39 @@ void DatabaseFiles::unmeasured_files(const Placement &relation, std::vector<std:
 }
 
 void DatabaseFiles::measure(const std::vector<std::uint32_t> &files, unsigned threads) {
-  listed();
+  settle();
   measure_positions(
       files.size(), [&](std::size_t i) { return files[i]; }, threads);
 }
 
+void DatabaseFiles::start_measuring(std::vector<std::uint32_t> files, unsigned threads) {
+  settle();
+  if (files.empty() || threads <= 1)
+    return;
+  register_exit_wait();
+  measuring_files_ = std::move(files);
+  measuring_fds_ = directory_fds();
+  running_listings.push_back(this); // before a thread starts
+  try {
+    // Each thread only stat()s and writes the size slots of its files (measure_file): nothing of PostgreSQL's. At a
+    // FATAL error's exit the directories may be closed under it first: a stat() then fails (EBADF) or answers for
+    // another file, into memory nobody reads again, until the exit callback stops it.
+    measuring_ = std::make_unique<core::SharedWork>(
+        measuring_files_.size(), threads, [this](std::size_t i) { measure_file(measuring_files_[i], measuring_fds_); });
+  } catch (...) {
+    forget_listing(this);
+    throw;
+  }
+}
+
 void DatabaseFiles::measure_all(unsigned threads) {
-  listed();
+  settle();
   measure_positions(
       files_.size(), [](std::size_t i) { return i; }, threads);
 }
 
 std::int64_t DatabaseFiles::total_bytes() {
-  listed();
+  settle();
   std::int64_t total = 0;
   for (std::size_t file = 0; file < files_.size(); file++)
     total += size_of(file);

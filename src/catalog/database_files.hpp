@@ -30,8 +30,8 @@ public:
   // the catalogs); the first question waits for it. (Measuring files on that thread until then was tried: the two
   // cores are busy anyway, so it saved no time.) The listing then predates the caller's catalog scan: a file node it
   // does not hold is measured fork by fork, as one created since the listing is; a fork whose last listed segment is
-  // full is followed into the segments the listing does not hold (a rewrite being written while the directory was read); a size
-  // is as of its stat().
+  // full is followed into the segments the listing does not hold (a rewrite being written while the directory was
+  // read); a size is as of its stat().
   enum class Start { Now, InBackground };
   explicit DatabaseFiles(Start start = Start::Now);
   // A listing started in the background, or nullptr with one thread (pg_optimize.measure_threads = 1: the backend
@@ -61,6 +61,10 @@ public:
   void measure(const std::vector<std::uint32_t> &files, unsigned threads);
   // The same for every relation file listed (ahead of total_bytes()).
   void measure_all(unsigned threads);
+  // measure() started on threads - 1 threads of their own while the caller goes on with work that asks this listing
+  // nothing (the next question, whichever, takes part in what is left and waits for them). For a caller with catalog
+  // reads to do that need no size. Nothing is started with one thread: the next question measures as it goes.
+  void start_measuring(std::vector<std::uint32_t> files, unsigned threads);
   // What pg_database_size() reports for this database: every file of its directories, relation or not.
   std::int64_t total_bytes();
 
@@ -73,9 +77,11 @@ private:
   void open_directory(const std::string &path, Oid tablespace);
   void read_directories(const std::vector<DIR *> &dirs); // directories_' entries, from these handles of them
   void listed();                                         // waits for the listing (and reports its error)
+  void settle(); // listed(), then the measuring started by start_measuring() finished: before any question
   // before_shmem_exit callback: a FATAL error's proc_exit() waits for every running listing thread before the
-  // directories it reads are closed.
+  // directories it reads are closed, and stops and waits for the measuring threads.
   static void wait_for_running_listings(int code, Datum arg);
+  static void register_exit_wait();
   std::vector<int> directory_fds() const;
   void measure_file(std::size_t file, const std::vector<int> &fds); // any thread
   // The listing's position of the directory of that tablespace, or directories_.size().
@@ -93,6 +99,10 @@ private:
   core::RelationFileList files_;
   std::vector<std::pair<std::uint32_t, std::string>> others_; // entries that are no relation file
   std::optional<core::BackgroundTask> listing_;               // while the entries are read in the background
+  // start_measuring()'s files and directory descriptors, and its threads (declared last: they stop first).
+  std::vector<std::uint32_t> measuring_files_;
+  std::vector<int> measuring_fds_;
+  std::unique_ptr<core::SharedWork> measuring_;
 };
 
 } // namespace pgo::catalog

@@ -130,7 +130,7 @@ void RelationSizer::use_listing(std::unique_ptr<DatabaseFiles> files) {
     files_ = std::move(files);
 }
 
-void RelationSizer::measure_ahead(const std::vector<Oid> &relations, Ahead what, unsigned threads) {
+void RelationSizer::measure_ahead(const std::vector<Oid> &relations, Ahead what, unsigned threads, Start start) {
   if (threads <= 1 || listing_ != Listing::Whole)
     return;
   list_files();
@@ -145,7 +145,10 @@ void RelationSizer::measure_ahead(const std::vector<Oid> &relations, Ahead what,
     else if (const ClassRow *row = classes_.find(relid))
       add(relid, *row);
   }
-  files_->measure(files, threads);
+  if (start == Start::InBackground)
+    files_->start_measuring(std::move(files), threads);
+  else
+    files_->measure(files, threads);
 }
 
 std::int64_t RelationSizer::storage_bytes(Oid relid, const ClassRow &row) {

@@ -66,14 +66,17 @@ public:
   // size one by one: each relation's own files (Ahead::Relations), or a table's with its indexes and TOAST
   // (Ahead::Tables, what total_bytes() sums, partitions aside). The sizes asked for afterwards come from what was
   // measured, as they would from the listing. Nothing happens with one thread or without a listing. Each relation
-  // at most once: a file is measured by one thread.
+  // at most once: a file is measured by one thread. Start::InBackground returns at once, the files measured on
+  // threads - 1 threads of their own (DatabaseFiles::start_measuring) while the caller reads catalogs; the first size
+  // asked for afterwards takes part and waits.
   enum class Ahead { Relations, Tables };
+  enum class Start { Now, InBackground };
 
   // A listing the caller started before it read the catalogs (DatabaseFiles::Start::InBackground), so that reading
   // the directories overlaps the catalog scans; used instead of one made at the first size asked for. Dropped with
   // Listing::None.
   void use_listing(std::unique_ptr<DatabaseFiles> files);
-  void measure_ahead(const std::vector<Oid> &relations, Ahead what, unsigned threads);
+  void measure_ahead(const std::vector<Oid> &relations, Ahead what, unsigned threads, Start start = Start::Now);
 
 private:
   struct Directory {

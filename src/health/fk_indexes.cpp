@@ -208,13 +208,25 @@ std::vector<MissingIndex> find_missing(const std::deque<catalog::ForeignKey> &fk
   std::stable_sort(missing.begin(), missing.end(),
                    [](const MissingIndex &a, const MissingIndex &b) { return a.fk->table < b.fk->table; });
 
-  // Sizes, one measurement per table, the files measured ahead on several threads.
+  // Sizes, one measurement per table, the files measured ahead on threads of their own while pg_attribute is read.
   {
     std::vector<Oid> tables;
     for (std::size_t i = 0; i < missing.size(); i++)
       if (i == 0 || missing[i].fk->table != missing[i - 1].fk->table)
         tables.push_back(missing[i].fk->table);
-    sizer.measure_ahead(tables, catalog::RelationSizer::Ahead::Tables, settings::measure_thread_count());
+    sizer.measure_ahead(tables, catalog::RelationSizer::Ahead::Tables, settings::measure_thread_count(),
+                        catalog::RelationSizer::Start::InBackground);
+  }
+  // Column names, all in one pass.
+  {
+    std::vector<std::pair<Oid, core::AttrNumber>> wanted;
+    for (MissingIndex &row : missing) {
+      row.first_column = wanted.size();
+      for (core::AttrNumber attnum : row.fk->columns)
+        wanted.emplace_back(row.fk->table, attnum);
+    }
+    const catalog::ClassRow *pg_attribute = classes.find(AttributeRelationId);
+    column_names.emplace(catalog::ColumnNames::read(wanted, pg_attribute != nullptr ? pg_attribute->tuples : 0));
   }
   std::size_t kept = 0;
   std::optional<std::int64_t> size;
@@ -228,17 +240,6 @@ std::vector<MissingIndex> find_missing(const std::deque<catalog::ForeignKey> &fk
   }
   missing.resize(kept);
 
-  // Column names, all in one pass.
-  {
-    std::vector<std::pair<Oid, core::AttrNumber>> wanted;
-    for (MissingIndex &row : missing) {
-      row.first_column = wanted.size();
-      for (core::AttrNumber attnum : row.fk->columns)
-        wanted.emplace_back(row.fk->table, attnum);
-    }
-    const catalog::ClassRow *pg_attribute = classes.find(AttributeRelationId);
-    column_names.emplace(catalog::ColumnNames::read(wanted, pg_attribute != nullptr ? pg_attribute->tuples : 0));
-  }
   // A row whose column is gone (dropped while we looked) is left out.
   kept = 0;
   for (std::size_t r = 0; r < missing.size(); r++) {

@@ -3,7 +3,8 @@
 # pg_terminate_backend (a FATAL error: proc_exit() without unwinding, which closes every directory the backend opened)
 # or cancelled by pg_cancel_backend (an ERROR) at any moment of such a call must end cleanly: no crash, so no restart
 # of the cluster's processes, and the other sessions go on. The victims are timed to land at every phase of the call,
-# the listing's included (a catalog of 4,000 tables: some 16,000 files to list).
+# the listing's included (a catalog of 4,000 tables: some 16,000 files to list), and the measuring that runs while
+# missing_fk_indexes() reads pg_attribute (each table has an unindexed foreign key to the one before).
 use strict;
 use warnings;
 use IPC::Run;
@@ -25,7 +26,8 @@ CREATE EXTENSION pg_optimize;
 DO $$
 BEGIN
   FOR i IN 1..4000 LOOP
-    EXECUTE format('CREATE TABLE public.t_%s (id int PRIMARY KEY, note text)', i);
+    EXECUTE format('CREATE TABLE public.t_%s (id int PRIMARY KEY, note text, parent int%s)', i,
+                   CASE WHEN i > 1 THEN format(' REFERENCES public.t_%s', i - 1) ELSE '' END);
   END LOOP;
 END $$;
 });
@@ -33,6 +35,8 @@ END $$;
 my $calls = {
 	table_health => 'SELECT count(*) FROM optimize.table_health',
 	index_usage => 'SELECT count(*) FROM optimize.index_usage',
+	# its files are measured on a thread of their own while pg_attribute is read
+	missing_fk_indexes => 'SELECT count(*) FROM optimize.missing_fk_indexes()',
 	metrics => 'SELECT count(*) FROM optimize.metrics()',
 	recommendations => 'SELECT count(*) FROM optimize.recommendations',
 };
@@ -102,6 +106,10 @@ unlike($log, qr/terminating any other active server processes|all server process
 is($node->safe_psql('postgres', 'SELECT pg_postmaster_start_time()'), $postmaster_start, 'the same postmaster');
 is($node->safe_psql('postgres', "SELECT count(*) FROM optimize.table_health WHERE \"table\"::text LIKE 't\\_%'"),
 	'4000', 'and the views still answer');
+is( $node->safe_psql('postgres', q{
+SELECT count(*), bool_and(table_bytes = pg_total_relation_size(table_name))
+FROM optimize.missing_fk_indexes() WHERE table_name::text LIKE 't\\_%'}),
+	'3999|t', 'missing_fk_indexes() sizes every referencing table as pg_total_relation_size() does');
 
 # Segments: a table whose main fork is a full 1 GB segment (sparse: no disk used) and a second segment. The listing
 # holds both, and a fork whose last listed segment is full is followed into the segments the listing does not hold:
