@@ -60,30 +60,6 @@ template <typename F> std::thread start_thread_without_signals(F &&f) {
 
 } // namespace
 
-unsigned parallel_for(std::size_t count, unsigned threads, const std::function<void(std::size_t)> &work) {
-  Shared shared{count, work};
-  // No more threads than blocks of work.
-  const std::size_t useful = (count + kBlock - 1) / kBlock;
-  const unsigned wanted =
-      static_cast<unsigned>(std::min<std::size_t>(std::max(threads, 1u), std::max<std::size_t>(useful, 1)));
-  std::vector<std::thread> helpers;
-  if (wanted > 1) {
-    try {
-      helpers.reserve(wanted - 1);
-      for (unsigned t = 1; t < wanted; t++)
-        helpers.push_back(start_thread_without_signals([&shared] { shared.run(); }));
-    } catch (...) {
-      // No thread (resource limits, memory): the threads already started and this one do the work.
-    }
-  }
-  shared.run();
-  for (std::thread &helper : helpers)
-    helper.join();
-  if (shared.failure)
-    std::rethrow_exception(shared.failure);
-  return static_cast<unsigned>(helpers.size()) + 1;
-}
-
 struct SharedWork::State {
   Shared shared;
   State(std::size_t count, const std::function<void(std::size_t)> &work) : shared{count, work} {}
@@ -118,6 +94,14 @@ void SharedWork::finish() {
       t.join();
   if (state_->shared.failure)
     std::rethrow_exception(std::exchange(state_->shared.failure, nullptr));
+}
+
+unsigned parallel_for(std::size_t count, unsigned threads, const std::function<void(std::size_t)> &work) {
+  // No more threads than blocks of work; the caller takes blocks at once.
+  const std::size_t useful = std::max<std::size_t>((count + kBlock - 1) / kBlock, 1);
+  SharedWork shared(count, static_cast<unsigned>(std::min<std::size_t>(std::max(threads, 1u), useful)), work);
+  shared.finish();
+  return shared.started() + 1;
 }
 
 BackgroundTask::BackgroundTask(std::function<void()> work) : work_(std::move(work)) {
