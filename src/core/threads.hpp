@@ -26,9 +26,6 @@ namespace pgo::core {
 // thrown by work stops the handing out; it is rethrown here once every thread has stopped (the first one thrown).
 unsigned parallel_for(std::size_t count, unsigned threads, const std::function<void(std::size_t)> &work);
 
-// One piece of work on a thread started for it, while the caller goes on. wait() returns once it is done and rethrows
-// what it threw; the destructor waits too (dropping a failure). When no thread can be started the work runs in
-// wait(), on the caller's thread, or not at all if nobody waits.
 // The items of parallel_for, [0, count) in blocks, for a caller with other work to do first: threads - 1 threads
 // start taking blocks at construction; finish() makes the caller take blocks too until none is left, waits for the
 // threads and rethrows the first exception work threw. The destructor, and stop_and_join(), stop the handing out and
@@ -53,6 +50,9 @@ private:
   std::vector<std::thread> threads_;
 };
 
+// One piece of work on a thread started for it, while the caller goes on. wait() returns once it is done and rethrows
+// what it threw; the destructor waits too (dropping a failure). When no thread can be started the work runs in
+// wait(), on the caller's thread, or not at all if nobody waits.
 class BackgroundTask {
 public:
   explicit BackgroundTask(std::function<void()> work);
